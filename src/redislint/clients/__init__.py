@@ -1,0 +1,1 @@
+"""Recognition of Redis objects: clients, pipelines, pub/sub, locks, scripts."""

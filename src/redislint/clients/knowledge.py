@@ -1,0 +1,130 @@
+"""Which imported names are Redis clients, client classes and factories.
+
+Keys are canonical dotted names as written in import statements
+(``redis.asyncio.Redis``); ``known(qualname)`` answers what calling or annotating
+with that name yields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redislint.clients.types import Kind, RedisType
+
+SYNC = RedisType(Kind.CLIENT)
+ASYNC = RedisType(Kind.CLIENT, is_async=True)
+CLUSTER = RedisType(Kind.CLIENT, is_cluster=True)
+ASYNC_CLUSTER = RedisType(Kind.CLIENT, is_async=True, is_cluster=True)
+
+
+@dataclass(frozen=True)
+class Known:
+    """What a known name stands for.
+
+    ``instance``: the Redis object that calling the name (a class or a factory) or
+    annotating with it (a class) yields. ``is_class``: annotations with it describe
+    instances. ``factories``: class attributes such as ``from_url`` that build an
+    instance too.
+    """
+
+    instance: RedisType
+    is_class: bool
+
+
+def _table() -> dict[str, Known]:
+    table: dict[str, Known] = {}
+
+    def cls(names: list[str], instance: RedisType) -> None:
+        for name in names:
+            table[name] = Known(instance, True)
+            for factory in ("from_url", "from_pool"):
+                table[f"{name}.{factory}"] = Known(instance, False)
+
+    def func(names: list[str], instance: RedisType) -> None:
+        for name in names:
+            table[name] = Known(instance, False)
+
+    for lib, client, cluster in (("redis", "Redis", "RedisCluster"), ("valkey", "Valkey", "ValkeyCluster")):
+        plain = [client, f"Strict{client}"] + (["Redis", "StrictRedis"] if lib == "valkey" else [])
+        cls([f"{lib}.{c}" for c in plain] + [f"{lib}.client.{c}" for c in plain], SYNC)
+        cls([f"{lib}.asyncio.{c}" for c in plain] + [f"{lib}.asyncio.client.{c}" for c in plain], ASYNC)
+        cls([f"{lib}.{cluster}", f"{lib}.cluster.{cluster}"], CLUSTER)
+        cls([f"{lib}.asyncio.{cluster}", f"{lib}.asyncio.cluster.{cluster}"], ASYNC_CLUSTER)
+        func([f"{lib}.from_url", f"{lib}.client.from_url"], SYNC)
+        func([f"{lib}.asyncio.from_url", f"{lib}.asyncio.client.from_url"], ASYNC)
+        sentinel = RedisType(Kind.SENTINEL)
+        cls([f"{lib}.Sentinel", f"{lib}.sentinel.Sentinel"], sentinel)
+        cls(
+            [f"{lib}.asyncio.Sentinel", f"{lib}.asyncio.sentinel.Sentinel"],
+            RedisType(Kind.SENTINEL, is_async=True),
+        )
+        cls([f"{lib}.client.Pipeline"], RedisType(Kind.PIPELINE, transaction=None))
+        cls([f"{lib}.asyncio.client.Pipeline"], RedisType(Kind.PIPELINE, is_async=True))
+        cls([f"{lib}.cluster.ClusterPipeline"], RedisType(Kind.PIPELINE, is_cluster=True))
+        cls(
+            [f"{lib}.asyncio.cluster.ClusterPipeline"],
+            RedisType(Kind.PIPELINE, is_async=True, is_cluster=True),
+        )
+        cls([f"{lib}.client.PubSub"], RedisType(Kind.PUBSUB))
+        cls([f"{lib}.asyncio.client.PubSub"], RedisType(Kind.PUBSUB, is_async=True))
+        cls([f"{lib}.lock.Lock"], RedisType(Kind.LOCK))
+        cls([f"{lib}.asyncio.lock.Lock"], RedisType(Kind.LOCK, is_async=True))
+        cls([f"{lib}.commands.core.Script"], RedisType(Kind.SCRIPT))
+        cls([f"{lib}.commands.core.AsyncScript"], RedisType(Kind.SCRIPT, is_async=True))
+        pools = ["ConnectionPool", "BlockingConnectionPool"]
+        cls(
+            [f"{lib}.{p}" for p in pools]
+            + [f"{lib}.connection.{p}" for p in pools]
+            + [f"{lib}.sentinel.SentinelConnectionPool"],
+            RedisType(Kind.POOL),
+        )
+        cls(
+            [f"{lib}.asyncio.{p}" for p in pools] + [f"{lib}.asyncio.connection.{p}" for p in pools],
+            RedisType(Kind.POOL, is_async=True),
+        )
+    # Libraries whose objects are redis-py clients (subclasses, proxies or the same API).
+    func(["django_redis.get_redis_connection"], SYNC)
+    cls(["flask_redis.FlaskRedis"], SYNC)
+    cls(["fakeredis.FakeRedis", "fakeredis.FakeStrictRedis"], SYNC)
+    cls(["fakeredis.aioredis.FakeRedis", "fakeredis.FakeAsyncRedis"], ASYNC)
+    cls(["aioredis.Redis", "aioredis.StrictRedis", "aioredis.client.Redis"], ASYNC)
+    func(["aioredis.from_url"], ASYNC)
+    cls(["walrus.Database", "walrus.database.Database"], SYNC)
+    cls(["rediscluster.RedisCluster", "rediscluster.StrictRedisCluster"], CLUSTER)
+    return table
+
+
+KNOWN: dict[str, Known] = _table()
+
+# Libraries and modules that hold Redis clients. Names imported from any other external
+# module are "something else" (a Django cache, an HTTP client...), never a client.
+REDIS_LIBRARIES = ("redis", "valkey", "aioredis", "fakeredis", "django_redis", "walrus")
+
+# Redis-named things that are not redis-py clients: cache backends with their own
+# ``get``/``set(key, value, timeout)`` API, lock and queue libraries.
+NOT_CLIENTS = frozenset(
+    {
+        "django_redis.cache.RedisCache",
+        "django.core.cache.backends.redis.RedisCache",
+        "redis_cache.RedisCache",
+        "cachelib.RedisCache",
+        "cachelib.redis.RedisCache",
+        "flask_caching.backends.RedisCache",
+        "flask_caching.backends.rediscache.RedisCache",
+        "aiocache.RedisCache",
+        "redis_lock.Lock",
+        "celery.backends.redis.RedisBackend",
+        "kombu.transport.redis.Channel",
+    }
+)
+
+
+def known(qualname: str) -> Known | None:
+    """What ``qualname`` stands for, when it is a Redis class or factory."""
+    return KNOWN.get(qualname)
+
+
+def is_redis_library(qualname: str) -> bool:
+    """Whether ``qualname`` lives in a library of Redis clients (``redis.exceptions`` too)."""
+    root = qualname.split(".", 1)[0]
+    return root in REDIS_LIBRARIES and qualname not in NOT_CLIENTS

@@ -1,0 +1,356 @@
+"""Decide what an expression is: a Redis client, pipeline, pub/sub... or something else.
+
+One resolver for the whole tool. It works on symbols (``redislint.clients.sym``) and asks
+two things of its caller: a ``Scope`` that knows the local names, and a ``World`` that
+knows the modules, classes and functions of the linted tree (the project index).
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from typing import Protocol
+
+from redislint.clients import knowledge
+from redislint.clients.names import matches_client_name
+from redislint.clients.sym import (
+    SAlt,
+    SAnnot,
+    SAttr,
+    SAwait,
+    SCall,
+    SConst,
+    SIter,
+    SName,
+    SSub,
+    Sym,
+    _Other,
+    _Unknown,
+    dotted,
+    parse_annotation_string,
+)
+from redislint.clients.types import (
+    NONE,
+    OTHER,
+    UNKNOWN,
+    Container,
+    Kind,
+    RedisType,
+    Ref,
+    TreeClass,
+    TreeFunction,
+    TreeInstance,
+    TreeModule,
+    Value,
+    merge,
+)
+
+_BUILTINS = frozenset(dir(builtins))
+
+# Methods of a client that hand out another Redis object.
+_DERIVED = {
+    "pipeline": Kind.PIPELINE,
+    "pubsub": Kind.PUBSUB,
+    "lock": Kind.LOCK,
+    "register_script": Kind.SCRIPT,
+    "monitor": Kind.MONITOR,
+}
+_MAPPINGS = frozenset(
+    {
+        "builtins.dict",
+        "typing.Dict",
+        "typing.Mapping",
+        "typing.MutableMapping",
+        "typing.DefaultDict",
+        "typing.OrderedDict",
+        "collections.defaultdict",
+        "collections.OrderedDict",
+        "collections.abc.Mapping",
+        "collections.abc.MutableMapping",
+    }
+)
+_SEQUENCES = frozenset(
+    {
+        "builtins.list",
+        "builtins.set",
+        "builtins.frozenset",
+        "typing.List",
+        "typing.Set",
+        "typing.FrozenSet",
+        "typing.Sequence",
+        "typing.MutableSequence",
+        "typing.Iterable",
+        "typing.Iterator",
+        "typing.Collection",
+        "collections.abc.Sequence",
+        "collections.abc.MutableSequence",
+        "collections.abc.Iterable",
+        "collections.abc.Iterator",
+        "collections.abc.Collection",
+        "collections.deque",
+    }
+)
+_WRAPPERS = frozenset(
+    {"typing.ClassVar", "typing.Final", "typing.Annotated", "typing_extensions.Annotated"}
+)
+
+
+def _typing_name(qualname: str) -> str:
+    if qualname.startswith("typing_extensions."):
+        return "typing." + qualname.split(".", 1)[1]
+    return qualname
+
+
+class Method:
+    """A method looked up on a Redis object (``client.pipeline``), not yet called."""
+
+    __slots__ = ("name", "owner")
+
+    def __init__(self, owner: RedisType | Container, name: str) -> None:
+        self.owner = owner
+        self.name = name
+
+
+class Scope(Protocol):
+    """The local names visible where an expression appears."""
+
+    def lookup(self, name: str) -> Value: ...
+
+    def super_value(self) -> Value: ...
+
+
+class World(Protocol):
+    """The modules, classes and functions of the linted tree."""
+
+    patterns: Sequence[str]
+
+    def module_attr(self, module: str, name: str) -> Value: ...
+
+    def class_attr(self, module: str, cls: str, attr: str) -> Value: ...
+
+    def instance_attr(self, module: str, cls: str, attr: str) -> Value: ...
+
+    def class_redis_base(self, module: str, cls: str) -> RedisType | None: ...
+
+    def function_return(self, module: str, qualname: str) -> Value: ...
+
+
+class Resolver:
+    """Resolves symbols in one scope of one module."""
+
+    __slots__ = ("scope", "world")
+
+    def __init__(self, scope: Scope, world: World) -> None:
+        self.scope = scope
+        self.world = world
+
+    # -- expressions -------------------------------------------------------------
+    def value(self, sym: Sym) -> Value:
+        """What ``sym`` evaluates to."""
+        result = self._value(sym)
+        if result is UNKNOWN:
+            return self._by_name(sym)
+        return result
+
+    def _value(self, sym: Sym) -> Value:
+        if isinstance(sym, SName):
+            return self.scope.lookup(sym.id)
+        if isinstance(sym, SAttr):
+            return self.attribute(self.value(sym.value), sym.attr)
+        if isinstance(sym, SCall):
+            return self.call(sym)
+        if isinstance(sym, SSub):
+            return self.subscript(self.value(sym.value))
+        if isinstance(sym, SAlt):
+            return merge([self.value(o) for o in sym.options])
+        if isinstance(sym, SAwait):
+            return self.value(sym.value)
+        if isinstance(sym, SConst):
+            return NONE if sym.value is None else OTHER
+        if isinstance(sym, SAnnot):
+            return self.annotation(sym.annotation)
+        if isinstance(sym, SIter):
+            return self.element(self.value(sym.value))
+        if isinstance(sym, _Other):
+            return OTHER
+        assert isinstance(sym, _Unknown)
+        return UNKNOWN
+
+    def _by_name(self, sym: Sym) -> Value:
+        """The name fallback, for values nothing else is known about."""
+        target = sym.func if isinstance(sym, SCall) else sym
+        name = dotted(target)
+        if name is None and isinstance(target, SAttr):
+            name = target.attr
+        if name is not None and matches_client_name(name, self.world.patterns):
+            return RedisType(Kind.CLIENT, is_async=None, is_cluster=None, by_name=True)
+        return UNKNOWN
+
+    def attribute(self, base: Value | Method, attr: str) -> Value:
+        if isinstance(base, Method):
+            return UNKNOWN
+        if isinstance(base, Ref):
+            return Ref(f"{base.qualname}.{attr}")
+        if isinstance(base, TreeModule):
+            return self.world.module_attr(base.module, attr)
+        if isinstance(base, TreeClass):
+            return self.world.class_attr(base.module, base.name, attr)
+        if isinstance(base, TreeInstance):
+            return self.world.instance_attr(base.module, base.name, attr)
+        if base is OTHER or base is NONE:
+            return OTHER
+        return UNKNOWN
+
+    def method(self, base: Value, attr: str) -> Method | Value:
+        """``base.attr`` where the result is about to be called."""
+        if isinstance(base, RedisType | Container):
+            return Method(base, attr)
+        return self.attribute(base, attr)
+
+    def call(self, sym: SCall) -> Value:
+        func = sym.func
+        if isinstance(func, SName):
+            if func.id == "super" and self.scope.lookup("super") == Ref("builtins.super"):
+                return self.scope.super_value()
+            if func.id == "getattr" and len(sym.args) >= 2:
+                name = sym.args[1]
+                if isinstance(name, SConst) and isinstance(name.value, str):
+                    return self.value(SAttr(sym.args[0], name.value))
+                return UNKNOWN
+        if isinstance(func, SAttr):
+            callee: Value | Method = self.method(self.value(func.value), func.attr)
+        else:
+            callee = self.value(func)
+        if isinstance(callee, Method):
+            return self._call_method(callee, sym)
+        result = self.call_value(callee, sym)
+        if result is UNKNOWN and isinstance(func, SName | SAttr):
+            return self._by_name(sym)
+        return result
+
+    def call_value(self, callee: Value, sym: SCall) -> Value:
+        if isinstance(callee, Ref):
+            name = _typing_name(callee.qualname)
+            if name == "typing.cast" and sym.args:
+                return self.annotation(sym.args[0])
+            found = knowledge.known(callee.qualname)
+            if found is not None:
+                return found.instance
+            return self._external(callee.qualname)
+        if isinstance(callee, TreeClass):
+            base = self.world.class_redis_base(callee.module, callee.name)
+            return base if base is not None else TreeInstance(callee.module, callee.name)
+        if isinstance(callee, TreeFunction):
+            return self.world.function_return(callee.module, callee.qualname)
+        if callee is OTHER or callee is NONE:
+            return OTHER
+        return UNKNOWN
+
+    def _external(self, qualname: str) -> Value:
+        """A call to (or an instance of) something imported from outside the tree."""
+        if qualname in knowledge.NOT_CLIENTS or qualname.startswith("builtins."):
+            return OTHER
+        if knowledge.is_redis_library(qualname):
+            return OTHER  # exceptions, connections, retry policies: not clients
+        if any(p in qualname.lower() for p in self.world.patterns):
+            return UNKNOWN  # a Redis helper library we do not know: let the name decide
+        return OTHER
+
+    def _call_method(self, method: Method, sym: SCall) -> Value:
+        owner = method.owner
+        if isinstance(owner, Container):
+            if method.name in ("get", "pop", "setdefault", "__getitem__"):
+                return owner.element
+            return UNKNOWN
+        name = method.name
+        if owner.kind is Kind.CLIENT:
+            derived = _DERIVED.get(name)
+            if derived is Kind.PIPELINE:
+                return owner.with_kind(Kind.PIPELINE, transaction=_transaction_flag(sym, owner))
+            if derived is not None:
+                return owner.with_kind(derived)
+            if name == "client":
+                return owner
+            return OTHER
+        if owner.kind is Kind.SENTINEL and name in ("master_for", "slave_for"):
+            return owner.with_kind(Kind.CLIENT)
+        if owner.kind is Kind.PIPELINE and name not in ("execute", "reset", "watch", "multi"):
+            return owner  # pipeline commands return the pipeline (chaining)
+        if owner.kind is Kind.POOL and name == "from_url":
+            return owner
+        return OTHER
+
+    def subscript(self, base: Value) -> Value:
+        if isinstance(base, Container):
+            return base.element
+        if isinstance(base, Ref):
+            found = knowledge.known(base.qualname)
+            if found is not None and found.is_class:
+                return base  # Redis[bytes] is the class Redis
+            return self._external(base.qualname)
+        if base is OTHER or base is NONE:
+            return OTHER
+        return UNKNOWN
+
+    def element(self, base: Value) -> Value:
+        if isinstance(base, Container):
+            return base.element
+        return UNKNOWN if base is UNKNOWN else OTHER
+
+    # -- annotations -----------------------------------------------------------------
+    def annotation(self, sym: Sym) -> Value:
+        """The instance a type annotation describes."""
+        if isinstance(sym, SConst):
+            if isinstance(sym.value, str):
+                return self.annotation(parse_annotation_string(sym.value))
+            return NONE if sym.value is None else OTHER
+        if isinstance(sym, SAlt):
+            return merge([self.annotation(o) for o in sym.options])
+        if isinstance(sym, SSub):
+            return self._generic(self.value(sym.value), sym.index)
+        return self.instance_of(self.value(sym))
+
+    def _generic(self, origin: Value, args: tuple[Sym, ...]) -> Value:
+        if isinstance(origin, Ref) and args:
+            name = _typing_name(origin.qualname)
+            if name == "typing.Optional":
+                return merge([self.annotation(args[0]), NONE])
+            if name == "typing.Union":
+                return merge([self.annotation(a) for a in args])
+            if name in _WRAPPERS:
+                return self.annotation(args[0])
+            if name in _MAPPINGS:
+                return Container(self.annotation(args[-1]))
+            if name in _SEQUENCES:
+                return Container(self.annotation(args[0]))
+        return self.instance_of(origin)
+
+    def instance_of(self, cls: Value) -> Value:
+        if isinstance(cls, Ref):
+            found = knowledge.known(cls.qualname)
+            if found is not None and found.is_class:
+                return found.instance
+            return self._external(cls.qualname)
+        if isinstance(cls, TreeClass):
+            base = self.world.class_redis_base(cls.module, cls.name)
+            return base if base is not None else TreeInstance(cls.module, cls.name)
+        if cls is NONE:
+            return NONE
+        return UNKNOWN if cls is UNKNOWN else OTHER
+
+
+def _transaction_flag(sym: SCall, owner: RedisType) -> bool | None:
+    """``pipeline(transaction=...)``: redis-py defaults to True, cluster pipelines to False."""
+    flag = sym.kwarg("transaction")
+    if flag is None and sym.args:
+        flag = sym.args[0]
+    if flag is None:
+        return not owner.is_cluster
+    if isinstance(flag, SConst) and isinstance(flag.value, bool):
+        return flag.value
+    return None
+
+
+def builtin_value(name: str) -> Value:
+    """What an unbound name means: a builtin, or nothing known."""
+    return Ref(f"builtins.{name}") if name in _BUILTINS else UNKNOWN

@@ -1,0 +1,58 @@
+"""The finding type every part of redislint shares: rules create them, reporters print them."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(str, enum.Enum):
+    """How bad a finding is; maps onto SARIF levels and GitHub annotation kinds."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """A 1-based line and 1-based column (counted in Unicode code points)."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text between ``start`` and ``end`` with ``content``."""
+
+    start: Position
+    end: Position
+    content: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A change that resolves a finding; ``safe`` fixes keep the program's behaviour."""
+
+    message: str
+    edits: tuple[Edit, ...]
+    safe: bool
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one file, anchored at a source range."""
+
+    path: str
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    start: Position
+    end: Position
+    fix: Fix | None = field(default=None, compare=False)
+    fingerprint: str = field(default="", compare=False)
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.start.line, self.start.column, self.code, self.message)

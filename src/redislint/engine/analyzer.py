@@ -1,0 +1,1017 @@
+"""The rule pass: one traversal of a file's libcst tree that records what rules need.
+
+It tracks scopes (module, class, function, lambda) in execution order, the branch arms
+and loops around every statement, local names and what they are bound to (Redis objects
+through ``clients.resolve``, key templates, which command results flow into them),
+pipelines and transactions; and it records every command on a recognised Redis object
+and every client construction. Rules then read ``model.Scope`` objects: no rule walks
+the tree itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Callable, Iterator
+
+import libcst as cst
+
+from redislint.clients.cst_sym import from_cst
+from redislint.clients.knowledge import known
+from redislint.clients.resolve import Method, Resolver
+from redislint.clients.types import (
+    OTHER,
+    UNKNOWN,
+    Kind,
+    RedisType,
+    Ref,
+    TreeClass,
+    Value,
+    merge,
+)
+from redislint.commands import MethodInfo, all_methods, method_info
+from redislint.engine.model import (
+    BoundArgs,
+    Command,
+    Construction,
+    Guard,
+    Key,
+    Pipe,
+    Scope,
+    TryContext,
+    TxMode,
+    execute_command_info,
+)
+from redislint.engine.project import Project
+from redislint.keys.shape import code, shape_of
+
+_SKIPPED_FIELDS = frozenset(
+    {
+        "lpar",
+        "rpar",
+        "comma",
+        "semicolon",
+        "leading_lines",
+        "lines_after_decorators",
+        "header",
+        "footer",
+        "newline",
+        "trailing_whitespace",
+        "empty_lines",
+        "operator",
+        "dot",
+        "colon",
+        "equal",
+        "star",
+        "asynchronous",
+        "default_comma",
+        "keyword",
+        "attr",
+        "whitespace",
+        "lbracket",
+        "rbracket",
+        "lbrace",
+        "rbrace",
+        "semicolon",
+    }
+)
+_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
+
+_STRINGY = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
+_COMMAND_METHODS = all_methods() | {"execute_command"}
+_KIND_METHODS: dict[Kind, frozenset[str]] = {
+    Kind.PUBSUB: frozenset(
+        {
+            "subscribe",
+            "psubscribe",
+            "ssubscribe",
+            "unsubscribe",
+            "punsubscribe",
+            "sunsubscribe",
+            "get_message",
+            "get_sharded_message",
+            "listen",
+            "run_in_thread",
+            "close",
+            "ping",
+        }
+    ),
+    Kind.LOCK: frozenset({"acquire", "release", "extend", "reacquire", "locked", "owned"}),
+    Kind.SENTINEL: frozenset({"master_for", "slave_for", "discover_master", "discover_slaves"}),
+    Kind.POOL: frozenset({"get_connection", "release", "disconnect", "reset"}),
+    Kind.MONITOR: frozenset({"next_command", "listen"}),
+    Kind.SCRIPT: frozenset(),
+}
+_CLIENT_METHODS = frozenset(
+    {
+        "pipeline",
+        "pubsub",
+        "lock",
+        "register_script",
+        "transaction",
+        "monitor",
+        "client",
+        "execute",
+        "reset",
+        "multi",
+        "close",
+        "aclose",
+        "scan_iter",
+        "hscan_iter",
+        "sscan_iter",
+        "zscan_iter",
+    }
+)
+
+
+def _fields(node_type: type[cst.CSTNode]) -> tuple[str, ...]:
+    names = _FIELDS.get(node_type)
+    if names is None:
+        names = tuple(
+            f.name
+            for f in dataclasses.fields(node_type)  # type: ignore[arg-type]
+            if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
+        )
+        _FIELDS[node_type] = names
+    return names
+
+
+def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The children of ``node`` that can hold code (no whitespace, commas, parens)."""
+    for name in _fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif isinstance(value, tuple | list):
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    yield item
+
+
+class _ScopeView:
+    """Adapts a ``model.Scope`` to the resolver's ``Scope`` protocol."""
+
+    __slots__ = ("analyzer", "scope")
+
+    def __init__(self, analyzer: Analyzer, scope: Scope) -> None:
+        self.analyzer = analyzer
+        self.scope = scope
+
+    def lookup(self, name: str) -> Value:
+        return self.analyzer.lookup(self.scope, name)
+
+    def super_value(self) -> Value:
+        cls = self.analyzer.enclosing_class(self.scope)
+        if cls is None:
+            return UNKNOWN
+        base = self.analyzer.project.class_redis_base(self.analyzer.path, cls)
+        return base if base is not None else OTHER
+
+
+Handler = Callable[["Analyzer", cst.CSTNode], None]
+
+
+class Analyzer:
+    """Walks one module once and records scopes, commands and constructions."""
+
+    _handlers: dict[type[cst.CSTNode], Handler] = {}
+
+    def __init__(self, path: str, project: Project) -> None:
+        self.path = path
+        self.project = project
+        self.scopes: list[Scope] = []
+        self.commands: list[Command] = []
+        self.command_by_node: dict[cst.Call, Command] = {}
+        self.stack: list[cst.CSTNode] = []
+        self.scope: Scope = Scope(kind="module", node=cst.Module([]), name="<module>", parent=None)
+        self._resolvers: dict[int, Resolver] = {}
+        self._arms: list[tuple[int, int]] = []
+        self._loops: list[cst.CSTNode] = []
+        self._guards: list[Guard] = []
+        self._trys: list[TryContext] = []
+        self._class_names: list[str] = []
+        self._branch_ids = itertools.count(1)
+        self._in_test = 0
+
+    # -- traversal -----------------------------------------------------------------------
+    def run(self, module: cst.Module) -> list[Scope]:
+        self.scope = Scope(kind="module", node=module, name="<module>", parent=None)
+        self.scopes.append(self.scope)
+        self.stack.append(module)
+        self.walk_all(module.body)
+        self.stack.pop()
+        return self.scopes
+
+    def walk(self, node: cst.CSTNode) -> None:
+        self.stack.append(node)
+        handler = self._handlers.get(type(node))
+        if handler is not None:
+            handler(self, node)
+        else:
+            for child in children(node):
+                self.walk(child)
+        self.stack.pop()
+
+    def walk_all(self, nodes: object) -> None:
+        if isinstance(nodes, cst.CSTNode):
+            self.walk(nodes)
+        elif isinstance(nodes, tuple | list):
+            for node in nodes:
+                if isinstance(node, cst.CSTNode):
+                    self.walk(node)
+
+    def walk_children(self, node: cst.CSTNode) -> None:
+        for child in children(node):
+            self.walk(child)
+
+    # -- resolution ----------------------------------------------------------------------
+    def resolver(self, scope: Scope | None = None) -> Resolver:
+        scope = scope or self.scope
+        found = self._resolvers.get(id(scope))
+        if found is None:
+            found = Resolver(_ScopeView(self, scope), self.project)
+            self._resolvers[id(scope)] = found
+        return found
+
+    def resolve(self, node: cst.BaseExpression) -> Value:
+        return self.resolver().value(from_cst(node))
+
+    def lookup(self, scope: Scope, name: str) -> Value:
+        current: Scope | None = scope
+        while current is not None:
+            if current.kind == "module":
+                if current is scope and name in current.names:
+                    return current.names[name]
+                return self.project.global_value(self.path, name)
+            if name in current.declared_global:
+                return self.project.global_value(self.path, name)
+            if current is scope or current.kind != "class":
+                if name in current.names:
+                    return current.names[name]
+            current = current.parent
+        return UNKNOWN
+
+    def enclosing_class(self, scope: Scope) -> str | None:
+        current: Scope | None = scope
+        while current is not None:
+            if current.class_qualname is not None:
+                return current.class_qualname
+            current = current.parent
+        return None
+
+    # -- bindings ------------------------------------------------------------------------
+    def bind(self, target: cst.BaseExpression, value_node: cst.BaseExpression | None, value: Value) -> None:
+        scope = self.scope
+        if isinstance(target, cst.Name):
+            name = target.value
+            scope.names[name] = value
+            scope.versions[name] = scope.versions.get(name, 0) + 1
+            scope.pipes.pop(name, None)
+            if value_node is not None and _is_stringy(value_node):
+                scope.strings[name] = value_node
+            else:
+                scope.strings.pop(name, None)
+            scope.origins[name] = self.origins_of(value_node) if value_node is not None else frozenset()
+        elif isinstance(target, cst.Tuple | cst.List):
+            elements = (
+                value_node.elements
+                if isinstance(value_node, cst.Tuple | cst.List)
+                and len(value_node.elements) == len(target.elements)
+                else None
+            )
+            for i, element in enumerate(target.elements):
+                inner = element.value
+                if elements is not None:
+                    sub = elements[i].value
+                    self.bind(inner, sub, self.resolve(sub))
+                else:
+                    self.bind(inner, None, UNKNOWN)
+        elif isinstance(target, cst.StarredElement):
+            self.bind(target.value, None, OTHER)
+        else:
+            # attribute and subscript targets: their bases are loads
+            self.walk(target)
+
+    def version(self, name: str) -> int:
+        return self.scope.versions.get(name, 0)
+
+    def key_lookup(self, name: str) -> tuple[cst.BaseExpression | None, int]:
+        """Inline a name bound to a key template: locally, else a module-level constant."""
+        scope = self.scope
+        version = scope.versions.get(name, 0)
+        if version or scope.kind == "module":
+            return scope.strings.get(name), version
+        return self.scopes[0].strings.get(name), 0
+
+    def origins_of(self, node: cst.CSTNode) -> frozenset[Command]:
+        """Commands whose results flow into ``node`` (directly or through local names)."""
+        found: set[Command] = set()
+        todo = [node]
+        scope = self.scope
+        while todo:
+            current = todo.pop()
+            if isinstance(current, cst.Call):
+                cmd = self.command_by_node.get(current)
+                if cmd is not None:
+                    found.add(cmd)
+            elif isinstance(current, cst.Name):
+                found.update(scope.origins.get(current.value, ()))
+                continue
+            elif isinstance(current, cst.Lambda | cst.FunctionDef):
+                continue
+            todo.extend(children(current))
+        return frozenset(found)
+
+    # -- scopes ----------------------------------------------------------------------------
+    def push_scope(self, kind: str, node: cst.CSTNode, name: str, is_async: bool = False) -> Scope:
+        scope = Scope(kind=kind, node=node, name=name, parent=self.scope, is_async=is_async)
+        self.scopes.append(scope)
+        self.scope = scope
+        self._saved = getattr(self, "_saved", [])
+        self._saved.append((self._arms, self._loops, self._guards, self._trys))
+        self._arms, self._loops, self._guards, self._trys = [], [], [], []
+        return scope
+
+    def pop_scope(self) -> None:
+        assert self.scope.parent is not None
+        self.scope = self.scope.parent
+        self._arms, self._loops, self._guards, self._trys = self._saved.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.walk_all(node.decorators)
+        for arg in node.bases:
+            self.walk(arg.value)
+        for arg in node.keywords:
+            self.walk(arg.value)
+        qualname = ".".join([*self._class_names, node.name.value])
+        self._class_names.append(node.name.value)
+        scope = self.push_scope("class", node, qualname)
+        self.walk(node.body)
+        self.pop_scope()
+        self._class_names.pop()
+        self.bind(node.name, None, TreeClass(self.path, qualname))
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.walk_all(node.decorators)
+        params = node.params
+        for param in _all_params(params):
+            if param.default is not None:
+                self.walk(param.default)
+            if param.annotation is not None:
+                self.walk(param.annotation.annotation)
+        if node.returns is not None:
+            self.walk(node.returns.annotation)
+        outer = self.scope
+        decorators = tuple(
+            code(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
+            for d in node.decorators
+        )
+        scope = self.push_scope(
+            "function", node, node.name.value, is_async=node.asynchronous is not None
+        )
+        scope.decorators = decorators
+        in_class = outer.kind == "class"
+        if in_class:
+            scope.class_qualname = outer.name
+        self.bind_params(scope, params, in_class, decorators, outer)
+        self.walk(node.body)
+        self.pop_scope()
+        self.bind(node.name, None, OTHER if outer.kind != "module" else self.lookup(outer, node.name.value))
+
+    def bind_params(
+        self,
+        scope: Scope,
+        params: cst.Parameters,
+        in_class: bool,
+        decorators: tuple[str, ...],
+        outer: Scope,
+    ) -> None:
+        resolver = self.resolver(outer)
+        positional = [*params.posonly_params, *params.params]
+        first = positional[0].name.value if positional else None
+        for param in _all_params(params):
+            name = param.name.value
+            value: Value = UNKNOWN
+            if param.annotation is not None:
+                value = resolver.annotation(from_cst(param.annotation.annotation))
+            elif param.default is not None:
+                value = merge([UNKNOWN, resolver.value(from_cst(param.default))])
+            scope.names[name] = value
+        if isinstance(params.star_arg, cst.Param):
+            scope.names[params.star_arg.name.value] = OTHER
+        if params.star_kwarg is not None:
+            scope.names[params.star_kwarg.name.value] = OTHER
+        if in_class and first is not None and "staticmethod" not in decorators:
+            cls = scope.class_qualname
+            assert cls is not None
+            if "classmethod" in decorators:
+                scope.names[first] = TreeClass(self.path, cls)
+            else:
+                scope.names[first] = self.project.instance_value(self.path, cls)
+        func_name = scope.name
+        if first is not None and not in_class:
+            self.bind_callback(scope, func_name, first)
+        elif in_class and len(positional) > 1:
+            self.bind_callback(scope, func_name, positional[1].name.value)
+
+    def bind_callback(self, scope: Scope, func_name: str, param: str) -> None:
+        """The first parameter of a ``client.transaction(func)`` callback is its pipeline."""
+        for receiver in self.project.transaction_callback_receivers(self.path, func_name):
+            value = self.resolver(scope.parent).value(receiver)
+            if isinstance(value, RedisType) and value.kind is Kind.CLIENT:
+                scope.names[param] = value.with_kind(Kind.PIPELINE, transaction=True)
+                scope.pipes[param] = Pipe(param, True, mode="watch", callback=True)
+                scope.callback_param = param
+                return
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        for param in _all_params(node.params):
+            if param.default is not None:
+                self.walk(param.default)
+        scope = self.push_scope("lambda", node, "<lambda>")
+        for param in _all_params(node.params):
+            scope.names[param.name.value] = UNKNOWN
+        callback = getattr(self, "_lambda_callback", None)
+        if callback is not None and callback[0] is node:
+            param = callback[1]
+            scope.names[param] = callback[2].with_kind(Kind.PIPELINE, transaction=True)
+            scope.pipes[param] = Pipe(param, True, mode="watch", callback=True)
+            scope.callback_param = param
+        self.walk(node.body)
+        self.pop_scope()
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.scope.declared_global.update(n.name.value for n in node.names)
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        pass
+
+    # -- imports -------------------------------------------------------------------------
+    def visit_Import(self, node: cst.Import) -> None:
+        if self.scope.kind == "module":
+            return  # module-level imports are in the project index
+        for alias in node.names:
+            dotted = code(alias.name)
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self.bind(alias.asname.name, None, self.project.import_value(dotted, self.path))
+            else:
+                head = dotted.split(".", 1)[0]
+                self.bind(cst.Name(head), None, self.project.import_value(head, self.path))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if self.scope.kind == "module" or isinstance(node.names, cst.ImportStar):
+            return
+        from redislint.engine.index import absolute_import
+
+        facts = self.project.by_path.get(self.path)
+        package = facts.package if facts is not None else ""
+        module = code(node.module) if node.module is not None else None
+        base = absolute_import(package, module, len(node.relative))
+        for alias in node.names:
+            name = code(alias.name)
+            target = alias.asname.name if alias.asname is not None else alias.name
+            if isinstance(target, cst.Name):
+                dotted = f"{base}.{name}" if base else name
+                self.bind(target, None, self.project.import_value(dotted, self.path))
+
+    # -- statements that bind ----------------------------------------------------------
+    def visit_Assign(self, node: cst.Assign) -> None:
+        before = len(self.scope.commands)
+        self.walk(node.value)
+        value = self.resolve(node.value)
+        for target in node.targets:
+            self.bind(target.target, node.value, value)
+        self._note_results(before, [t.target for t in node.targets])
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self.walk(node.annotation.annotation)
+        before = len(self.scope.commands)
+        if node.value is not None:
+            self.walk(node.value)
+        annotated = self.resolver().annotation(from_cst(node.annotation.annotation))
+        if node.value is not None:
+            value = merge([annotated, self.resolve(node.value)])
+        else:
+            value = annotated
+        if isinstance(node.target, cst.Name):
+            self.bind(node.target, node.value, value)
+            self._note_results(before, [node.target])
+        else:
+            self.walk(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.walk(node.value)
+        if isinstance(node.target, cst.Name):
+            name = node.target.value
+            self._load(name)
+            scope = self.scope
+            scope.versions[name] = scope.versions.get(name, 0) + 1
+            scope.strings.pop(name, None)
+            scope.origins[name] = scope.origins.get(name, frozenset()) | self.origins_of(node.value)
+        else:
+            self.walk(node.target)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self.walk(node.value)
+        self.bind(node.target, node.value, self.resolve(node.value))
+
+    def _note_results(self, before: int, targets: list[cst.BaseExpression]) -> None:
+        names = [t.value for t in targets if isinstance(t, cst.Name)]
+        if not names:
+            return
+        for cmd in self.scope.commands[before:]:
+            if cmd.usage == "assigned":
+                cmd.result_names.extend((n, self.version(n)) for n in names)
+
+    def visit_With(self, node: cst.With) -> None:
+        for item in node.items:
+            self.walk(item.item)
+            if item.asname is not None:
+                target = item.asname.name
+                self.bind(target, item.item, self.resolve(item.item))
+        self.walk(node.body)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self._load(node.value)
+
+    def _load(self, name: str) -> None:
+        key = (name, self.scope.versions.get(name, 0))
+        self.scope.loads.setdefault(key, []).append(self._in_test > 0)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.walk(node.value)
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        self.walk(node.value)
+
+    # -- control flow --------------------------------------------------------------------
+    def _arm(self, branch: int, arm: int, body: object) -> None:
+        self._arms.append((branch, arm))
+        self.walk_all(body)
+        self._arms.pop()
+
+    def _snapshot(self) -> dict[str, Value]:
+        return dict(self.scope.names)
+
+    def _join(self, before: dict[str, Value], arms: list[dict[str, Value]], exhaustive: bool) -> None:
+        """After a branch: a name bound differently in the arms may hold any of them."""
+        names = self.scope.names
+        changed = {n for arm in arms for n, v in arm.items() if before.get(n, UNKNOWN) is not v or n not in before}
+        for name in changed:
+            options = [arm.get(name, before.get(name, UNKNOWN)) for arm in arms]
+            if not exhaustive:
+                options.append(before.get(name, UNKNOWN))
+            if name in before or all(name in arm for arm in arms):
+                names[name] = merge([o for o in options])
+
+    def visit_If(self, node: cst.If) -> None:
+        self._in_test += 1
+        self.walk(node.test)
+        self._in_test -= 1
+        branch = next(self._branch_ids)
+        origins = self.origins_of(node.test)
+        before = self._snapshot()
+        self._guards.append(Guard(node.test, 0, origins))
+        self._arm(branch, 0, node.body)
+        self._guards.pop()
+        after_body = self._snapshot()
+        self.scope.names = dict(before)
+        arms = [after_body]
+        if node.orelse is not None:
+            self._guards.append(Guard(node.test, 1, origins))
+            orelse = node.orelse
+            self._arm(branch, 1, orelse.body if isinstance(orelse, cst.Else) else orelse)
+            self._guards.pop()
+            arms.append(self._snapshot())
+            self.scope.names = dict(before)
+        self._join(before, arms, exhaustive=node.orelse is not None)
+
+    def visit_IfExp(self, node: cst.IfExp) -> None:
+        self._in_test += 1
+        self.walk(node.test)
+        self._in_test -= 1
+        branch = next(self._branch_ids)
+        self._arm(branch, 0, node.body)
+        self._arm(branch, 1, node.orelse)
+
+    def _try(self, node: cst.Try | cst.TryStar) -> None:
+        branch = next(self._branch_ids)
+        before = self._snapshot()
+        self._trys.append(TryContext(node, "body"))
+        self._arm(branch, 0, node.body)
+        self._trys.pop()
+        if node.orelse is not None:
+            self._trys.append(TryContext(node, "else"))
+            self._arm(branch, 0, node.orelse.body)
+            self._trys.pop()
+        arms = [self._snapshot()]
+        for i, handler in enumerate(node.handlers, start=1):
+            self.scope.names = dict(before)
+            if handler.type is not None:
+                self.walk(handler.type)
+            if handler.name is not None and isinstance(handler.name.name, cst.Name):
+                self.bind(handler.name.name, None, OTHER)
+            self._trys.append(TryContext(node, "handler"))
+            self._arm(branch, i, handler.body)
+            self._trys.pop()
+            arms.append(self._snapshot())
+        self.scope.names = dict(before)
+        self._join(before, arms, exhaustive=True)
+        if node.finalbody is not None:
+            self._trys.append(TryContext(node, "finally"))
+            self.walk(node.finalbody.body)
+            self._trys.pop()
+
+    def visit_Try(self, node: cst.Try) -> None:
+        self._try(node)
+
+    def visit_TryStar(self, node: cst.TryStar) -> None:
+        self._try(node)
+
+    def visit_Match(self, node: cst.Match) -> None:
+        self.walk(node.subject)
+        branch = next(self._branch_ids)
+        for i, case in enumerate(node.cases):
+            if case.guard is not None:
+                self.walk(case.guard)
+            self._arm(branch, i, case.body)
+
+    def visit_For(self, node: cst.For) -> None:
+        self.walk(node.iter)
+        iterable = self.resolve(node.iter)
+        self._loops.append(node)
+        element = self.resolver().element(iterable)
+        self.bind(node.target, None, element if element is not OTHER else UNKNOWN)
+        self.walk(node.body)
+        self._loops.pop()
+        if node.orelse is not None:
+            self.walk(node.orelse.body)
+
+    def visit_While(self, node: cst.While) -> None:
+        self._loops.append(node)
+        self._in_test += 1
+        self.walk(node.test)
+        self._in_test -= 1
+        origins = self.origins_of(node.test)
+        self._guards.append(Guard(node.test, 0, origins))
+        self.walk(node.body)
+        self._guards.pop()
+        self._loops.pop()
+        if node.orelse is not None:
+            self.walk(node.orelse.body)
+
+    def _comprehension(self, node: cst.BaseComp) -> None:
+        first = node.for_in
+        self.walk(first.iter)
+        self._loops.append(node)
+        level: cst.CompFor | None = first
+        while level is not None:
+            if level is not first:
+                self.walk(level.iter)
+            self.bind(level.target, None, UNKNOWN)
+            for cond in level.ifs:
+                self.walk(cond.test)
+            level = level.inner_for_in
+        if isinstance(node, cst.DictComp):
+            self.walk(node.key)
+            self.walk(node.value)
+        else:
+            self.walk(node.elt)  # type: ignore[attr-defined]
+        self._loops.pop()
+
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self._comprehension(node)
+
+    def visit_SetComp(self, node: cst.SetComp) -> None:
+        self._comprehension(node)
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        self._comprehension(node)
+
+    def visit_DictComp(self, node: cst.DictComp) -> None:
+        self._comprehension(node)
+
+    # -- calls -----------------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        receiver: Value | None = None
+        if isinstance(func, cst.Attribute):
+            self.walk(func.value)
+            receiver = self.resolve(func.value)
+            if (
+                isinstance(receiver, RedisType)
+                and receiver.kind is Kind.CLIENT
+                and func.attr.value == "transaction"
+                and node.args
+                and isinstance(node.args[0].value, cst.Lambda)
+                and node.args[0].value.params.params
+            ):
+                lam = node.args[0].value
+                self._lambda_callback = (lam, lam.params.params[0].name.value, receiver)
+        else:
+            self.walk(func)
+        for arg in node.args:
+            self.walk(arg.value)
+        self._lambda_callback = None
+        self.record_call(node, receiver)
+
+    def record_call(self, node: cst.Call, receiver: Value | None) -> None:
+        func = node.func
+        resolver = self.resolver()
+        if isinstance(func, cst.Attribute):
+            assert receiver is not None
+            method = func.attr.value
+            if isinstance(receiver, RedisType):
+                if _accepts(receiver, method):
+                    self.add_command(node, receiver, func.value, method)
+                return
+            callee = resolver.method(receiver, method)
+        else:
+            callee = resolver.value(from_cst(func))
+            if isinstance(callee, RedisType) and callee.kind is Kind.SCRIPT:
+                self.add_command(node, callee, func, "__call__")
+                return
+        if isinstance(callee, Method):
+            return
+        self.maybe_construction(node, callee)
+
+    def maybe_construction(self, node: cst.Call, callee: Value) -> None:
+        qualname = None
+        instance: RedisType | None = None
+        if isinstance(callee, Ref):
+            found = known(callee.qualname)
+            if found is not None:
+                qualname, instance = callee.qualname, found.instance
+        elif isinstance(callee, TreeClass):
+            base = self.project.class_redis_base(callee.module, callee.name)
+            if base is not None:
+                qualname, instance = callee.name, base
+        if qualname is None or instance is None:
+            return
+        usage, _, parent = self._usage(node)
+        self.scope.constructions.append(
+            Construction(
+                node=node,
+                qualname=qualname,
+                type=instance,
+                scope=self.scope,
+                loops=tuple(self._loops),
+                usage=usage,
+                parent=parent,
+            )
+        )
+
+    def add_command(
+        self, node: cst.Call, receiver: RedisType, receiver_node: cst.BaseExpression, method: str
+    ) -> None:
+        info = method_info(method) if receiver.kind in (Kind.CLIENT, Kind.PIPELINE) else None
+        args = bind_args(node, info)
+        command_info = info.command if info is not None else None
+        if method == "execute_command":
+            command_info = execute_command_info(args)
+        keys = self.keys_of(info, command_info, args, method)
+        usage, awaited, parent = self._usage(node)
+        pipe, tx = self.transaction_state(receiver, receiver_node, method)
+        scope = self.scope
+        cmd = Command(
+            node=node,
+            method=method,
+            name=command_info.name if command_info is not None else method,
+            receiver=receiver,
+            receiver_node=receiver_node,
+            receiver_text=pipe.ident if pipe is not None else code(receiver_node),
+            info=command_info,
+            method_info=info,
+            args=args,
+            keys=keys,
+            scope=scope,
+            arms=tuple(self._arms),
+            loops=tuple(self._loops),
+            guards=tuple(self._guards),
+            trys=tuple(self._trys),
+            tx=tx,
+            pipe=pipe,
+            usage=usage,
+            awaited=awaited,
+            parent=parent,
+            index=len(scope.commands),
+        )
+        cmd.arg_origins = self.origins_of_args(node, keys)
+        scope.commands.append(cmd)
+        self.commands.append(cmd)
+        self.command_by_node[node] = cmd
+
+    def origins_of_args(self, node: cst.Call, keys: tuple[Key, ...]) -> frozenset[Command]:
+        """Commands whose results flow into the call's non-key arguments (its values)."""
+        key_nodes = {id(k.node) for k in keys}
+        found: frozenset[Command] = frozenset()
+        for arg in node.args:
+            if id(arg.value) not in key_nodes:
+                found |= self.origins_of(arg.value)
+        return found
+
+    def keys_of(
+        self,
+        info: MethodInfo | None,
+        command_info: object,
+        args: BoundArgs,
+        method: str,
+    ) -> tuple[Key, ...]:
+        nodes: list[cst.BaseExpression] = []
+        if method == "execute_command":
+            from redislint.commands import CommandInfo
+
+            if isinstance(command_info, CommandInfo) and command_info.first_key > 0:
+                rest = args.varargs
+                words = 1
+                first = rest[0] if rest else None
+                if isinstance(first, cst.SimpleString):
+                    value = first.evaluated_value
+                    if isinstance(value, str) and "|" in command_info.name and " " not in value.strip():
+                        words = 2
+                last = command_info.last_key
+                stop = len(rest) - 1 if last < 0 else min(len(rest) - 1, last + words - 1)
+                step = max(command_info.step, 1)
+                i = command_info.first_key + words - 1
+                while 0 < i <= stop:
+                    nodes.append(rest[i])
+                    i += step
+        elif info is not None:
+            kinds = dict(info.params)
+            for param in info.key_params:
+                if param == "keys_and_args":
+                    numkeys = args.get("numkeys")
+                    count = _int_literal(numkeys)
+                    if count is not None:
+                        nodes.extend(args.varargs[:count])
+                    continue
+                if kinds.get(param) == "var_positional":
+                    for value in args.varargs:
+                        nodes.extend(_elements(value))
+                    continue
+                value = args.get(param)
+                if value is None:
+                    continue
+                if isinstance(value, cst.Dict):
+                    nodes.extend(
+                        e.key for e in value.elements if isinstance(e, cst.DictElement)
+                    )
+                else:
+                    nodes.extend(_elements(value))
+        return tuple(Key(n, shape_of(n, self.key_lookup)) for n in nodes)
+
+    def transaction_state(
+        self, receiver: RedisType, receiver_node: cst.BaseExpression, method: str
+    ) -> tuple[Pipe | None, TxMode]:
+        if receiver.kind is not Kind.PIPELINE:
+            return None, TxMode.IMMEDIATE
+        ident = self.pipe_ident(receiver_node)
+        scope = self.scope
+        pipe = scope.pipes.get(ident)
+        if pipe is None:
+            pipe = Pipe(ident, receiver.transaction)
+            scope.pipes[ident] = pipe
+        if method == "watch":
+            pipe.mode = "watch"
+            return pipe, TxMode.WATCHING
+        if method == "multi":
+            pipe.mode = "multi"
+            return pipe, TxMode.TRANSACTION
+        if method in ("execute", "reset", "discard"):
+            pipe.mode = "buffer"
+            pipe.executed = pipe.executed or method == "execute"
+            return pipe, TxMode.QUEUED
+        if pipe.mode == "watch":
+            return pipe, TxMode.WATCHING
+        if pipe.mode == "multi" or pipe.transaction:
+            return pipe, TxMode.TRANSACTION
+        return pipe, TxMode.QUEUED
+
+    def pipe_ident(self, receiver_node: cst.BaseExpression) -> str:
+        if isinstance(receiver_node, cst.Call):
+            inner = self.command_by_node.get(receiver_node)
+            if inner is not None and inner.pipe is not None:
+                return inner.pipe.ident
+            return f"<call {id(receiver_node)}>"
+        return code(receiver_node)
+
+    def _usage(self, node: cst.Call) -> tuple[str, bool, cst.CSTNode | None]:
+        stack = self.stack
+        child: cst.CSTNode = node
+        i = len(stack) - 2
+        awaited = False
+        while i >= 0 and isinstance(stack[i], cst.Await):
+            awaited = True
+            child = stack[i]
+            i -= 1
+        parent = stack[i] if i >= 0 else None
+        if isinstance(parent, cst.Expr):
+            usage = "awaited" if awaited else "discarded"
+        elif isinstance(parent, cst.Return | cst.Yield):
+            usage = "returned"
+        elif isinstance(parent, cst.Assign | cst.AnnAssign | cst.NamedExpr | cst.AugAssign):
+            usage = "assigned" if getattr(parent, "value", None) is child else "used"
+        elif isinstance(parent, cst.Arg | cst.Element | cst.StarredElement | cst.DictElement):
+            usage = "argument"
+        elif isinstance(parent, cst.If | cst.While | cst.IfExp) or self._in_test:
+            usage = "condition"
+        elif isinstance(parent, cst.For):
+            usage = "iterated" if parent.iter is child else "used"
+        elif isinstance(parent, cst.CompFor):
+            usage = "iterated" if parent.iter is child else "used"
+        elif isinstance(parent, cst.WithItem):
+            usage = "context"
+        elif isinstance(parent, cst.Attribute):
+            usage = "chained"
+        else:
+            usage = "used"
+        return usage, awaited, parent
+
+
+def _all_params(params: cst.Parameters) -> list[cst.Param]:
+    out = [*params.posonly_params, *params.params, *params.kwonly_params]
+    if isinstance(params.star_arg, cst.Param):
+        out.append(params.star_arg)
+    if params.star_kwarg is not None:
+        out.append(params.star_kwarg)
+    return out
+
+
+def _accepts(receiver: RedisType, method: str) -> bool:
+    if receiver.kind in (Kind.CLIENT, Kind.PIPELINE):
+        return method in _COMMAND_METHODS or method in _CLIENT_METHODS or method == "watch"
+    return method in _KIND_METHODS.get(receiver.kind, frozenset())
+
+
+def _is_stringy(node: cst.BaseExpression) -> bool:
+    if isinstance(node, _STRINGY):
+        return True
+    if isinstance(node, cst.BinaryOperation):
+        return isinstance(node.operator, cst.Add | cst.Modulo) and (
+            _is_stringy(node.left) or _is_stringy(node.right)
+        )
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        return isinstance(node.func.value, cst.SimpleString) and node.func.attr.value in ("format", "join")
+    return False
+
+
+def _elements(value: cst.BaseExpression) -> list[cst.BaseExpression]:
+    if isinstance(value, cst.List | cst.Tuple | cst.Set):
+        return [e.value for e in value.elements if not isinstance(e, cst.StarredElement)]
+    return [value]
+
+
+def _int_literal(node: cst.BaseExpression | None) -> int | None:
+    if isinstance(node, cst.Integer):
+        try:
+            return int(node.value, 0)
+        except ValueError:
+            return None
+    return None
+
+
+def bind_args(node: cst.Call, info: MethodInfo | None) -> BoundArgs:
+    """Bind a call's arguments to the redis-py method's parameters."""
+    bound = BoundArgs()
+    params = info.params if info is not None else (("args", "var_positional"), ("options", "var_keyword"))
+    positional_params = [p for p, k in params if k in ("positional_or_keyword", "positional_only")]
+    var_positional = next((p for p, k in params if k == "var_positional"), None)
+    names = {p for p, _ in params}
+    index = 0
+    for arg in node.args:
+        if arg.keyword is not None:
+            name = arg.keyword.value
+            if name in names:
+                bound.params[name] = arg.value
+            else:
+                bound.extra_keywords[name] = arg.value
+            continue
+        if arg.star:
+            bound.unpacked = True
+            continue
+        bound.positional.append(arg.value)
+        if bound.unpacked:
+            continue
+        if index < len(positional_params):
+            bound.params[positional_params[index]] = arg.value
+        elif var_positional is not None:
+            bound.varargs.append(arg.value)
+        index += 1
+    return bound
+
+
+for _name in dir(Analyzer):
+    if _name.startswith("visit_"):
+        _type = getattr(cst, _name[len("visit_") :], None)
+        if isinstance(_type, type):
+            Analyzer._handlers[_type] = getattr(Analyzer, _name)
+
+
+def analyze(module: cst.Module, path: str, project: Project) -> Analyzer:
+    """Run the rule pass's traversal over ``module``."""
+    analyzer = Analyzer(path, project)
+    analyzer.run(module)
+    return analyzer
+
+
+__all__ = ["Analyzer", "analyze", "bind_args", "children"]

@@ -1,0 +1,121 @@
+"""What a command's arguments say: literal values, flags, and the options of SET."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+import libcst as cst
+
+from redislint.engine.model import Command
+
+_MISSING = object()
+
+
+def literal(node: cst.BaseExpression | None) -> object:
+    """The Python value of a literal expression, or ``_MISSING``-like None sentinel."""
+    if node is None:
+        return _MISSING
+    if isinstance(node, cst.Name) and node.value in ("None", "True", "False"):
+        return {"None": None, "True": True, "False": False}[node.value]
+    if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
+        value = node.evaluated_value
+        return value if value is not None else _MISSING
+    if isinstance(node, cst.Integer | cst.Float):
+        try:
+            return ast.literal_eval(node.value)
+        except (ValueError, SyntaxError):
+            return _MISSING
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        inner = literal(node.expression)
+        if isinstance(inner, int | float) and not isinstance(inner, bool):
+            return -inner
+    return _MISSING
+
+
+def is_literal(value: object) -> bool:
+    return value is not _MISSING
+
+
+def text(node: cst.BaseExpression | None) -> str | None:
+    """The value of a string literal (bytes decoded), else None."""
+    value = literal(node)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value if isinstance(value, str) else None
+
+
+def flag(cmd: Command, name: str) -> bool | None:
+    """A boolean keyword of a redis-py call: True/False when known, None when unknowable."""
+    node = cmd.args.get(name)
+    if node is None:
+        return None if cmd.args.unpacked else False
+    value = literal(node)
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    if isinstance(value, int | float | str | bytes):
+        return bool(value)
+    return None
+
+
+def given(cmd: Command, name: str) -> bool | None:
+    """Whether a value other than a literal ``None`` is passed for ``name``."""
+    node = cmd.args.get(name)
+    if node is None:
+        return None if cmd.args.unpacked else False
+    return literal(node) is not None
+
+
+@dataclass(frozen=True)
+class SetOptions:
+    """The options of a SET. ``None`` means the call leaves it unknowable (``**kwargs``)."""
+
+    expiry: bool | None  # ex, px, exat or pxat
+    keepttl: bool | None
+    nx: bool | None
+    xx: bool | None
+
+
+TTL_PARAMS = ("ex", "px", "exat", "pxat")
+
+
+def set_options(cmd: Command) -> SetOptions:
+    """The options of a ``set()`` or ``execute_command("SET", ...)`` call."""
+    if cmd.method == "execute_command":
+        tokens = [text(a) for a in cmd.args.varargs[3:]]
+        if any(t is None for t in tokens) or cmd.args.unpacked:
+            return SetOptions(None, None, None, None)
+        upper = {t.upper() for t in tokens if t is not None}
+        return SetOptions(
+            expiry=bool(upper & {"EX", "PX", "EXAT", "PXAT"}),
+            keepttl="KEEPTTL" in upper,
+            nx="NX" in upper,
+            xx="XX" in upper,
+        )
+    expiry: bool | None = False
+    for param in TTL_PARAMS:
+        state = given(cmd, param)
+        if state:
+            expiry = True
+            break
+        if state is None:
+            expiry = None
+    return SetOptions(
+        expiry=expiry,
+        keepttl=flag(cmd, "keepttl"),
+        nx=flag(cmd, "nx"),
+        xx=flag(cmd, "xx"),
+    )
+
+
+def value_node(cmd: Command) -> cst.BaseExpression | None:
+    """The value written by a single-value write (``set``, ``hset``, ``lpush``...)."""
+    for param in ("value", "values", "mapping", "members"):
+        node = cmd.args.get(param)
+        if node is not None:
+            return node
+    if cmd.args.varargs:
+        return cmd.args.varargs[0]
+    return None

@@ -1,0 +1,316 @@
+"""The first, cheap pass: module-level facts of one file, read with the standard ``ast``.
+
+These facts (imports, module-level bindings, functions and what they return, classes
+with their bases and attributes) are all that other files need to know about this one,
+and all the rule pass needs about its own module-level names. They are plain data so
+they can be cached and sent between processes.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from redislint.clients.sym import (
+    SUNKNOWN,
+    SAnnot,
+    SAttr,
+    SCall,
+    SIter,
+    SName,
+    Sym,
+    dotted,
+    from_ast,
+)
+
+
+@dataclass
+class FunctionFacts:
+    """A function or method: what it returns, how it is decorated."""
+
+    qualname: str
+    returns: Sym | None = None
+    return_values: list[Sym] = field(default_factory=list)
+    is_property: bool = False
+    is_async: bool = False
+    decorators: tuple[str, ...] = ()
+    class_qualname: str | None = None
+    self_name: str | None = None
+
+
+@dataclass
+class ClassFacts:
+    """A class: its bases and the attributes its instances carry."""
+
+    qualname: str
+    bases: list[Sym] = field(default_factory=list)
+    attrs: dict[str, list[Sym]] = field(default_factory=dict)
+    methods: dict[str, FunctionFacts] = field(default_factory=dict)
+
+
+@dataclass
+class ModuleFacts:
+    """Everything the project index knows about one file."""
+
+    path: str
+    module: str
+    is_package: bool
+    imports: dict[str, str] = field(default_factory=dict)
+    star_imports: list[str] = field(default_factory=list)
+    bindings: dict[str, list[Sym]] = field(default_factory=dict)
+    functions: dict[str, FunctionFacts] = field(default_factory=dict)
+    classes: dict[str, ClassFacts] = field(default_factory=dict)
+    # function name -> receivers of ``receiver.transaction(function, ...)`` calls
+    transaction_callbacks: dict[str, list[Sym]] = field(default_factory=dict)
+
+    @property
+    def package(self) -> str:
+        if self.is_package:
+            return self.module
+        return self.module.rpartition(".")[0]
+
+
+_PROPERTY_DECORATORS = ("property", "cached_property", "functools.cached_property")
+
+
+def absolute_import(package: str, module: str | None, level: int) -> str:
+    """Resolve ``from ..x import`` against the importing module's package."""
+    if level == 0:
+        return module or ""
+    parts = package.split(".") if package else []
+    if level - 1:
+        parts = parts[: len(parts) - (level - 1)] if level - 1 <= len(parts) else []
+    if module:
+        parts.append(module)
+    return ".".join(parts)
+
+
+class _Extractor:
+    def __init__(self, facts: ModuleFacts) -> None:
+        self.facts = facts
+
+    # -- module and class bodies ---------------------------------------------------------
+    def body(self, stmts: list[ast.stmt], cls: ClassFacts | None) -> None:
+        for stmt in stmts:
+            self.statement(stmt, cls)
+
+    def statement(self, stmt: ast.stmt, cls: ClassFacts | None) -> None:
+        facts = self.facts
+        target = cls.attrs if cls is not None else facts.bindings
+        if isinstance(stmt, ast.Import | ast.ImportFrom) and cls is None:
+            self.imports(stmt, facts.imports)
+        elif isinstance(stmt, ast.Assign):
+            for t in stmt.targets:
+                _bind_target(t, stmt.value, target)
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            values = target.setdefault(stmt.target.id, [])
+            values.append(SAnnot(from_ast(stmt.annotation)))
+            if stmt.value is not None:
+                values.append(from_ast(stmt.value))
+        elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            func = self.function(stmt, cls)
+            if cls is None:
+                facts.functions[stmt.name] = func
+            else:
+                cls.methods[stmt.name] = func
+        elif isinstance(stmt, ast.ClassDef):
+            self.class_def(stmt, cls)
+        elif isinstance(stmt, ast.If | ast.Try | ast.While) or _is_try_star(stmt):
+            for block in _blocks(stmt):
+                self.body(block, cls)
+        elif isinstance(stmt, ast.For | ast.AsyncFor):
+            _bind_target(stmt.target, None, target, SIter(from_ast(stmt.iter)))
+            self.body(stmt.body, cls)
+            self.body(stmt.orelse, cls)
+        elif isinstance(stmt, ast.With | ast.AsyncWith):
+            for item in stmt.items:
+                if item.optional_vars is not None:
+                    _bind_target(item.optional_vars, item.context_expr, target)
+            self.body(stmt.body, cls)
+        self.callbacks(stmt, None)
+
+    def imports(self, stmt: ast.Import | ast.ImportFrom, into: dict[str, str]) -> None:
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname:
+                    into[alias.asname] = alias.name
+                else:
+                    head = alias.name.split(".", 1)[0]
+                    into[head] = head
+            return
+        base = absolute_import(self.facts.package, stmt.module, stmt.level)
+        for alias in stmt.names:
+            if alias.name == "*":
+                self.facts.star_imports.append(base)
+                continue
+            into[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+
+    def class_def(self, node: ast.ClassDef, outer: ClassFacts | None) -> None:
+        qualname = f"{outer.qualname}.{node.name}" if outer else node.name
+        cls = ClassFacts(qualname=qualname, bases=[from_ast(b) for b in node.bases])
+        self.facts.classes[qualname] = cls
+        self.body(node.body, cls)
+        if outer is None:
+            self.facts.bindings.setdefault(node.name, [])
+
+    # -- functions ---------------------------------------------------------------------
+    def function(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, cls: ClassFacts | None
+    ) -> FunctionFacts:
+        decorators = tuple(
+            d
+            for d in (dotted(from_ast(dec.func if isinstance(dec, ast.Call) else dec)) for dec in node.decorator_list)
+            if d is not None
+        )
+        qualname = f"{cls.qualname}.{node.name}" if cls else node.name
+        func = FunctionFacts(
+            qualname=qualname,
+            returns=SAnnot(from_ast(node.returns)) if node.returns is not None else None,
+            is_property=any(d.endswith(_PROPERTY_DECORATORS) for d in decorators),
+            is_async=isinstance(node, ast.AsyncFunctionDef),
+            decorators=decorators,
+            class_qualname=cls.qualname if cls else None,
+        )
+        positional = node.args.posonlyargs + node.args.args
+        if cls is not None and positional and "staticmethod" not in decorators:
+            func.self_name = positional[0].arg
+        local: dict[str, Sym] = {}
+        for arg in [*positional, *node.args.kwonlyargs]:
+            if arg.annotation is not None:
+                local[arg.arg] = SAnnot(from_ast(arg.annotation))
+            else:
+                local[arg.arg] = SUNKNOWN
+        if func.self_name is not None:
+            local.pop(func.self_name, None)
+        self.function_body(node.body, func, cls, local)
+        return func
+
+    def function_body(
+        self, stmts: list[ast.stmt], func: FunctionFacts, cls: ClassFacts | None, local: dict[str, Sym]
+    ) -> None:
+        for stmt in stmts:
+            if isinstance(stmt, ast.Return) and stmt.value is not None:
+                func.return_values.append(_substitute(from_ast(stmt.value), local))
+            elif isinstance(stmt, ast.Assign | ast.AnnAssign):
+                value = stmt.value
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                for t in targets:
+                    if isinstance(t, ast.Name):
+                        if isinstance(stmt, ast.AnnAssign):
+                            local[t.id] = SAnnot(from_ast(stmt.annotation))
+                        elif value is not None:
+                            local[t.id] = _substitute(from_ast(value), local)
+                    elif (
+                        cls is not None
+                        and isinstance(t, ast.Attribute)
+                        and isinstance(t.value, ast.Name)
+                        and t.value.id == func.self_name
+                    ):
+                        values = cls.attrs.setdefault(t.attr, [])
+                        if isinstance(stmt, ast.AnnAssign):
+                            values.append(SAnnot(from_ast(stmt.annotation)))
+                        if value is not None:
+                            values.append(_substitute(from_ast(value), local))
+            elif isinstance(stmt, ast.With | ast.AsyncWith):
+                for item in stmt.items:
+                    if isinstance(item.optional_vars, ast.Name):
+                        local[item.optional_vars.id] = _substitute(from_ast(item.context_expr), local)
+            elif isinstance(stmt, ast.Import | ast.ImportFrom):
+                continue  # function-level imports are the rule pass's business
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                # nested definitions: only transaction callbacks matter to the index
+                self.callbacks(stmt, local)
+                continue
+            self.callbacks(stmt, local)
+            for block in _blocks(stmt):
+                self.function_body(block, func, cls, local)
+
+    def callbacks(self, stmt: ast.stmt, local: dict[str, Sym] | None) -> None:
+        """Record ``receiver.transaction(func, ...)`` calls in ``stmt``'s expressions."""
+        for node in _expressions(stmt):
+            for sub in ast.walk(node):
+                if (
+                    isinstance(sub, ast.Call)
+                    and isinstance(sub.func, ast.Attribute)
+                    and sub.func.attr == "transaction"
+                    and sub.args
+                    and isinstance(sub.args[0], ast.Name)
+                ):
+                    receiver = from_ast(sub.func.value)
+                    if local is not None:
+                        receiver = _substitute(receiver, local)
+                    self.facts.transaction_callbacks.setdefault(sub.args[0].id, []).append(receiver)
+
+
+def _is_try_star(stmt: ast.stmt) -> bool:
+    return type(stmt).__name__ == "TryStar"
+
+
+def _blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
+    blocks: list[list[ast.stmt]] = []
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(stmt, name, None)
+        if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+            blocks.append(block)
+    for handler in getattr(stmt, "handlers", ()) or ():
+        blocks.append(handler.body)
+    for case in getattr(stmt, "cases", ()) or ():
+        blocks.append(case.body)
+    return blocks
+
+
+def _expressions(stmt: ast.stmt) -> list[ast.expr]:
+    """The expressions a statement evaluates itself (not those of nested blocks)."""
+    if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return []
+    out: list[ast.expr] = []
+    for name, value in ast.iter_fields(stmt):
+        if name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            continue
+        if isinstance(value, ast.expr):
+            out.append(value)
+        elif isinstance(value, list):
+            out.extend(v for v in value if isinstance(v, ast.expr))
+            for v in value:
+                if isinstance(v, ast.withitem):
+                    out.append(v.context_expr)
+    return out
+
+
+def _bind_target(
+    target: ast.expr, value: ast.expr | None, into: dict[str, list[Sym]], sym: Sym | None = None
+) -> None:
+    if isinstance(target, ast.Name):
+        into.setdefault(target.id, []).append(sym if sym is not None else from_ast(value))
+    elif isinstance(target, ast.Tuple | ast.List):
+        values = value.elts if isinstance(value, ast.Tuple | ast.List) else None
+        for i, elt in enumerate(target.elts):
+            if values is not None and len(values) == len(target.elts):
+                _bind_target(elt, values[i], into)
+            else:
+                _bind_target(elt, None, into, SUNKNOWN)
+
+
+def _substitute(sym: Sym, local: dict[str, Sym], depth: int = 0) -> Sym:
+    """Replace local names in ``sym`` by what they were bound to (one level deep)."""
+    if depth > 8:
+        return sym
+    if isinstance(sym, SName):
+        bound = local.get(sym.id)
+        return bound if bound is not None else sym
+    if isinstance(sym, SAttr):
+        return SAttr(_substitute(sym.value, local, depth + 1), sym.attr)
+    if isinstance(sym, SCall):
+        return SCall(
+            _substitute(sym.func, local, depth + 1),
+            sym.args,
+            sym.kwargs,
+        )
+    return sym
+
+
+def extract(tree: ast.Module, path: str, module: str, is_package: bool) -> ModuleFacts:
+    """Module-level facts of a parsed file."""
+    facts = ModuleFacts(path=path, module=module, is_package=is_package)
+    _Extractor(facts).body(tree.body, None)
+    return facts

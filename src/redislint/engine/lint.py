@@ -1,0 +1,104 @@
+"""Linting one file's text: parse once, one traversal, rules, positions, suppressions."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from redislint.diagnostics import Finding, Position
+from redislint.engine.analyzer import analyze
+from redislint.engine.context import FileContext, RawFinding
+from redislint.engine.literals import value_offsets
+from redislint.engine.positions import node_ranges, offset_position
+from redislint.engine.project import Project
+from redislint.engine.runner import RuleSet, engine_finding
+from redislint.engine.suppressions import file_ignored, line_suppressions, suppresses
+
+
+def parse(text: str, shown: str) -> cst.Module | Finding:
+    """Parse with libcst, or an RL000 finding saying why not."""
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        return engine_finding(
+            shown, "RL000", f"syntax error: {exc.message}", exc.raw_line, exc.raw_column + 1
+        )
+    except RecursionError:
+        return engine_finding(shown, "RL000", "code nested too deeply to parse")
+    except Exception as exc:  # the native parser reports some failures as other errors
+        return engine_finding(shown, "RL000", f"cannot parse: {type(exc).__name__}: {exc}")
+
+
+def lint_module_text(
+    text: str,
+    key: str,
+    shown: str,
+    project: Project,
+    rules: RuleSet,
+    is_test: bool,
+) -> list[Finding]:
+    """All findings of one file (before per-file ignores), suppressions applied."""
+    if file_ignored(text):
+        return []
+    module = parse(text, shown)
+    if isinstance(module, Finding):
+        return [module]
+    try:
+        analyzer = analyze(module, key, project)
+    except RecursionError:
+        return [engine_finding(shown, "RL000", "code nested too deeply to analyse")]
+    ctx = FileContext(key, module, analyzer, rules.settings, project, is_test)
+    run_rules(ctx, rules)
+    if not ctx.findings:
+        return []
+    return materialize(ctx.findings, module, text, shown)
+
+
+def run_rules(ctx: FileContext, rules: RuleSet) -> None:
+    for scope in ctx.scopes:
+        for cmd in scope.commands:
+            for rule in rules.command_rules:
+                rule.check_command(cmd, ctx)
+        for construction in scope.constructions:
+            for rule in rules.construction_rules:
+                rule.check_construction(construction, ctx)
+    for scope in ctx.scopes:
+        for rule in rules.scope_rules:
+            rule.check_scope(scope, ctx)
+    for rule in rules.file_rules:
+        rule.check_file(ctx)
+
+
+def materialize(raw: list[RawFinding], module: cst.Module, text: str, shown: str) -> list[Finding]:
+    """Turn raw findings into positioned findings, dropping suppressed ones."""
+    ranges = node_ranges(module, (f.anchor.node for f in raw))
+    lines = text.splitlines()
+    findings: list[Finding] = []
+    for item in raw:
+        start, end = ranges.get(id(item.anchor.node), (Position(1, 1), Position(1, 1)))
+        node = item.anchor.node
+        if item.anchor.inner is not None and isinstance(node, cst.SimpleString):
+            offsets = value_offsets(node)
+            if offsets is not None:
+                first, last = item.anchor.inner
+                first = min(first, len(offsets) - 1)
+                last = min(last, len(offsets) - 1)
+                start, end = (
+                    offset_position(start, node.value, offsets[first]),
+                    offset_position(start, node.value, offsets[last]),
+                )
+        line_text = lines[start.line - 1] if 0 < start.line <= len(lines) else ""
+        code = item.rule.code
+        if any(suppresses(s, code) for s in line_suppressions(line_text, start.line)):
+            continue
+        findings.append(
+            Finding(
+                path=shown,
+                code=code,
+                name=item.rule.name,
+                severity=item.rule.severity,
+                message=item.message,
+                start=start,
+                end=end,
+            )
+        )
+    return findings

@@ -1,0 +1,207 @@
+"""What the rule pass learns about a file: scopes, Redis commands, client constructions.
+
+The analyzer (``engine.analyzer``) fills these in during its one traversal; rules read
+them. Nothing here walks the tree again.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from redislint.clients.types import RedisType, Value
+from redislint.commands import CommandInfo, MethodInfo, command_info
+from redislint.keys.shape import KeyShape, Relation, compare
+
+# (branch id, arm index): statements in different arms of one branch never both run.
+Arm = tuple[int, int]
+
+
+class TxMode(enum.Enum):
+    """How a command reaches the server."""
+
+    IMMEDIATE = "immediate"  # sent now, on a client
+    WATCHING = "watching"  # sent now, on a pipeline after watch(): optimistic locking
+    QUEUED = "queued"  # buffered in a pipeline that is not a transaction
+    TRANSACTION = "transaction"  # buffered between MULTI and EXEC
+
+
+@dataclass(eq=False)
+class Pipe:
+    """The state of one pipeline object within a scope."""
+
+    ident: str
+    transaction: bool | None
+    mode: str = "buffer"  # "buffer", "watch" (after watch()), "multi" (after multi())
+    executed: bool = False
+    callback: bool = False  # the pipe handed to a client.transaction() callback
+
+
+@dataclass(eq=False)
+class BoundArgs:
+    """A call's arguments bound to the parameters of the redis-py method."""
+
+    params: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    varargs: list[cst.BaseExpression] = field(default_factory=list)
+    extra_keywords: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    positional: list[cst.BaseExpression] = field(default_factory=list)
+    unpacked: bool = False  # ``*args`` / ``**kwargs`` in the call: anything may be passed
+
+    def get(self, name: str) -> cst.BaseExpression | None:
+        found = self.params.get(name)
+        return found if found is not None else self.extra_keywords.get(name)
+
+
+@dataclass(eq=False)
+class Key:
+    """A key argument and its structural shape."""
+
+    node: cst.BaseExpression
+    shape: KeyShape
+
+
+@dataclass(eq=False)
+class Guard:
+    """An enclosing ``if``/``while`` test and which arm the code is in."""
+
+    test: cst.BaseExpression
+    arm: int  # 0: the test held, 1: it did not
+    origins: frozenset[Command]
+
+
+@dataclass(eq=False)
+class TryContext:
+    node: cst.Try | cst.TryStar
+    part: str  # "body", "handler", "else", "finally"
+
+
+@dataclass(eq=False)
+class Command:
+    """A method call on a recognised Redis object (a command, ``pipeline()``, ``acquire()``...)."""
+
+    node: cst.Call
+    method: str  # the method as called: "set", "execute_command", "acquire"
+    name: str  # the Redis command it sends (lower case), or the method name
+    receiver: RedisType
+    receiver_node: cst.BaseExpression
+    receiver_text: str
+    info: CommandInfo | None
+    method_info: MethodInfo | None
+    args: BoundArgs
+    keys: tuple[Key, ...]
+    scope: Scope
+    arms: tuple[Arm, ...]
+    loops: tuple[cst.CSTNode, ...]
+    guards: tuple[Guard, ...]
+    trys: tuple[TryContext, ...]
+    tx: TxMode
+    pipe: Pipe | None
+    usage: str  # discarded, awaited, returned, assigned, argument, condition, iterated, ...
+    awaited: bool
+    parent: cst.CSTNode | None
+    arg_origins: frozenset[Command] = frozenset()  # results flowing into the values
+    result_names: list[tuple[str, int]] = field(default_factory=list)
+    index: int = 0
+
+    @property
+    def key(self) -> Key | None:
+        return self.keys[0] if self.keys else None
+
+    def same_key(self, other: Command) -> Relation:
+        """How this command's first key relates to ``other``'s."""
+        if not self.keys or not other.keys:
+            return Relation.MAYBE
+        return compare(self.keys[0].shape, other.keys[0].shape)
+
+    def is_write(self) -> bool:
+        return self.info is not None and self.info.is_write
+
+    def is_read(self) -> bool:
+        return self.info is not None and self.info.is_readonly
+
+    def __repr__(self) -> str:
+        return f"<Command {self.method} {self.name}>"
+
+
+@dataclass(eq=False)
+class Construction:
+    """A Redis client, pool, lock or pipeline built by calling a class or factory."""
+
+    node: cst.Call
+    qualname: str  # what was called, e.g. "redis.Redis" or "redis.from_url"
+    type: RedisType
+    scope: Scope
+    loops: tuple[cst.CSTNode, ...]
+    usage: str
+    parent: cst.CSTNode | None
+
+
+@dataclass(eq=False)
+class Scope:
+    """A module, class body, function or lambda, with its events in execution order."""
+
+    kind: str  # "module", "class", "function", "lambda"
+    node: cst.CSTNode
+    name: str
+    parent: Scope | None
+    is_async: bool = False
+    class_qualname: str | None = None  # the class a method belongs to
+    commands: list[Command] = field(default_factory=list)
+    constructions: list[Construction] = field(default_factory=list)
+    names: dict[str, Value] = field(default_factory=dict)
+    versions: dict[str, int] = field(default_factory=dict)
+    strings: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    origins: dict[str, frozenset[Command]] = field(default_factory=dict)
+    loads: dict[tuple[str, int], list[bool]] = field(default_factory=dict)
+    declared_global: set[str] = field(default_factory=set)
+    pipes: dict[str, Pipe] = field(default_factory=dict)
+    callback_param: str | None = None
+    decorators: tuple[str, ...] = ()
+
+    def later(self, cmd: Command) -> Iterator[Command]:
+        """Commands that may run after ``cmd`` (not in an exclusive branch)."""
+        for other in self.commands[cmd.index + 1 :]:
+            if not exclusive(cmd.arms, other.arms):
+                yield other
+
+    def earlier(self, cmd: Command) -> Iterator[Command]:
+        """Commands that may run before ``cmd`` (not in an exclusive branch)."""
+        for other in self.commands[: cmd.index]:
+            if not exclusive(cmd.arms, other.arms):
+                yield other
+
+
+def exclusive(a: tuple[Arm, ...], b: tuple[Arm, ...]) -> bool:
+    """Whether two branch paths lie in different arms of one ``if``/``try``/``match``."""
+    if not a or not b:
+        return False
+    arms = dict(a)
+    return any(arms.get(branch, arm) != arm for branch, arm in b)
+
+
+def execute_command_info(args: BoundArgs) -> CommandInfo | None:
+    """The command an ``execute_command("NAME", ...)`` call sends, if its name is literal."""
+    if not args.varargs:
+        return None
+    first = args.varargs[0]
+    if isinstance(first, cst.SimpleString):
+        value = first.evaluated_value
+        if isinstance(value, bytes):
+            value = value.decode("latin-1")
+        if isinstance(value, str) and value.strip():
+            words = value.split()
+            if len(words) > 1:
+                sub = command_info(f"{words[0]}|{words[1]}")
+                if sub is not None:
+                    return sub
+            if len(args.varargs) > 1 and isinstance(args.varargs[1], cst.SimpleString):
+                second = args.varargs[1].evaluated_value
+                if isinstance(second, str):
+                    sub = command_info(f"{words[0]}|{second}")
+                    if sub is not None:
+                        return sub
+            return command_info(words[0])
+    return None

@@ -1,0 +1,295 @@
+"""The project index: module facts of every linted file, linked into one ``World``.
+
+It answers what a name imported from another module of the tree is, what a function of
+the tree returns, which attributes a class (and its bases, wherever they are defined)
+gives its instances, and whether a class subclasses a Redis client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import PurePath
+
+from redislint.clients import knowledge
+from redislint.clients.resolve import Resolver, builtin_value
+from redislint.clients.sym import Sym
+from redislint.clients.types import (
+    UNKNOWN,
+    RedisType,
+    TreeClass,
+    TreeFunction,
+    TreeInstance,
+    TreeModule,
+    Value,
+    merge,
+    Ref,
+)
+from redislint.engine.index import ClassFacts, FunctionFacts, ModuleFacts
+
+
+class _ModuleScope:
+    """Names at module level of one indexed file (flow-insensitive)."""
+
+    __slots__ = ("path", "project")
+
+    def __init__(self, project: Project, path: str) -> None:
+        self.project = project
+        self.path = path
+
+    def lookup(self, name: str) -> Value:
+        return self.project.global_value(self.path, name)
+
+    def super_value(self) -> Value:
+        return UNKNOWN
+
+
+class _MethodScope(_ModuleScope):
+    """A method body as the index sees it: ``self`` is an instance of the class."""
+
+    __slots__ = ("cls", "self_name")
+
+    def __init__(self, project: Project, path: str, cls: str, self_name: str | None) -> None:
+        super().__init__(project, path)
+        self.cls = cls
+        self.self_name = self_name
+
+    def lookup(self, name: str) -> Value:
+        if name == self.self_name:
+            return self.project.instance_value(self.path, self.cls)
+        return super().lookup(name)
+
+
+class Project:
+    """All module facts of one run, and the ``World`` the resolver asks about the tree."""
+
+    def __init__(self, modules: Iterable[ModuleFacts], patterns: Sequence[str]) -> None:
+        self.patterns = tuple(patterns)
+        self.by_path: dict[str, ModuleFacts] = {}
+        self._by_name: dict[str, list[ModuleFacts]] = {}
+        self._memo: dict[tuple[str, str, str], Value] = {}
+        self._active: set[tuple[str, str, str]] = set()
+        for facts in modules:
+            self.add(facts)
+
+    def add(self, facts: ModuleFacts) -> None:
+        self.by_path[facts.path] = facts
+        self._by_name.setdefault(facts.module, []).append(facts)
+        self._memo = {}
+
+    # -- finding modules ---------------------------------------------------------------
+    def find_module(self, name: str, importer: str) -> ModuleFacts | None:
+        """The tree module ``name`` as seen from the file ``importer``."""
+        candidates = self._by_name.get(name)
+        if not candidates:
+            candidates = self._by_path_suffix(name)
+        if not candidates:
+            return None
+        if len(candidates) == 1:
+            return candidates[0]
+        here = PurePath(importer).parts
+        return max(candidates, key=lambda f: _common_prefix(PurePath(f.path).parts, here))
+
+    def _by_path_suffix(self, name: str) -> list[ModuleFacts]:
+        """Namespace packages: ``a.b`` matches a file ``.../a/b.py`` whatever its root."""
+        parts = name.split(".")
+        last = parts[-1]
+        found = []
+        for facts in self._by_name.get(last, []) + self._by_name.get(name.rsplit(".", 1)[-1], []):
+            path_parts = PurePath(facts.path).with_suffix("").parts
+            if facts.is_package:
+                path_parts = path_parts[:-1]
+            if tuple(path_parts[-len(parts) :]) == tuple(parts) and facts not in found:
+                found.append(facts)
+        return found
+
+    def import_value(self, dotted: str, importer: str) -> Value:
+        """What ``import dotted`` / ``from x import y`` binds, seen from ``importer``."""
+        if knowledge.known(dotted) is not None or knowledge.is_redis_library(dotted):
+            return Ref(dotted)
+        parts = dotted.split(".")
+        for cut in range(len(parts), 0, -1):
+            facts = self.find_module(".".join(parts[:cut]), importer)
+            if facts is None:
+                continue
+            value: Value = TreeModule(facts.path)
+            resolver = Resolver(_ModuleScope(self, facts.path), self)
+            for attr in parts[cut:]:
+                value = resolver.attribute(value, attr)
+            return value
+        return Ref(dotted)
+
+    # -- the World protocol ------------------------------------------------------------
+    def _cached(self, key: tuple[str, str, str], compute: Callable[[], Value]) -> Value:
+        if key in self._memo:
+            return self._memo[key]
+        if key in self._active:
+            return UNKNOWN  # a cycle (a = b; b = a): no evidence
+        self._active.add(key)
+        try:
+            value = compute()
+        finally:
+            self._active.discard(key)
+        self._memo[key] = value
+        return value
+
+    def global_value(self, path: str, name: str) -> Value:
+        """A module-level name of file ``path`` (falling back to builtins)."""
+        value = self.module_attr(path, name)
+        if value is UNKNOWN and not self._defines(path, name):
+            return builtin_value(name)
+        return value
+
+    def _defines(self, path: str, name: str) -> bool:
+        facts = self.by_path.get(path)
+        return facts is not None and (
+            name in facts.bindings
+            or name in facts.functions
+            or name in facts.imports
+            or name in facts.classes
+        )
+
+    def module_attr(self, module: str, name: str) -> Value:
+        return self._cached(("mod", module, name), lambda: self._module_attr(module, name))
+
+    def _module_attr(self, path: str, name: str) -> Value:
+        facts = self.by_path.get(path)
+        if facts is None:
+            return UNKNOWN
+        values: list[Value] = []
+        resolver = Resolver(_ModuleScope(self, path), self)
+        for sym in facts.bindings.get(name, ()):
+            values.append(resolver.value(sym))
+        if name in facts.functions:
+            values.append(TreeFunction(path, name))
+        if name in facts.classes:
+            values.append(TreeClass(path, name))
+        if name in facts.imports:
+            values.append(self.import_value(facts.imports[name], path))
+        if values:
+            return merge(values)
+        if facts.is_package:
+            sub = self.find_module(f"{facts.module}.{name}", path)
+            if sub is not None:
+                return TreeModule(sub.path)
+        for star in facts.star_imports:
+            target = self.import_value(f"{star}.{name}", path)
+            if target is not UNKNOWN and not isinstance(target, Ref):
+                return target
+        return UNKNOWN
+
+    def _class(self, path: str, cls: str) -> ClassFacts | None:
+        facts = self.by_path.get(path)
+        return facts.classes.get(cls) if facts is not None else None
+
+    def _bases(self, path: str, cls: ClassFacts) -> list[Value]:
+        resolver = Resolver(_ModuleScope(self, path), self)
+        return [resolver.value(b) for b in cls.bases]
+
+    def class_redis_base(self, module: str, cls: str) -> RedisType | None:
+        value = self._cached(("base", module, cls), lambda: self._class_redis_base(module, cls))
+        return value if isinstance(value, RedisType) else None
+
+    def _class_redis_base(self, path: str, name: str) -> Value:
+        cls = self._class(path, name)
+        if cls is None:
+            return UNKNOWN
+        for base in self._bases(path, cls):
+            if isinstance(base, Ref):
+                found = knowledge.known(base.qualname)
+                if found is not None and found.is_class:
+                    return found.instance
+            elif isinstance(base, TreeClass):
+                inherited = self.class_redis_base(base.module, base.name)
+                if inherited is not None:
+                    return inherited
+        return UNKNOWN
+
+    def instance_value(self, path: str, cls: str) -> Value:
+        base = self.class_redis_base(path, cls)
+        return base if base is not None else TreeInstance(path, cls)
+
+    def class_attr(self, module: str, cls: str, attr: str) -> Value:
+        return self._cached(("cattr", module, f"{cls}.{attr}"), lambda: self._attr(module, cls, attr, False))
+
+    def instance_attr(self, module: str, cls: str, attr: str) -> Value:
+        return self._cached(("iattr", module, f"{cls}.{attr}"), lambda: self._attr(module, cls, attr, True))
+
+    def _attr(self, path: str, name: str, attr: str, instance: bool) -> Value:
+        cls = self._class(path, name)
+        if cls is None:
+            return UNKNOWN
+        method = cls.methods.get(attr)
+        if method is not None:
+            if instance and method.is_property:
+                return self.function_return(path, method.qualname)
+            return TreeFunction(path, method.qualname)
+        nested = self._class(path, f"{name}.{attr}")
+        if nested is not None:
+            return TreeClass(path, nested.qualname)
+        syms = cls.attrs.get(attr)
+        if syms:
+            scope = _MethodScope(self, path, name, "self")
+            resolver = Resolver(scope, self)
+            return merge([resolver.value(s) for s in syms])
+        for base in self._bases(path, cls):
+            if isinstance(base, TreeClass):
+                inherited = self._attr(base.module, base.name, attr, instance)
+                if inherited is not UNKNOWN:
+                    return inherited
+        return UNKNOWN
+
+    def function(self, path: str, qualname: str) -> FunctionFacts | None:
+        facts = self.by_path.get(path)
+        if facts is None:
+            return None
+        if "." not in qualname:
+            return facts.functions.get(qualname)
+        cls_name, _, method = qualname.rpartition(".")
+        cls = facts.classes.get(cls_name)
+        return cls.methods.get(method) if cls is not None else None
+
+    def function_return(self, module: str, qualname: str) -> Value:
+        return self._cached(("ret", module, qualname), lambda: self._function_return(module, qualname))
+
+    def _function_return(self, path: str, qualname: str) -> Value:
+        func = self.function(path, qualname)
+        if func is None:
+            return UNKNOWN
+        if func.class_qualname is not None:
+            scope: _ModuleScope = _MethodScope(self, path, func.class_qualname, func.self_name)
+        else:
+            scope = _ModuleScope(self, path)
+        resolver = Resolver(scope, self)
+        if func.returns is not None:
+            return resolver.value(func.returns)
+        if not func.return_values:
+            return UNKNOWN
+        return merge([resolver.value(v) for v in func.return_values])
+
+    def transaction_callback_receivers(self, path: str, func_name: str) -> list[Sym]:
+        facts = self.by_path.get(path)
+        if facts is None:
+            return []
+        return facts.transaction_callbacks.get(func_name, [])
+
+    def exports_clients(self, path: str) -> bool:
+        """Whether any module-level name or function of ``path`` is a Redis object."""
+        facts = self.by_path.get(path)
+        if facts is None:
+            return False
+        for name in list(facts.bindings) + list(facts.imports):
+            if isinstance(self.module_attr(path, name), RedisType):
+                return True
+        return any(
+            isinstance(self.function_return(path, f), RedisType) for f in facts.functions
+        ) or any(self.class_redis_base(path, c) is not None for c in facts.classes)
+
+
+def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n
+

@@ -1,0 +1,1 @@
+"""Key expressions: structural comparison (``shape``) and cluster hash slots (``slots``)."""

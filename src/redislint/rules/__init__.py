@@ -1,0 +1,30 @@
+"""The rule registry: every rule class, by code. One module per category."""
+
+from __future__ import annotations
+
+from redislint.rules import atomicity, blocking, engine_codes, expiration, messaging
+from redislint.rules.base import Rule
+
+_MODULES = (engine_codes, expiration, atomicity, blocking, messaging)
+
+
+def _collect() -> tuple[type[Rule], ...]:
+    found: dict[str, type[Rule]] = {}
+    for module in _MODULES:
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, Rule) and value is not Rule:
+                if value.__module__ == module.__name__:
+                    found[value.code] = value
+    return tuple(found[code] for code in sorted(found))
+
+
+ALL_RULES: tuple[type[Rule], ...] = _collect()
+BY_CODE: dict[str, type[Rule]] = {r.code: r for r in ALL_RULES}
+BY_NAME: dict[str, type[Rule]] = {r.name: r for r in ALL_RULES}
+# Diagnostics produced by the engine, not by a rule's hooks.
+ENGINE_CODES = frozenset({"RL000", "RL001"})
+
+
+def lookup(code_or_name: str) -> type[Rule] | None:
+    """A rule by code (any case) or name."""
+    return BY_CODE.get(code_or_name.upper()) or BY_NAME.get(code_or_name.lower())

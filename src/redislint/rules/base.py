@@ -1,0 +1,78 @@
+"""The rule base class: metadata next to logic, hooks the engine calls after its traversal.
+
+A rule's docstring is its documentation (``redislint --explain``, ``docs/rules/``, the
+SARIF help text), written in Markdown with the sections of ``DOC_SECTIONS``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import TYPE_CHECKING, ClassVar
+
+from redislint.diagnostics import Severity
+
+if TYPE_CHECKING:
+    from redislint.config import Settings
+    from redislint.engine.context import FileContext
+    from redislint.engine.model import Command, Construction, Scope
+
+DOC_SECTIONS = (
+    "What it does",
+    "Why is this bad?",
+    "Example",
+    "Use instead",
+    "Fix safety",
+    "References",
+)
+
+DOCS_URL = "https://github.com/redislint/redislint/blob/main/docs/rules/{code}.md"
+
+
+class Rule:
+    """Base class of every rule. Override the ``check_*`` hooks the rule needs."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    summary: ClassVar[str]
+    default_enabled: ClassVar[bool] = True
+    tags: ClassVar[tuple[str, ...]] = ()
+    # How often a finding is a real problem (SARIF ``precision``): very-high, high, medium, low.
+    precision: ClassVar[str] = "high"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def check_command(self, cmd: Command, ctx: FileContext) -> None:
+        """Called for every method call on a recognised Redis object."""
+
+    def check_construction(self, construction: Construction, ctx: FileContext) -> None:
+        """Called for every client, pool, lock or pipeline construction."""
+
+    def check_scope(self, scope: Scope, ctx: FileContext) -> None:
+        """Called once per module, class body, function and lambda, after the traversal."""
+
+    def check_file(self, ctx: FileContext) -> None:
+        """Called once per file, after everything else."""
+
+    @classmethod
+    def doc(cls) -> str:
+        """The rule's documentation (its docstring) as Markdown."""
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def doc_url(cls) -> str:
+        return DOCS_URL.format(code=cls.code)
+
+    @classmethod
+    def overrides(cls, hook: str) -> bool:
+        return getattr(cls, hook) is not getattr(Rule, hook)
+
+
+def version_tuple(text: str) -> tuple[int, ...]:
+    """``"7.2"`` -> ``(7, 2)``."""
+    parts = []
+    for piece in text.split("."):
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits or 0))
+    return tuple(parts)
