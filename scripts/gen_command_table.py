@@ -311,6 +311,32 @@ def redis_py_methods(commands: dict[str, dict[str, Any]]) -> dict[str, dict[str,
     return methods
 
 
+# Methods of redis-py objects that are not commands but matter to the rules
+# (creating pipelines, locks and scripts; locking; pub/sub), with their signatures.
+CLIENT_METHODS = {
+    "client": ("redis.Redis", ["pipeline", "pubsub", "lock", "register_script", "transaction", "monitor"]),
+    "pipeline": ("redis.client.Pipeline", ["execute", "watch", "multi", "reset", "unwatch"]),
+    "pubsub": (
+        "redis.client.PubSub",
+        ["subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "get_message", "listen", "run_in_thread"],
+    ),
+    "lock": ("redis.lock.Lock", ["__init__", "acquire", "release", "extend", "reacquire", "locked", "owned"]),
+    "script": ("redis.commands.core.Script", ["__call__"]),
+    "sentinel": ("redis.sentinel.Sentinel", ["master_for", "slave_for"]),
+}
+
+
+def client_methods() -> dict[str, dict[str, list[list[str]]]]:
+    import importlib
+
+    out: dict[str, dict[str, list[list[str]]]] = {}
+    for kind, (dotted, names) in CLIENT_METHODS.items():
+        module_name, _, cls_name = dotted.rpartition(".")
+        cls = getattr(importlib.import_module(module_name), cls_name)
+        out[kind] = {name: _params(getattr(cls, name)) for name in names}
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=6379)
@@ -340,6 +366,7 @@ def main() -> None:
         "redis_py_version": redis.__version__,
         "commands": commands,
         "methods": methods,
+        "client_methods": client_methods(),
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(data, indent=1, sort_keys=False) + "\n", encoding="utf-8")

@@ -92,6 +92,18 @@ def method_info(method: str) -> MethodInfo | None:
     )
 
 
+@cache
+def client_method_params(kind: str, method: str) -> tuple[tuple[str, str], ...] | None:
+    """Parameters of a redis-py method that is not a command (``lock()``, ``acquire()``...).
+
+    ``kind`` is one of client, pipeline, pubsub, lock, script, sentinel.
+    """
+    raw = _table()["client_methods"].get(kind, {}).get(method)
+    if raw is None:
+        return None
+    return tuple((p, k) for p, k in raw)
+
+
 def all_methods() -> frozenset[str]:
     """Every redis-py command method name in the table."""
     return frozenset(_table()["methods"])

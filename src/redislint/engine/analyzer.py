@@ -29,7 +29,7 @@ from redislint.clients.types import (
     Value,
     merge,
 )
-from redislint.commands import MethodInfo, all_methods, method_info
+from redislint.commands import MethodInfo, all_methods, client_method_params, method_info
 from redislint.engine.model import (
     BoundArgs,
     Command,
@@ -765,7 +765,8 @@ class Analyzer:
         self, node: cst.Call, receiver: RedisType, receiver_node: cst.BaseExpression, method: str
     ) -> None:
         info = method_info(method) if receiver.kind in (Kind.CLIENT, Kind.PIPELINE) else None
-        args = bind_args(node, info)
+        params = info.params if info is not None else _client_method_params(receiver.kind, method)
+        args = bind_args(node, params)
         command_info = info.command if info is not None else None
         if method == "execute_command":
             command_info = execute_command_info(args)
@@ -970,10 +971,20 @@ def _int_literal(node: cst.BaseExpression | None) -> int | None:
     return None
 
 
-def bind_args(node: cst.Call, info: MethodInfo | None) -> BoundArgs:
-    """Bind a call's arguments to the redis-py method's parameters."""
+def _client_method_params(kind: Kind, method: str) -> tuple[tuple[str, str], ...] | None:
+    if kind is Kind.PIPELINE:
+        return client_method_params("pipeline", method) or client_method_params("client", method)
+    return client_method_params(kind.value, method)
+
+
+_ANY_ARGS = (("args", "var_positional"), ("options", "var_keyword"))
+
+
+def bind_args(node: cst.Call, params: tuple[tuple[str, str], ...] | None) -> BoundArgs:
+    """Bind a call's arguments to a redis-py method's parameters (any args when unknown)."""
     bound = BoundArgs()
-    params = info.params if info is not None else (("args", "var_positional"), ("options", "var_keyword"))
+    if params is None:
+        params = _ANY_ARGS
     positional_params = [p for p, k in params if k in ("positional_or_keyword", "positional_only")]
     var_positional = next((p for p, k in params if k == "var_positional"), None)
     names = {p for p, _ in params}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
 from redislint.diagnostics import Finding, Position
@@ -19,6 +21,10 @@ def parse(text: str, shown: str) -> cst.Module | Finding:
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
+        better = _python_syntax_error(text)
+        if better is not None:
+            message, line, column = better
+            return engine_finding(shown, "RL000", f"syntax error: {message}", line, column)
         return engine_finding(
             shown, "RL000", f"syntax error: {exc.message}", exc.raw_line, exc.raw_column + 1
         )
@@ -26,6 +32,17 @@ def parse(text: str, shown: str) -> cst.Module | Finding:
         return engine_finding(shown, "RL000", "code nested too deeply to parse")
     except Exception as exc:  # the native parser reports some failures as other errors
         return engine_finding(shown, "RL000", f"cannot parse: {type(exc).__name__}: {exc}")
+
+
+def _python_syntax_error(text: str) -> tuple[str, int, int] | None:
+    """CPython's own message and location, which are more precise than libcst's."""
+    try:
+        compile(text, "<file>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        return exc.msg, exc.lineno or 1, exc.offset or 1
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    return None
 
 
 def lint_module_text(

@@ -123,7 +123,7 @@ class Command:
         return self.info is not None and self.info.is_readonly
 
     def __repr__(self) -> str:
-        return f"<Command {self.method} {self.name}>"
+        return f"<Command {self.method} {self.name} in {self.scope.name}>"
 
 
 @dataclass(eq=False)
@@ -160,6 +160,9 @@ class Scope:
     pipes: dict[str, Pipe] = field(default_factory=dict)
     callback_param: str | None = None
     decorators: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"<Scope {self.kind} {self.name}>"
 
     def later(self, cmd: Command) -> Iterator[Command]:
         """Commands that may run after ``cmd`` (not in an exclusive branch)."""

@@ -150,6 +150,25 @@ class Runner:
         result.findings.sort(key=Finding.sort_key)
         return result
 
+    def run_stdin(self, data: bytes, filename: str) -> RunResult:
+        """Lint text read from standard input as if it were the file ``filename``."""
+        result = RunResult(files_checked=1)
+        path = Path(filename)
+        shown = display_path(path, self.cwd) if filename != "-" else "-"
+        source = decode(data)
+        if source.text is None:
+            result.findings.append(
+                engine_finding(shown, "RL000", source.error or "cannot decode", source.error_line, source.error_column)
+            )
+        elif may_use_redis(source.text, self.tokens):
+            key = str(path.absolute())
+            facts = index_source(source.text, path, key)
+            project = Project([facts] if facts is not None else [], self.settings.client_name_patterns)
+            result.findings.extend(self.lint_text(source.text, path, shown, project))
+        result.findings = self.filter(result.findings)
+        result.findings.sort(key=Finding.sort_key)
+        return result
+
     def lint_text(self, text: str, path: Path, shown: str, project: Project) -> list[Finding]:
         from redislint.engine.lint import lint_module_text
 

@@ -1,0 +1,211 @@
+"""The ``redislint`` command."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from redislint import __version__
+from redislint.config import Config, ConfigError, enabled_codes, load_config, validate_selectors
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+
+def _split(values: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for value in values:
+        out.extend(v.strip() for v in value.split(",") if v.strip())
+    return out
+
+
+def _fail(message: str) -> None:
+    click.echo(f"redislint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Print, or write ``output`` atomically (a killed run never leaves half a file)."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    directory = output.absolute().parent
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        _fail(f"cannot write --output {output}: {exc.strerror or exc}")
+        return
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, output)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        _fail(f"cannot write --output {output}: {exc.strerror or exc}")
+
+
+def _use_color(no_color: bool, output: Path | None, fmt: str) -> bool:
+    if no_color or os.environ.get("NO_COLOR") or output is not None:
+        return False
+    if fmt not in ("concise", "full"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
+
+
+def print_rule_table(color: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from redislint.rules import ALL_RULES
+
+    table = Table(title="redislint rules", show_lines=False)
+    for column in ("Code", "Name", "Severity", "Default", "Summary"):
+        table.add_column(column, overflow="fold")
+    for rule in ALL_RULES:
+        table.add_row(
+            rule.code,
+            rule.name,
+            rule.severity.value,
+            "on" if rule.default_enabled else "off",
+            rule.summary,
+        )
+    Console(no_color=not color, width=None if sys.stdout.isatty() else 200).print(table)
+
+
+def explain(selector: str, color: bool) -> None:
+    from redislint.rules import lookup
+    from redislint.rules.docs import rule_page
+
+    rule = lookup(selector)
+    if rule is None:
+        _fail(f"unknown rule {selector!r}; see redislint --list-rules")
+        return
+    page = rule_page(rule)
+    if color and sys.stdout.isatty():
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console().print(Markdown(page))
+    else:
+        click.echo(page)
+
+
+FORMAT_CHOICES = ["concise", "full"]
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--select", multiple=True, help="Rules to check (codes, prefixes, names, ALL); replaces the configured set.")
+@click.option("--extend-select", multiple=True, help="Rules to check in addition to the configured set.")
+@click.option("--ignore", multiple=True, help="Rules not to check.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMAT_CHOICES),
+    default=None,
+    help="Output format [default: full on a terminal, concise otherwise].",
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Use this configuration file.")
+@click.option("--exit-zero", is_flag=True, help="Exit with 0 even when problems are found.")
+@click.option("--statistics", is_flag=True, help="Show the number of findings per rule instead of the findings.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary line.")
+@click.option("--no-color", is_flag=True, help="Never color the output (NO_COLOR is honoured too).")
+@click.option("--stdin-filename", help="The path of the file read from standard input (with '-' as PATH).")
+@click.option("--list-rules", is_flag=True, help="List every rule and exit.")
+@click.option("--explain", "explain_rule", metavar="RULE", help="Show the documentation of a rule and exit.")
+@click.version_option(__version__, "--version", prog_name="redislint")
+def main(
+    paths: tuple[Path, ...],
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fmt: str | None,
+    output: Path | None,
+    config_path: Path | None,
+    exit_zero: bool,
+    statistics: bool,
+    quiet: bool,
+    no_color: bool,
+    stdin_filename: str | None,
+    list_rules: bool,
+    explain_rule: str | None,
+) -> None:
+    """Find Redis misuse in Python code.
+
+    Checks PATHS (files or directories, default: the current directory). Use '-' to
+    read a file from standard input.
+    """
+    color = not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+    if list_rules:
+        print_rule_table(color)
+        return
+    if explain_rule is not None:
+        explain(explain_rule, color)
+        return
+    try:
+        config = load_config(config_path, start=Path.cwd())
+        codes = _codes(config, select, extend_select, ignore)
+    except ConfigError as exc:
+        _fail(str(exc))
+        return
+    fmt = fmt or ("full" if sys.stdout.isatty() and output is None else "concise")
+    from redislint.engine.runner import Runner
+
+    runner = Runner(config, codes)
+    if paths == (Path("-"),) or (stdin_filename is not None and not paths):
+        result = runner.run_stdin(sys.stdin.buffer.read(), stdin_filename or "-")
+    else:
+        if Path("-") in paths:
+            _fail("'-' (standard input) cannot be combined with other paths")
+        result = runner.run(list(paths) or [Path(".")])
+    text = render(result, fmt, codes, color=_use_color(no_color, output, fmt), quiet=quiet, statistics=statistics)
+    write_output(text, output)
+    if exit_zero:
+        sys.exit(EXIT_OK)
+    if result.has_parse_errors:
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_FINDINGS if result.findings else EXIT_OK)
+
+
+def _codes(
+    config: Config, select: Sequence[str], extend_select: Sequence[str], ignore: Sequence[str]
+) -> frozenset[str]:
+    selected = _split(select) if select else None
+    extra = _split(extend_select)
+    ignored = _split(ignore)
+    for key, values in (("--select", selected or []), ("--extend-select", extra), ("--ignore", ignored)):
+        validate_selectors(values, key, "command line")
+    return enabled_codes(config, selected, extra, ignored)
+
+
+def render(result: object, fmt: str, codes: frozenset[str], *, color: bool, quiet: bool, statistics: bool) -> str:
+    from redislint.engine.runner import RunResult
+    from redislint.report import ReportContext, get_reporter
+
+    assert isinstance(result, RunResult)
+    if statistics:
+        return render_statistics(result)
+    context = ReportContext(color=color, codes=codes, show_summary=not quiet)
+    return get_reporter(fmt)(result, context)
+
+
+def render_statistics(result: object) -> str:
+    from redislint.engine.runner import RunResult
+    from redislint.report.base import summary
+
+    assert isinstance(result, RunResult)
+    counts = Counter((f.code, f.name) for f in result.findings)
+    lines = [f"{count:>5}  {code}  {name}" for (code, name), count in sorted(counts.items())]
+    lines.append(summary(result))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,88 @@
+"""The reporter interface and the registry of formats."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from redislint.engine.runner import RunResult
+
+# format name -> module under redislint.report
+FORMATS: dict[str, str] = {
+    "concise": "concise",
+    "full": "full",
+}
+
+Render = Callable[[RunResult, "ReportContext"], str]
+
+
+@dataclass
+class ReportContext:
+    """What reporters may need besides the findings."""
+
+    color: bool = False
+    cwd: Path = field(default_factory=Path.cwd)
+    codes: frozenset[str] = frozenset()  # the enabled rules
+    sources: dict[str, str] = field(default_factory=dict)  # path -> text, when already known
+    show_summary: bool = True
+
+    def source(self, path: str) -> str | None:
+        """The text of a reported file (read again only for files with findings)."""
+        if path not in self.sources:
+            try:
+                self.sources[path] = (self.cwd / path).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                return None
+        return self.sources[path]
+
+
+def get_reporter(name: str) -> Render:
+    module = importlib.import_module(f"redislint.report.{FORMATS[name]}")
+    render: Render = module.render
+    return render
+
+
+def summary(result: RunResult) -> str:
+    count = len(result.findings)
+    checked = result.files_checked
+    files = "file" if checked == 1 else "files"
+    if not count:
+        return f"All checks passed ({checked} {files} checked)"
+    problems = "problem" if count == 1 else "problems"
+    with_findings = result.files_with_findings
+    in_files = "file" if with_findings == 1 else "files"
+    return f"Found {count} {problems} in {with_findings} {in_files} ({checked} {files} checked)"
+
+
+class Style:
+    """ANSI colors, or nothing when color is off (no dependency on rich for plain output)."""
+
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def _wrap(self, code: str, text: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.color else text
+
+    def bold(self, text: str) -> str:
+        return self._wrap("1", text)
+
+    def red(self, text: str) -> str:
+        return self._wrap("1;31", text)
+
+    def yellow(self, text: str) -> str:
+        return self._wrap("1;33", text)
+
+    def cyan(self, text: str) -> str:
+        return self._wrap("36", text)
+
+    def dim(self, text: str) -> str:
+        return self._wrap("2", text)
+
+    def severity(self, severity: str, text: str) -> str:
+        if severity == "error":
+            return self.red(text)
+        if severity == "warning":
+            return self.yellow(text)
+        return self.cyan(text)
