@@ -94,8 +94,14 @@ def find_config_file(start: Path) -> Path | None:
             if name != "pyproject.toml":
                 return path
             try:
-                data = tomllib.loads(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError:
+                if "tool.redislint" in text:
+                    return path  # ours, but broken: load_config reports where
                 continue
             if isinstance(data.get("tool"), dict) and "redislint" in data["tool"]:
                 return path
