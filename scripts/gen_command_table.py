@@ -40,7 +40,12 @@ NEWER_COMMANDS: dict[str, dict[str, Any]] = {
     "hpersist": {"since": "7.4.0", "group": "hash", "flags": ["write", "fast"], "keys": "first"},
     "httl": {"since": "7.4.0", "group": "hash", "flags": ["readonly", "fast"], "keys": "first"},
     "hpttl": {"since": "7.4.0", "group": "hash", "flags": ["readonly", "fast"], "keys": "first"},
-    "hexpiretime": {"since": "7.4.0", "group": "hash", "flags": ["readonly", "fast"], "keys": "first"},
+    "hexpiretime": {
+        "since": "7.4.0",
+        "group": "hash",
+        "flags": ["readonly", "fast"],
+        "keys": "first",
+    },
     "hpexpiretime": {
         "since": "7.4.0",
         "group": "hash",
@@ -282,9 +287,9 @@ def redis_py_methods(commands: dict[str, dict[str, Any]]) -> dict[str, dict[str,
         if not inspect.isfunction(func):
             continue
         module = inspect.getmodule(func)
-        if module is None or not module.__name__.startswith("redis.commands.core"):
-            if name not in METHOD_OVERRIDES:
-                continue
+        in_core = module is not None and module.__name__.startswith("redis.commands.core")
+        if not in_core and name not in METHOD_OVERRIDES:
+            continue
         if name in METHOD_OVERRIDES:
             command = METHOD_OVERRIDES[name]
         else:
@@ -314,13 +319,28 @@ def redis_py_methods(commands: dict[str, dict[str, Any]]) -> dict[str, dict[str,
 # Methods of redis-py objects that are not commands but matter to the rules
 # (creating pipelines, locks and scripts; locking; pub/sub), with their signatures.
 CLIENT_METHODS = {
-    "client": ("redis.Redis", ["pipeline", "pubsub", "lock", "register_script", "transaction", "monitor"]),
+    "client": (
+        "redis.Redis",
+        ["pipeline", "pubsub", "lock", "register_script", "transaction", "monitor"],
+    ),
     "pipeline": ("redis.client.Pipeline", ["execute", "watch", "multi", "reset", "unwatch"]),
     "pubsub": (
         "redis.client.PubSub",
-        ["subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "get_message", "listen", "run_in_thread"],
+        [
+            "subscribe",
+            "psubscribe",
+            "ssubscribe",
+            "unsubscribe",
+            "punsubscribe",
+            "get_message",
+            "listen",
+            "run_in_thread",
+        ],
     ),
-    "lock": ("redis.lock.Lock", ["__init__", "acquire", "release", "extend", "reacquire", "locked", "owned"]),
+    "lock": (
+        "redis.lock.Lock",
+        ["__init__", "acquire", "release", "extend", "reacquire", "locked", "owned"],
+    ),
     "script": ("redis.commands.core.Script", ["__call__"]),
     "sentinel": ("redis.sentinel.Sentinel", ["master_for", "slave_for"]),
 }

@@ -162,7 +162,9 @@ def test_explain_by_code_and_name() -> None:
 SCRIPT = Path(sys.executable).parent / "redislint"
 
 
-@pytest.mark.skipif(not SCRIPT.exists(), reason=f"the redislint command is not installed at {SCRIPT}")
+@pytest.mark.skipif(
+    not SCRIPT.exists(), reason=f"the redislint command is not installed at {SCRIPT}"
+)
 def test_installed_command_runs(project: Path) -> None:
     env = {**os.environ, "NO_COLOR": "1"}
     proc = subprocess.run(

@@ -50,7 +50,9 @@ def test_pyproject_without_table_is_skipped(tmp_path: Path) -> None:
     assert find_config_file(tmp_path) is None
 
 
-def test_redislint_toml_has_no_table_prefix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_redislint_toml_has_no_table_prefix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write(tmp_path / "redislint.toml", 'ignore = ["RL101"]\n')
     write(tmp_path / "app.py", SOURCE)
     code, out, _ = run(tmp_path, monkeypatch, "app.py")
@@ -139,6 +141,7 @@ def test_command_line_overrides_select(tmp_path: Path, monkeypatch: pytest.Monke
     write(tmp_path / "redislint.toml", 'select = ["RL301"]\n')
     write(tmp_path / "app.py", SOURCE)
     code, out, _ = run(tmp_path, monkeypatch, "--select", "RL101", "app.py")
+    assert code == 1
     assert "RL101" in out and "RL301" not in out
 
 

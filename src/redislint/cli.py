@@ -46,7 +46,7 @@ def write_output(text: str, output: Path | None) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
-        os.replace(tmp, output)
+        Path(tmp).replace(output)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         _fail(f"cannot write --output {output}: {exc.strerror or exc}")
@@ -105,8 +105,14 @@ FORMAT_CHOICES = ["concise", "full"]
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--select", multiple=True, help="Rules to check (codes, prefixes, names, ALL); replaces the configured set.")
-@click.option("--extend-select", multiple=True, help="Rules to check in addition to the configured set.")
+@click.option(
+    "--select",
+    multiple=True,
+    help="Rules to check (codes, prefixes, names, ALL); replaces the configured set.",
+)
+@click.option(
+    "--extend-select", multiple=True, help="Rules to check in addition to the configured set."
+)
 @click.option("--ignore", multiple=True, help="Rules not to check.")
 @click.option(
     "--format",
@@ -115,15 +121,33 @@ FORMAT_CHOICES = ["concise", "full"]
     default=None,
     help="Output format [default: full on a terminal, concise otherwise].",
 )
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE.")
-@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Use this configuration file.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report to FILE.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Use this configuration file.",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit with 0 even when problems are found.")
-@click.option("--statistics", is_flag=True, help="Show the number of findings per rule instead of the findings.")
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="Show the number of findings per rule instead of the findings.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary line.")
 @click.option("--no-color", is_flag=True, help="Never color the output (NO_COLOR is honoured too).")
-@click.option("--stdin-filename", help="The path of the file read from standard input (with '-' as PATH).")
+@click.option(
+    "--stdin-filename", help="The path of the file read from standard input (with '-' as PATH)."
+)
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
-@click.option("--explain", "explain_rule", metavar="RULE", help="Show the documentation of a rule and exit.")
+@click.option(
+    "--explain", "explain_rule", metavar="RULE", help="Show the documentation of a rule and exit."
+)
 @click.version_option(__version__, "--version", prog_name="redislint")
 def main(
     paths: tuple[Path, ...],
@@ -168,8 +192,15 @@ def main(
     else:
         if Path("-") in paths:
             _fail("'-' (standard input) cannot be combined with other paths")
-        result = runner.run(list(paths) or [Path(".")])
-    text = render(result, fmt, codes, color=_use_color(no_color, output, fmt), quiet=quiet, statistics=statistics)
+        result = runner.run(list(paths) or [Path()])
+    text = render(
+        result,
+        fmt,
+        codes,
+        color=_use_color(no_color, output, fmt),
+        quiet=quiet,
+        statistics=statistics,
+    )
     write_output(text, output)
     if exit_zero:
         sys.exit(EXIT_OK)
@@ -184,12 +215,18 @@ def _codes(
     selected = _split(select) if select else None
     extra = _split(extend_select)
     ignored = _split(ignore)
-    for key, values in (("--select", selected or []), ("--extend-select", extra), ("--ignore", ignored)):
+    for key, values in (
+        ("--select", selected or []),
+        ("--extend-select", extra),
+        ("--ignore", ignored),
+    ):
         validate_selectors(values, key, "command line")
     return enabled_codes(config, selected, extra, ignored)
 
 
-def render(result: object, fmt: str, codes: frozenset[str], *, color: bool, quiet: bool, statistics: bool) -> str:
+def render(
+    result: object, fmt: str, codes: frozenset[str], *, color: bool, quiet: bool, statistics: bool
+) -> str:
     from redislint.engine.runner import RunResult
     from redislint.report import ReportContext, get_reporter
 

@@ -63,7 +63,8 @@ KEYS: dict[str, str] = {
     "exclude": _STR_LIST + " (glob patterns)",
     "extend-exclude": _STR_LIST + " (glob patterns)",
     "per-file-ignores": "a table mapping glob patterns to lists of rule codes",
-    "client-name-patterns": _STR_LIST + " (substrings of receiver names taken for clients; [] disables the fallback)",
+    "client-name-patterns": _STR_LIST
+    + " (substrings of receiver names taken for clients; [] disables the fallback)",
     "persistent-key-patterns": _STR_LIST + " (glob patterns of keys meant to live without a TTL)",
     "test-paths": _STR_LIST + " (glob patterns of test files)",
     "cluster": "true or false",
@@ -167,7 +168,9 @@ def parse_config(data: dict[str, Any], path: Path | None, table: str = "") -> Co
             for pattern, codes in value.items():
                 config.per_file_ignores[pattern] = _string_list(codes, key, where)
         elif key == "client-name-patterns":
-            settings["client_name_patterns"] = tuple(p.lower() for p in _string_list(value, key, where))
+            settings["client_name_patterns"] = tuple(
+                p.lower() for p in _string_list(value, key, where)
+            )
         elif key == "persistent-key-patterns":
             settings["persistent_key_patterns"] = tuple(_string_list(value, key, where))
         elif key == "test-paths":

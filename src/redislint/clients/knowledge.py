@@ -44,10 +44,16 @@ def _table() -> dict[str, Known]:
         for name in names:
             table[name] = Known(instance, False)
 
-    for lib, client, cluster in (("redis", "Redis", "RedisCluster"), ("valkey", "Valkey", "ValkeyCluster")):
+    for lib, client, cluster in (
+        ("redis", "Redis", "RedisCluster"),
+        ("valkey", "Valkey", "ValkeyCluster"),
+    ):
         plain = [client, f"Strict{client}"] + (["Redis", "StrictRedis"] if lib == "valkey" else [])
         cls([f"{lib}.{c}" for c in plain] + [f"{lib}.client.{c}" for c in plain], SYNC)
-        cls([f"{lib}.asyncio.{c}" for c in plain] + [f"{lib}.asyncio.client.{c}" for c in plain], ASYNC)
+        cls(
+            [f"{lib}.asyncio.{c}" for c in plain] + [f"{lib}.asyncio.client.{c}" for c in plain],
+            ASYNC,
+        )
         cls([f"{lib}.{cluster}", f"{lib}.cluster.{cluster}"], CLUSTER)
         cls([f"{lib}.asyncio.{cluster}", f"{lib}.asyncio.cluster.{cluster}"], ASYNC_CLUSTER)
         func([f"{lib}.from_url", f"{lib}.client.from_url"], SYNC)
@@ -79,7 +85,8 @@ def _table() -> dict[str, Known]:
             RedisType(Kind.POOL),
         )
         cls(
-            [f"{lib}.asyncio.{p}" for p in pools] + [f"{lib}.asyncio.connection.{p}" for p in pools],
+            [f"{lib}.asyncio.{p}" for p in pools]
+            + [f"{lib}.asyncio.connection.{p}" for p in pools],
             RedisType(Kind.POOL, is_async=True),
         )
     # Libraries whose objects are redis-py clients (subclasses, proxies or the same API).

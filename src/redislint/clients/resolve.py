@@ -122,7 +122,8 @@ class Scope(Protocol):
 class World(Protocol):
     """The modules, classes and functions of the linted tree."""
 
-    patterns: Sequence[str]
+    @property
+    def patterns(self) -> Sequence[str]: ...
 
     def module_attr(self, module: str, name: str) -> Value: ...
 

@@ -132,9 +132,7 @@ def from_ast(node: ast.expr | None) -> Sym:
     if isinstance(node, ast.Attribute):
         return SAttr(from_ast(node.value), node.attr)
     if isinstance(node, ast.Call):
-        args = tuple(
-            SUNKNOWN if isinstance(a, ast.Starred) else from_ast(a) for a in node.args[:3]
-        )
+        args = tuple(SUNKNOWN if isinstance(a, ast.Starred) else from_ast(a) for a in node.args[:3])
         kwargs = tuple((k.arg, from_ast(k.value)) for k in node.keywords if k.arg is not None)
         return SCall(from_ast(node.func), args, kwargs)
     if isinstance(node, ast.Subscript):

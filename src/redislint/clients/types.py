@@ -89,9 +89,7 @@ OTHER = _Marker.OTHER
 UNKNOWN = _Marker.UNKNOWN
 NONE = _Marker.NONE
 
-Value = (
-    RedisType | Ref | TreeModule | TreeClass | TreeInstance | TreeFunction | Container | _Marker
-)
+Value = RedisType | Ref | TreeModule | TreeClass | TreeInstance | TreeFunction | Container | _Marker
 
 
 def merge(values: list[Value]) -> Value:

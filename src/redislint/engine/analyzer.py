@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import libcst as cst
 
@@ -72,7 +72,6 @@ _SKIPPED_FIELDS = frozenset(
         "rbracket",
         "lbrace",
         "rbrace",
-        "semicolon",
     }
 )
 _FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
@@ -129,7 +128,7 @@ def _fields(node_type: type[cst.CSTNode]) -> tuple[str, ...]:
     if names is None:
         names = tuple(
             f.name
-            for f in dataclasses.fields(node_type)  # type: ignore[arg-type]
+            for f in dataclasses.fields(node_type)
             if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
         )
         _FIELDS[node_type] = names
@@ -192,6 +191,11 @@ class Analyzer:
         self._class_names: list[str] = []
         self._branch_ids = itertools.count(1)
         self._in_test = 0
+        # the lambda passed to client.transaction(), its pipe parameter and the client
+        self._lambda_callback: tuple[cst.Lambda, str, RedisType] | None = None
+        self._saved: list[
+            tuple[list[tuple[int, int]], list[cst.CSTNode], list[Guard], list[TryContext]]
+        ] = []
 
     # -- traversal -----------------------------------------------------------------------
     def run(self, module: cst.Module) -> list[Scope]:
@@ -245,9 +249,8 @@ class Analyzer:
                 return self.project.global_value(self.path, name)
             if name in current.declared_global:
                 return self.project.global_value(self.path, name)
-            if current is scope or current.kind != "class":
-                if name in current.names:
-                    return current.names[name]
+            if (current is scope or current.kind != "class") and name in current.names:
+                return current.names[name]
             current = current.parent
         return UNKNOWN
 
@@ -260,7 +263,9 @@ class Analyzer:
         return None
 
     # -- bindings ------------------------------------------------------------------------
-    def bind(self, target: cst.BaseExpression, value_node: cst.BaseExpression | None, value: Value) -> None:
+    def bind(
+        self, target: cst.BaseExpression, value_node: cst.BaseExpression | None, value: Value
+    ) -> None:
         scope = self.scope
         if isinstance(target, cst.Name):
             name = target.value
@@ -271,7 +276,13 @@ class Analyzer:
                 scope.strings[name] = value_node
             else:
                 scope.strings.pop(name, None)
-            scope.origins[name] = self.origins_of(value_node) if value_node is not None else frozenset()
+            if value_node is not None:
+                scope.exprs[name] = value_node
+            else:
+                scope.exprs.pop(name, None)
+            scope.origins[name] = (
+                self.origins_of(value_node) if value_node is not None else frozenset()
+            )
         elif isinstance(target, cst.Tuple | cst.List):
             elements = (
                 value_node.elements
@@ -327,7 +338,6 @@ class Analyzer:
         scope = Scope(kind=kind, node=node, name=name, parent=self.scope, is_async=is_async)
         self.scopes.append(scope)
         self.scope = scope
-        self._saved = getattr(self, "_saved", [])
         self._saved.append((self._arms, self._loops, self._guards, self._trys))
         self._arms, self._loops, self._guards, self._trys = [], [], [], []
         return scope
@@ -345,7 +355,7 @@ class Analyzer:
             self.walk(arg.value)
         qualname = ".".join([*self._class_names, node.name.value])
         self._class_names.append(node.name.value)
-        scope = self.push_scope("class", node, qualname)
+        self.push_scope("class", node, qualname)
         self.walk(node.body)
         self.pop_scope()
         self._class_names.pop()
@@ -376,7 +386,11 @@ class Analyzer:
         self.bind_params(scope, params, in_class, decorators, outer)
         self.walk(node.body)
         self.pop_scope()
-        self.bind(node.name, None, OTHER if outer.kind != "module" else self.lookup(outer, node.name.value))
+        self.bind(
+            node.name,
+            None,
+            OTHER if outer.kind != "module" else self.lookup(outer, node.name.value),
+        )
 
     def bind_params(
         self,
@@ -419,10 +433,14 @@ class Analyzer:
         for receiver in self.project.transaction_callback_receivers(self.path, func_name):
             value = self.resolver(scope.parent).value(receiver)
             if isinstance(value, RedisType) and value.kind is Kind.CLIENT:
-                scope.names[param] = value.with_kind(Kind.PIPELINE, transaction=True)
-                scope.pipes[param] = Pipe(param, True, mode="watch", callback=True)
-                scope.callback_param = param
+                self.bind_callback_pipe(scope, param, value)
                 return
+
+    def bind_callback_pipe(self, scope: Scope, param: str, client: RedisType) -> None:
+        """The callback's pipe starts in WATCH mode; commands after ``multi()`` are queued."""
+        scope.names[param] = client.with_kind(Kind.PIPELINE, transaction=True)
+        scope.pipes[param] = Pipe(param, True, mode="watch", callback=True)
+        scope.callback_param = param
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
         for param in _all_params(node.params):
@@ -431,12 +449,9 @@ class Analyzer:
         scope = self.push_scope("lambda", node, "<lambda>")
         for param in _all_params(node.params):
             scope.names[param.name.value] = UNKNOWN
-        callback = getattr(self, "_lambda_callback", None)
+        callback = self._lambda_callback
         if callback is not None and callback[0] is node:
-            param = callback[1]
-            scope.names[param] = callback[2].with_kind(Kind.PIPELINE, transaction=True)
-            scope.pipes[param] = Pipe(param, True, mode="watch", callback=True)
-            scope.callback_param = param
+            self.bind_callback_pipe(scope, callback[1], callback[2])
         self.walk(node.body)
         self.pop_scope()
 
@@ -553,16 +568,23 @@ class Analyzer:
     def _snapshot(self) -> dict[str, Value]:
         return dict(self.scope.names)
 
-    def _join(self, before: dict[str, Value], arms: list[dict[str, Value]], exhaustive: bool) -> None:
+    def _join(
+        self, before: dict[str, Value], arms: list[dict[str, Value]], exhaustive: bool
+    ) -> None:
         """After a branch: a name bound differently in the arms may hold any of them."""
         names = self.scope.names
-        changed = {n for arm in arms for n, v in arm.items() if before.get(n, UNKNOWN) is not v or n not in before}
+        changed = {
+            n
+            for arm in arms
+            for n, v in arm.items()
+            if before.get(n, UNKNOWN) is not v or n not in before
+        }
         for name in changed:
             options = [arm.get(name, before.get(name, UNKNOWN)) for arm in arms]
             if not exhaustive:
                 options.append(before.get(name, UNKNOWN))
             if name in before or all(name in arm for arm in arms):
-                names[name] = merge([o for o in options])
+                names[name] = merge(options)
 
     def visit_If(self, node: cst.If) -> None:
         self._in_test += 1
@@ -605,7 +627,8 @@ class Analyzer:
             self._arm(branch, 0, node.orelse.body)
             self._trys.pop()
         arms = [self._snapshot()]
-        for i, handler in enumerate(node.handlers, start=1):
+        handlers: Sequence[cst.ExceptHandler | cst.ExceptStarHandler] = node.handlers
+        for i, handler in enumerate(handlers, start=1):
             self.scope.names = dict(before)
             if handler.type is not None:
                 self.walk(handler.type)
@@ -798,6 +821,9 @@ class Analyzer:
             index=len(scope.commands),
         )
         cmd.arg_origins = self.origins_of_args(node, keys)
+        for arg in node.args:
+            if isinstance(arg.value, cst.Name) and arg.value.value in scope.exprs:
+                cmd.bindings[arg.value.value] = scope.exprs[arg.value.value]
         scope.commands.append(cmd)
         self.commands.append(cmd)
         self.command_by_node[node] = cmd
@@ -828,7 +854,11 @@ class Analyzer:
                 first = rest[0] if rest else None
                 if isinstance(first, cst.SimpleString):
                     value = first.evaluated_value
-                    if isinstance(value, str) and "|" in command_info.name and " " not in value.strip():
+                    if (
+                        isinstance(value, str)
+                        and "|" in command_info.name
+                        and " " not in value.strip()
+                    ):
                         words = 2
                 last = command_info.last_key
                 stop = len(rest) - 1 if last < 0 else min(len(rest) - 1, last + words - 1)
@@ -847,18 +877,16 @@ class Analyzer:
                         nodes.extend(args.varargs[:count])
                     continue
                 if kinds.get(param) == "var_positional":
-                    for value in args.varargs:
-                        nodes.extend(_elements(value))
+                    for arg in args.varargs:
+                        nodes.extend(_elements(arg))
                     continue
-                value = args.get(param)
-                if value is None:
+                bound = args.get(param)
+                if bound is None:
                     continue
-                if isinstance(value, cst.Dict):
-                    nodes.extend(
-                        e.key for e in value.elements if isinstance(e, cst.DictElement)
-                    )
+                if isinstance(bound, cst.Dict):
+                    nodes.extend(e.key for e in bound.elements if isinstance(e, cst.DictElement))
                 else:
-                    nodes.extend(_elements(value))
+                    nodes.extend(_elements(bound))
         return tuple(Key(n, shape_of(n, self.key_lookup)) for n in nodes)
 
     def transaction_state(
@@ -916,9 +944,7 @@ class Analyzer:
             usage = "argument"
         elif isinstance(parent, cst.If | cst.While | cst.IfExp) or self._in_test:
             usage = "condition"
-        elif isinstance(parent, cst.For):
-            usage = "iterated" if parent.iter is child else "used"
-        elif isinstance(parent, cst.CompFor):
+        elif isinstance(parent, cst.For | cst.CompFor):
             usage = "iterated" if parent.iter is child else "used"
         elif isinstance(parent, cst.WithItem):
             usage = "context"
@@ -952,7 +978,10 @@ def _is_stringy(node: cst.BaseExpression) -> bool:
             _is_stringy(node.left) or _is_stringy(node.right)
         )
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-        return isinstance(node.func.value, cst.SimpleString) and node.func.attr.value in ("format", "join")
+        return isinstance(node.func.value, cst.SimpleString) and node.func.attr.value in (
+            "format",
+            "join",
+        )
     return False
 
 

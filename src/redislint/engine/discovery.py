@@ -10,21 +10,21 @@ from pathlib import Path, PurePosixPath
 
 # The default ``exclude``: directories that never hold the project's own code.
 DEFAULT_EXCLUDE = (
-        ".git",
-        ".hg",
-        ".svn",
-        "node_modules",
-        "__pycache__",
-        "build",
-        "dist",
-        ".tox",
-        ".nox",
-        ".mypy_cache",
-        ".pytest_cache",
-        ".ruff_cache",
-        ".redislint_cache",
-        ".venv",
-        ".eggs",
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    "__pycache__",
+    "build",
+    "dist",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".redislint_cache",
+    ".venv",
+    ".eggs",
 )
 PYTHON_SUFFIXES = (".py", ".pyi")
 
@@ -105,9 +105,12 @@ def _walk(top: Path, root: Path, exclude: Sequence[str]) -> Iterator[Path]:
                 if _is_venv(path) or matches_any(path, exclude, root):
                     continue
                 dirs.append(path)
-            elif entry.name.endswith(PYTHON_SUFFIXES) and entry.is_file():
-                if not matches_any(path, exclude, root):
-                    files.append(path)
+            elif (
+                entry.name.endswith(PYTHON_SUFFIXES)
+                and entry.is_file()
+                and not matches_any(path, exclude, root)
+            ):
+                files.append(path)
         except OSError:
             continue
     yield from files

@@ -159,7 +159,10 @@ class _Extractor:
     ) -> FunctionFacts:
         decorators = tuple(
             d
-            for d in (dotted(from_ast(dec.func if isinstance(dec, ast.Call) else dec)) for dec in node.decorator_list)
+            for d in (
+                dotted(from_ast(dec.func if isinstance(dec, ast.Call) else dec))
+                for dec in node.decorator_list
+            )
             if d is not None
         )
         qualname = f"{cls.qualname}.{node.name}" if cls else node.name
@@ -186,7 +189,11 @@ class _Extractor:
         return func
 
     def function_body(
-        self, stmts: list[ast.stmt], func: FunctionFacts, cls: ClassFacts | None, local: dict[str, Sym]
+        self,
+        stmts: list[ast.stmt],
+        func: FunctionFacts,
+        cls: ClassFacts | None,
+        local: dict[str, Sym],
     ) -> None:
         for stmt in stmts:
             if isinstance(stmt, ast.Return) and stmt.value is not None:
@@ -214,7 +221,9 @@ class _Extractor:
             elif isinstance(stmt, ast.With | ast.AsyncWith):
                 for item in stmt.items:
                     if isinstance(item.optional_vars, ast.Name):
-                        local[item.optional_vars.id] = _substitute(from_ast(item.context_expr), local)
+                        local[item.optional_vars.id] = _substitute(
+                            from_ast(item.context_expr), local
+                        )
             elif isinstance(stmt, ast.Import | ast.ImportFrom):
                 continue  # function-level imports are the rule pass's business
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):

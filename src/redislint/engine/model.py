@@ -104,6 +104,8 @@ class Command:
     parent: cst.CSTNode | None
     arg_origins: frozenset[Command] = frozenset()  # results flowing into the values
     result_names: list[tuple[str, int]] = field(default_factory=list)
+    # what the plain names passed as arguments were bound to when the call ran
+    bindings: dict[str, cst.BaseExpression] = field(default_factory=dict)
     index: int = 0
 
     @property
@@ -154,6 +156,7 @@ class Scope:
     names: dict[str, Value] = field(default_factory=dict)
     versions: dict[str, int] = field(default_factory=dict)
     strings: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    exprs: dict[str, cst.BaseExpression] = field(default_factory=dict)  # last value bound
     origins: dict[str, frozenset[Command]] = field(default_factory=dict)
     loads: dict[tuple[str, int], list[bool]] = field(default_factory=dict)
     declared_global: set[str] = field(default_factory=set)

@@ -16,13 +16,13 @@ from redislint.clients.sym import Sym
 from redislint.clients.types import (
     UNKNOWN,
     RedisType,
+    Ref,
     TreeClass,
     TreeFunction,
     TreeInstance,
     TreeModule,
     Value,
     merge,
-    Ref,
 )
 from redislint.engine.index import ClassFacts, FunctionFacts, ModuleFacts
 
@@ -63,13 +63,18 @@ class Project:
     """All module facts of one run, and the ``World`` the resolver asks about the tree."""
 
     def __init__(self, modules: Iterable[ModuleFacts], patterns: Sequence[str]) -> None:
-        self.patterns = tuple(patterns)
+        self._patterns = tuple(patterns)
         self.by_path: dict[str, ModuleFacts] = {}
         self._by_name: dict[str, list[ModuleFacts]] = {}
         self._memo: dict[tuple[str, str, str], Value] = {}
         self._active: set[tuple[str, str, str]] = set()
         for facts in modules:
             self.add(facts)
+
+    @property
+    def patterns(self) -> Sequence[str]:
+        """The client-name-patterns of the name fallback."""
+        return self._patterns
 
     def add(self, facts: ModuleFacts) -> None:
         self.by_path[facts.path] = facts
@@ -209,10 +214,14 @@ class Project:
         return base if base is not None else TreeInstance(path, cls)
 
     def class_attr(self, module: str, cls: str, attr: str) -> Value:
-        return self._cached(("cattr", module, f"{cls}.{attr}"), lambda: self._attr(module, cls, attr, False))
+        return self._cached(
+            ("cattr", module, f"{cls}.{attr}"), lambda: self._attr(module, cls, attr, False)
+        )
 
     def instance_attr(self, module: str, cls: str, attr: str) -> Value:
-        return self._cached(("iattr", module, f"{cls}.{attr}"), lambda: self._attr(module, cls, attr, True))
+        return self._cached(
+            ("iattr", module, f"{cls}.{attr}"), lambda: self._attr(module, cls, attr, True)
+        )
 
     def _attr(self, path: str, name: str, attr: str, instance: bool) -> Value:
         cls = self._class(path, name)
@@ -249,7 +258,9 @@ class Project:
         return cls.methods.get(method) if cls is not None else None
 
     def function_return(self, module: str, qualname: str) -> Value:
-        return self._cached(("ret", module, qualname), lambda: self._function_return(module, qualname))
+        return self._cached(
+            ("ret", module, qualname), lambda: self._function_return(module, qualname)
+        )
 
     def _function_return(self, path: str, qualname: str) -> Value:
         func = self.function(path, qualname)
@@ -287,9 +298,8 @@ class Project:
 
 def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> int:
     n = 0
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=False):
         if x != y:
             break
         n += 1
     return n
-

@@ -135,13 +135,23 @@ class Runner:
             result.files_checked += 1
             if source.text is None:
                 result.findings.append(
-                    engine_finding(shown, "RL000", source.error or "cannot read", source.error_line, source.error_column)
+                    engine_finding(
+                        shown,
+                        "RL000",
+                        source.error or "cannot read",
+                        source.error_line,
+                        source.error_column,
+                    )
                 )
                 continue
             sources.append((path, shown, source.text))
         candidates = [(p, s, t) for p, s, t in sources if may_use_redis(t, self.tokens)]
         project = Project(
-            (f for f in (index_source(t, p, str(p.absolute())) for p, _s, t in candidates) if f is not None),
+            (
+                f
+                for f in (index_source(t, p, str(p.absolute())) for p, _s, t in candidates)
+                if f is not None
+            ),
             self.settings.client_name_patterns,
         )
         for path, shown, text in candidates:
@@ -158,12 +168,20 @@ class Runner:
         source = decode(data)
         if source.text is None:
             result.findings.append(
-                engine_finding(shown, "RL000", source.error or "cannot decode", source.error_line, source.error_column)
+                engine_finding(
+                    shown,
+                    "RL000",
+                    source.error or "cannot decode",
+                    source.error_line,
+                    source.error_column,
+                )
             )
         elif may_use_redis(source.text, self.tokens):
             key = str(path.absolute())
             facts = index_source(source.text, path, key)
-            project = Project([facts] if facts is not None else [], self.settings.client_name_patterns)
+            project = Project(
+                [facts] if facts is not None else [], self.settings.client_name_patterns
+            )
             result.findings.extend(self.lint_text(source.text, path, shown, project))
         result.findings = self.filter(result.findings)
         result.findings.sort(key=Finding.sort_key)
@@ -188,10 +206,14 @@ class Runner:
                 path = Path(finding.path)
                 ignored: set[str] = set()
                 for pattern, selectors in per_file.items():
-                    if matches_any(path, [pattern], self.config.root) or matches_any(path, [pattern], self.cwd):
+                    if matches_any(path, [pattern], self.config.root) or matches_any(
+                        path, [pattern], self.cwd
+                    ):
                         for selector in selectors:
                             ignored |= matching_codes(selector)
-                            ignored |= {r.code for r in ALL_RULES if r.code.startswith(selector.upper())}
+                            ignored |= {
+                                r.code for r in ALL_RULES if r.code.startswith(selector.upper())
+                            }
                 if finding.code in ignored:
                     continue
             out.append(finding)
@@ -207,4 +229,4 @@ def _is_special(path: Path) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
-__all__ = ["RunResult", "RuleSet", "Runner", "Severity", "engine_finding"]
+__all__ = ["RuleSet", "RunResult", "Runner", "Severity", "engine_finding"]

@@ -24,7 +24,9 @@ class Source:
 def decode(data: bytes) -> Source:
     """Decode Python source bytes as the interpreter would (BOM, coding cookie, UTF-8)."""
     if len(data) > MAX_FILE_BYTES:
-        return Source(None, "utf-8", f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; not checked")
+        return Source(
+            None, "utf-8", f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; not checked"
+        )
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
@@ -51,5 +53,7 @@ def decode(data: bytes) -> Source:
     if nul >= 0:
         line = text.count("\n", 0, nul) + 1
         column = nul - (text.rfind("\n", 0, nul) + 1) + 1
-        return Source(None, encoding, "file contains a NUL byte; it is not Python source", line, column)
+        return Source(
+            None, encoding, "file contains a NUL byte; it is not Python source", line, column
+        )
     return Source(text, encoding)

@@ -1,4 +1,4 @@
-"""Suppression comments: ``# noqa``, ``# noqa: RL101``, ``# redislint: ignore[...]``,
+"""Suppression comments: flake8-style noqa (all codes or a list), ``redislint: ignore[...]``,
 and ``# redislint: ignore-file`` on a line of its own."""
 
 from __future__ import annotations

@@ -78,7 +78,9 @@ class KeyShape:
 
     def display(self) -> str:
         """``user:{uid}``: the key as a template, for messages and glob matching."""
-        return "".join(p if isinstance(p, str) else "{" + p.text.split("#")[0] + "}" for p in self.parts)
+        return "".join(
+            p if isinstance(p, str) else "{" + p.text.split("#")[0] + "}" for p in self.parts
+        )
 
 
 def compare(a: KeyShape, b: KeyShape) -> Relation:

@@ -30,7 +30,9 @@ def _frame(finding: Finding, text: str, style: Style) -> list[str]:
                 end = start + 1
             prefix = "".join(ch if ch == "\t" else " " for ch in lines[number - 1][: start - 1])
             marker = "^" * (end - start)
-            out.append(f"{style.dim(' ' * width + ' |')} {prefix}{style.severity(finding.severity.value, marker)}")
+            out.append(
+                f"{style.dim(' ' * width + ' |')} {prefix}{style.severity(finding.severity.value, marker)}"
+            )
     return out
 
 

@@ -12,9 +12,12 @@ def _collect() -> tuple[type[Rule], ...]:
     found: dict[str, type[Rule]] = {}
     for module in _MODULES:
         for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, Rule) and value is not Rule:
-                if value.__module__ == module.__name__:
-                    found[value.code] = value
+            if (
+                isinstance(value, type)
+                and issubclass(value, Rule)
+                and value.__module__ == module.__name__
+            ):
+                found[value.code] = value
     return tuple(found[code] for code in sorted(found))
 
 

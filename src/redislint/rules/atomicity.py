@@ -59,7 +59,12 @@ WRITES = frozenset(
 )
 _DELETES = frozenset({"del", "unlink"})
 _IDEMPOTENT_AFTER_CHECK = frozenset({"del", "unlink", "sadd"})
-_INCREMENT = {"set": "incr()/incrby()", "hset": "hincrby()", "hmset": "hincrby()", "zadd": "zincrby()"}
+_INCREMENT = {
+    "set": "incr()/incrby()",
+    "hset": "hincrby()",
+    "hmset": "hincrby()",
+    "zadd": "zincrby()",
+}
 _CHECK_THEN_SET = {
     "set": "set(key, value, nx=True)",
     "setex": "set(key, value, nx=True, ex=<seconds>)",
@@ -68,6 +73,10 @@ _CHECK_THEN_SET = {
     "zadd": "zadd(..., nx=True)",
 }
 _TRANSACTION = "wrap both in WATCH/MULTI/EXEC (client.transaction()) or a Lua script"
+
+
+def _both_hash(a: Command, b: Command) -> bool:
+    return bool(a.info and b.info and a.info.group == "hash" == b.info.group)
 
 
 def _field_relation(a: Command, b: Command) -> Relation:
@@ -79,12 +88,20 @@ def _field_relation(a: Command, b: Command) -> Relation:
 
 
 def _is_increment(write: Command) -> bool:
+    """The written value is ``something + n`` / ``something - n`` (directly or via a name)."""
     for arg in write.node.args:
         value = arg.value
-        if isinstance(value, cst.BinaryOperation) and isinstance(
-            value.operator, cst.Add | cst.Subtract
-        ):
-            return True
+        if isinstance(value, cst.Name):
+            value = write.bindings.get(value.value, value)
+        if isinstance(value, cst.Dict):  # zadd(key, {member: score + 1})
+            values = [e.value for e in value.elements if isinstance(e, cst.DictElement)]
+        else:
+            values = [value]
+        for item in values:
+            if isinstance(item, cst.BinaryOperation) and isinstance(
+                item.operator, cst.Add | cst.Subtract
+            ):
+                return True
     return False
 
 
@@ -166,9 +183,8 @@ class GetThenSet(Rule):
                 continue
             if write.same_key(read) is not Relation.SAME:
                 continue
-            if write.info and write.info.group == "hash" and read.info and read.info.group == "hash":
-                if _field_relation(read, write) is Relation.DIFFERENT:
-                    continue
+            if _both_hash(read, write) and _field_relation(read, write) is Relation.DIFFERENT:
+                continue
             message = self._problem(read, write)
             if message is not None:
                 ctx.report(self, write.node, message)
@@ -179,7 +195,9 @@ class GetThenSet(Rule):
         derived = read in write.arg_origins
         guarded = any(read in guard.origins for guard in write.guards)
         if write.name in _DELETES:
-            if read.name in CHECKS or not (read.usage in ("assigned", "returned", "argument") or derived):
+            if read.name in CHECKS or not (
+                read.usage in ("assigned", "returned", "argument") or derived
+            ):
                 return None
             better = (
                 "use getdel()" + self._needs("6.2")

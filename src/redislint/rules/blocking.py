@@ -79,7 +79,11 @@ class KeysCommand(Rule):
                 if call.command != "keys":
                     continue
                 pattern = None
-                if len(call.args) > 1 and len(call.args[1]) == 1 and call.args[1][0].kind == "string":
+                if (
+                    len(call.args) > 1
+                    and len(call.args[1]) == 1
+                    and call.args[1][0].kind == "string"
+                ):
                     pattern = call.args[1][0].text
                 message = _message(
                     pattern, "redis.call('KEYS') in this Lua script", "SCAN from the client"
@@ -98,4 +102,6 @@ def _message(pattern: str | None, what: str, instead: str) -> str:
             f"clients on a large database; iterate with {instead} instead"
         )
     shown = f" {pattern!r}" if pattern else ""
-    return f"{what}{shown} scans the whole keyspace in one blocking O(N) call; use {instead} instead"
+    return (
+        f"{what}{shown} scans the whole keyspace in one blocking O(N) call; use {instead} instead"
+    )

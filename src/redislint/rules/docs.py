@@ -7,7 +7,9 @@ from redislint.rules.base import DOC_SECTIONS, Rule
 
 def rule_page(rule: type[Rule]) -> str:
     """The Markdown page of a rule (``docs/rules/RLxxx.md`` and ``--explain``)."""
-    default = "on" if rule.default_enabled else "off (enable with `--extend-select " + rule.code + "`)"
+    default = (
+        "on" if rule.default_enabled else "off (enable with `--extend-select " + rule.code + "`)"
+    )
     header = [
         f"# {rule.code} {rule.name}",
         "",

@@ -102,10 +102,16 @@ class SetWithoutTtl(Rule):
         elif cmd.name == "mset":
             version = self.settings.target_redis_version
             if version is None or version >= version_tuple("8.4"):
-                alternative = "use msetex() (Redis 8.4+) or a pipeline of set(key, value, ex=<seconds>)"
+                alternative = (
+                    "use msetex() (Redis 8.4+) or a pipeline of set(key, value, ex=<seconds>)"
+                )
             else:
                 alternative = "use a pipeline of set(key, value, ex=<seconds>)"
-            ctx.report(self, cmd.node, f"mset() cannot give its keys a TTL, so they never expire; {alternative}")
+            ctx.report(
+                self,
+                cmd.node,
+                f"mset() cannot give its keys a TTL, so they never expire; {alternative}",
+            )
 
     def _check_set(self, cmd: Command, ctx: FileContext) -> None:
         options = set_options(cmd)

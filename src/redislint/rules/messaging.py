@@ -61,7 +61,9 @@ NOTIFICATION_WORDS = frozenset(
 )
 # Last words of names that identify one entity (``job_id``, ``task.key``): a channel built
 # from them addresses that entity, it is not a queue of work.
-ENTITY_WORDS = frozenset({"id", "ids", "uuid", "guid", "key", "pk", "hash", "slug", "ref", "num", "number"})
+ENTITY_WORDS = frozenset(
+    {"id", "ids", "uuid", "guid", "key", "pk", "hash", "slug", "ref", "num", "number"}
+)
 PAYLOAD_KEYS = frozenset({"args", "kwargs", "func", "function", "callable"})
 PUBLISH = frozenset({"publish", "spublish"})
 SUBSCRIBE = frozenset({"subscribe", "psubscribe", "ssubscribe"})
@@ -148,9 +150,7 @@ def _payload_word(node: cst.BaseExpression | None) -> str | None:
         return None
     if not isinstance(node, cst.Dict):
         return None
-    keys = [
-        text(e.key) for e in node.elements if isinstance(e, cst.DictElement)
-    ]
+    keys = [text(e.key) for e in node.elements if isinstance(e, cst.DictElement)]
     for key in keys:
         if key is None:
             continue
@@ -226,7 +226,9 @@ class PubsubAsQueue(Rule):
             shape = ctx.shape(node, cmd.scope)
             word = channel_work_word(node, shape)
             if word is not None:
-                ctx.report(self, cmd.node, _message(cmd, f"channel {shape.display()!r} carries {word}s"))
+                ctx.report(
+                    self, cmd.node, _message(cmd, f"channel {shape.display()!r} carries {word}s")
+                )
                 return
         if cmd.method in PUBLISH:
             message = cmd.args.get("message")
@@ -234,7 +236,9 @@ class PubsubAsQueue(Rule):
                 message = cmd.args.positional[1]
             word = _payload_word(message)
             if word is not None:
-                ctx.report(self, cmd.node, _message(cmd, f"the message is a job payload ({word!r})"))
+                ctx.report(
+                    self, cmd.node, _message(cmd, f"the message is a job payload ({word!r})")
+                )
         elif cmd.args.extra_keywords:
             for name in cmd.args.extra_keywords:
                 if any(_singular(w) in WORK_WORDS for w in words(name)):
