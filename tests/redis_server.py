@@ -108,7 +108,9 @@ def start_server(
         if process.poll() is not None:
             stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
             text = log.read_text(errors="replace") if log.exists() else ""
-            raise ServerStartError(f"redis-server exited with {process.returncode}:\n{stderr}\n{text}")
+            raise ServerStartError(
+                f"redis-server exited with {process.returncode}:\n{stderr}\n{text}"
+            )
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
                 sock.sendall(b"PING\r\n")

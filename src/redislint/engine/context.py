@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from redislint.engine.model import Command, Scope
+from redislint.engine.treefacts import TreeCondition
 from redislint.keys.shape import KeyShape, shape_of
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ class RawFinding:
     rule: type[Rule]
     anchor: Anchor
     message: str
+    condition: TreeCondition | None = None
 
 
 class FileContext:
@@ -87,14 +89,19 @@ class FileContext:
         node: cst.CSTNode,
         message: str,
         inner: tuple[int, int] | None = None,
+        when: TreeCondition | None = None,
     ) -> None:
-        """Report a finding of ``rule`` at ``node`` (once per node and rule)."""
+        """Report a finding of ``rule`` at ``node`` (once per node and rule).
+
+        With ``when``, the finding is kept only if the condition holds for the whole
+        linted tree (decided after every file is linted).
+        """
         rule_type = rule if isinstance(rule, type) else type(rule)
         key = (id(node), rule_type.code + (str(inner) if inner else ""))
         if key in self._reported:
             return
         self._reported.add(key)
-        self.findings.append(RawFinding(rule_type, Anchor(node, inner), message))
+        self.findings.append(RawFinding(rule_type, Anchor(node, inner), message, when))
 
     def reported(self, node: cst.CSTNode, code: str) -> bool:
         return (id(node), code) in self._reported

@@ -3,17 +3,56 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass, field
 
 import libcst as cst
 
+from redislint.config import Settings
 from redislint.diagnostics import Finding, Position
 from redislint.engine.analyzer import analyze
 from redislint.engine.context import FileContext, RawFinding
 from redislint.engine.literals import value_offsets
 from redislint.engine.positions import node_ranges, offset_position
 from redislint.engine.project import Project
-from redislint.engine.runner import RuleSet, engine_finding
 from redislint.engine.suppressions import file_ignored, line_suppressions, suppresses
+from redislint.engine.treefacts import CommandFact, TreeCondition, summarize
+from redislint.rules import ALL_RULES, BY_CODE
+from redislint.rules.base import Rule
+
+
+@dataclass
+class FileResult:
+    """One file's findings, its findings that wait on a tree-wide condition, and its facts."""
+
+    findings: list[Finding] = field(default_factory=list)
+    pending: list[tuple[Finding, TreeCondition]] = field(default_factory=list)
+    facts: list[CommandFact] = field(default_factory=list)
+
+
+class RuleSet:
+    """The enabled rules, instantiated once per run, grouped by the hooks they use."""
+
+    def __init__(self, codes: frozenset[str], settings: Settings) -> None:
+        self.codes = codes
+        self.settings = settings
+        self.rules: list[Rule] = [r(settings) for r in ALL_RULES if r.code in codes]
+        self.command_rules = [r for r in self.rules if type(r).overrides("check_command")]
+        self.construction_rules = [r for r in self.rules if type(r).overrides("check_construction")]
+        self.scope_rules = [r for r in self.rules if type(r).overrides("check_scope")]
+        self.file_rules = [r for r in self.rules if type(r).overrides("check_file")]
+
+
+def engine_finding(path: str, code: str, message: str, line: int = 1, column: int = 1) -> Finding:
+    rule = BY_CODE[code]
+    return Finding(
+        path=path,
+        code=code,
+        name=rule.name,
+        severity=rule.severity,
+        message=message,
+        start=Position(line, column),
+        end=Position(line, column),
+    )
 
 
 def parse(text: str, shown: str) -> cst.Module | Finding:
@@ -52,22 +91,32 @@ def lint_module_text(
     project: Project,
     rules: RuleSet,
     is_test: bool,
-) -> list[Finding]:
-    """All findings of one file (before per-file ignores), suppressions applied."""
+) -> FileResult:
+    """One file's findings (before per-file ignores), suppressions applied."""
     if file_ignored(text):
-        return []
+        return FileResult()
     module = parse(text, shown)
     if isinstance(module, Finding):
-        return [module]
+        return FileResult([module])
     try:
         analyzer = analyze(module, key, project)
     except RecursionError:
-        return [engine_finding(shown, "RL000", "code nested too deeply to analyse")]
+        return FileResult([engine_finding(shown, "RL000", "code nested too deeply to analyse")])
     ctx = FileContext(key, module, analyzer, rules.settings, project, is_test)
     run_rules(ctx, rules)
+    result = FileResult(facts=summarize(analyzer.commands))
     if not ctx.findings:
-        return []
-    return materialize(ctx.findings, module, text, shown)
+        return result
+    for raw, finding in zip(
+        ctx.findings, materialize(ctx.findings, module, text, shown), strict=True
+    ):
+        if finding is None:
+            continue
+        if raw.condition is None:
+            result.findings.append(finding)
+        else:
+            result.pending.append((finding, raw.condition))
+    return result
 
 
 def run_rules(ctx: FileContext, rules: RuleSet) -> None:
@@ -85,11 +134,13 @@ def run_rules(ctx: FileContext, rules: RuleSet) -> None:
         rule.check_file(ctx)
 
 
-def materialize(raw: list[RawFinding], module: cst.Module, text: str, shown: str) -> list[Finding]:
-    """Turn raw findings into positioned findings, dropping suppressed ones."""
+def materialize(
+    raw: list[RawFinding], module: cst.Module, text: str, shown: str
+) -> list[Finding | None]:
+    """Positioned findings, one per raw finding; None where a comment suppresses it."""
     ranges = node_ranges(module, (f.anchor.node for f in raw))
     lines = text.splitlines()
-    findings: list[Finding] = []
+    findings: list[Finding | None] = []
     for item in raw:
         start, end = ranges.get(id(item.anchor.node), (Position(1, 1), Position(1, 1)))
         node = item.anchor.node
@@ -106,6 +157,7 @@ def materialize(raw: list[RawFinding], module: cst.Module, text: str, shown: str
         line_text = lines[start.line - 1] if 0 < start.line <= len(lines) else ""
         code = item.rule.code
         if any(suppresses(s, code) for s in line_suppressions(line_text, start.line)):
+            findings.append(None)
             continue
         findings.append(
             Finding(

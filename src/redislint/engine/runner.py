@@ -12,14 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from redislint.config import Config, Settings
-from redislint.diagnostics import Finding, Position, Severity
+from redislint.diagnostics import Finding
 from redislint.engine.discovery import DEFAULT_EXCLUDE, discover, matches_any
 from redislint.engine.index import ModuleFacts, extract
+from redislint.engine.lint import FileResult, RuleSet, engine_finding, lint_module_text
 from redislint.engine.modules import is_package_init, module_name
 from redislint.engine.project import Project
 from redislint.engine.source import Source, decode
-from redislint.rules import ALL_RULES, BY_CODE
-from redislint.rules.base import Rule
+from redislint.engine.treefacts import TreeFacts
+from redislint.rules import ALL_RULES
 
 
 @dataclass
@@ -38,19 +39,6 @@ class RunResult:
         return any(f.code == "RL000" for f in self.findings)
 
 
-class RuleSet:
-    """The enabled rules, instantiated once per run, grouped by the hooks they use."""
-
-    def __init__(self, codes: frozenset[str], settings: Settings) -> None:
-        self.codes = codes
-        self.settings = settings
-        self.rules: list[Rule] = [r(settings) for r in ALL_RULES if r.code in codes]
-        self.command_rules = [r for r in self.rules if type(r).overrides("check_command")]
-        self.construction_rules = [r for r in self.rules if type(r).overrides("check_construction")]
-        self.scope_rules = [r for r in self.rules if type(r).overrides("check_scope")]
-        self.file_rules = [r for r in self.rules if type(r).overrides("check_file")]
-
-
 def display_path(path: Path, cwd: Path) -> str:
     """Paths below the current directory are shown relative to it."""
     absolute = path.absolute()
@@ -58,19 +46,6 @@ def display_path(path: Path, cwd: Path) -> str:
         return absolute.relative_to(cwd).as_posix()
     except ValueError:
         return str(path)
-
-
-def engine_finding(path: str, code: str, message: str, line: int = 1, column: int = 1) -> Finding:
-    rule = BY_CODE[code]
-    return Finding(
-        path=path,
-        code=code,
-        name=rule.name,
-        severity=rule.severity,
-        message=message,
-        start=Position(line, column),
-        end=Position(line, column),
-    )
 
 
 def prefilter_tokens(settings: Settings) -> tuple[str, ...]:
@@ -154,8 +129,8 @@ class Runner:
             ),
             self.settings.client_name_patterns,
         )
-        for path, shown, text in candidates:
-            result.findings.extend(self.lint_text(text, path, shown, project))
+        results = [self.lint_text(text, path, shown, project) for path, shown, text in candidates]
+        result.findings.extend(resolve_tree_conditions(results))
         result.findings = self.filter(result.findings)
         result.findings.sort(key=Finding.sort_key)
         return result
@@ -182,14 +157,13 @@ class Runner:
             project = Project(
                 [facts] if facts is not None else [], self.settings.client_name_patterns
             )
-            result.findings.extend(self.lint_text(source.text, path, shown, project))
+            file_result = self.lint_text(source.text, path, shown, project)
+            result.findings.extend(resolve_tree_conditions([file_result]))
         result.findings = self.filter(result.findings)
         result.findings.sort(key=Finding.sort_key)
         return result
 
-    def lint_text(self, text: str, path: Path, shown: str, project: Project) -> list[Finding]:
-        from redislint.engine.lint import lint_module_text
-
+    def lint_text(self, text: str, path: Path, shown: str, project: Project) -> FileResult:
         is_test = matches_any(path, self.settings.test_paths, self.config.root)
         return lint_module_text(text, str(path.absolute()), shown, project, self.rules, is_test)
 
@@ -220,6 +194,15 @@ class Runner:
         return out
 
 
+def resolve_tree_conditions(results: list[FileResult]) -> list[Finding]:
+    """Every file's findings, keeping conditional ones whose tree-wide condition holds."""
+    findings = [f for r in results for f in r.findings]
+    if any(r.pending for r in results):
+        facts = TreeFacts(fact for r in results for fact in r.facts)
+        findings += [f for r in results for f, cond in r.pending if facts.holds(cond)]
+    return findings
+
+
 def _is_special(path: Path) -> bool:
     """A path that exists but is neither a regular file nor a directory."""
     try:
@@ -229,4 +212,4 @@ def _is_special(path: Path) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
-__all__ = ["RuleSet", "RunResult", "Runner", "Severity", "engine_finding"]
+__all__ = ["RuleSet", "RunResult", "Runner", "engine_finding", "resolve_tree_conditions"]

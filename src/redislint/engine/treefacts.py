@@ -1,0 +1,105 @@
+"""Facts about the whole linted tree that single-file rules can ask about.
+
+Some problems are only problems when something is missing everywhere: an ``xreadgroup``
+whose stream is never ``xack``ed in any module (RL503), a key taken with ``SET NX`` in one
+module and released with a plain ``delete`` in another (RL203). Each file's lint produces a
+small summary of its commands (``CommandFact``); a rule reports such a finding with a
+``TreeCondition``, and the runner keeps it only if the condition holds once every file's
+summary is known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from redislint.engine.arguments import literal
+from redislint.engine.model import Command
+from redislint.keys.shape import Hole, KeyShape, Relation, compare
+
+# Boolean options worth remembering about a command (``set(nx=True)``, ``xreadgroup(noack=True)``).
+_FLAGS = ("nx", "xx", "noack", "keepttl", "get")
+
+
+def portable(shape: KeyShape) -> KeyShape:
+    """The shape without file-local binding versions, comparable across functions and files."""
+    return KeyShape(
+        tuple(
+            Hole(p.text.split("#")[0], p.volatile) if isinstance(p, Hole) else p
+            for p in shape.parts
+        )
+    )
+
+
+@dataclass(frozen=True)
+class CommandFact:
+    """One command of one file, as the rest of the tree sees it."""
+
+    name: str
+    flags: frozenset[str]
+    keys: tuple[KeyShape, ...]
+
+
+@dataclass(frozen=True)
+class TreeQuery:
+    """Does any file have a command named one of ``names`` (with ``flags``) on ``key``?
+
+    ``key`` None matches any key; ``exact`` requires the same key (else "may be the same").
+    """
+
+    names: frozenset[str]
+    key: KeyShape | None = None
+    flags: frozenset[str] = frozenset()
+    exact: bool = False
+
+
+@dataclass(frozen=True)
+class TreeCondition:
+    """Keep a finding only if ``query`` is answered ``expected``."""
+
+    query: TreeQuery
+    expected: bool
+
+
+def command_fact(cmd: Command) -> CommandFact:
+    flags = set()
+    for flag in _FLAGS:
+        node = cmd.args.get(flag)
+        if node is not None and literal(node) is True:
+            flags.add(flag)
+    if cmd.name == "setnx":
+        flags.add("nx")
+    return CommandFact(cmd.name, frozenset(flags), tuple(portable(k.shape) for k in cmd.keys))
+
+
+def summarize(commands: Iterable[Command]) -> list[CommandFact]:
+    """The facts of a file's commands (only commands with a key or a flag matter)."""
+    return [command_fact(c) for c in commands if c.info is not None]
+
+
+class TreeFacts:
+    """Every file's command facts, indexed by command name."""
+
+    def __init__(self, facts: Iterable[CommandFact]) -> None:
+        self._by_name: dict[str, list[CommandFact]] = {}
+        for fact in facts:
+            self._by_name.setdefault(fact.name, []).append(fact)
+
+    def answer(self, query: TreeQuery) -> bool:
+        wanted = portable(query.key) if query.key is not None else None
+        for name in query.names:
+            for fact in self._by_name.get(name, ()):
+                if not query.flags <= fact.flags:
+                    continue
+                if wanted is None:
+                    return True
+                for key in fact.keys:
+                    relation = compare(wanted, key)
+                    if relation is Relation.SAME or (
+                        relation is Relation.MAYBE and not query.exact
+                    ):
+                        return True
+        return False
+
+    def holds(self, condition: TreeCondition) -> bool:
+        return self.answer(condition.query) is condition.expected
