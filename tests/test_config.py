@@ -13,7 +13,7 @@ from redislint.rules import ALL_RULES
 
 SOURCE = """import redis
 r = redis.Redis()
-def f(uid):
+def cache_user(uid):
     r.set(f"config:{uid}", 1)
     r.set(f"user:{uid}", 1)
     r.keys("*")

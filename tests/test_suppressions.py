@@ -40,9 +40,9 @@ def test_line_comments(tmp_path: Path, comment: str, suppressed: bool) -> None:
 
 
 def test_noqa_applies_to_the_anchor_line_only(tmp_path: Path) -> None:
-    body = "r.set(\n    'k',\n    1,\n)  # noqa: RL101\n"
+    body = "r.set(\n    'session:k',\n    1,\n)  # noqa: RL101\n"
     assert findings(tmp_path, body) == [(3, "RL101")]
-    body = "r.set(  # noqa: RL101\n    'k',\n    1,\n)\n"
+    body = "r.set(  # noqa: RL101\n    'session:k',\n    1,\n)\n"
     assert findings(tmp_path, body) == []
 
 
@@ -52,7 +52,7 @@ def test_ignore_file(tmp_path: Path) -> None:
 
 
 def test_ignore_file_must_be_on_its_own_line(tmp_path: Path) -> None:
-    body = "r.keys('*')  # redislint: ignore-file\nr.set('k', 1)\n"
+    body = "r.keys('*')  # redislint: ignore-file\nr.set('session:k', 1)\n"
     assert findings(tmp_path, body) == [(3, "RL301"), (4, "RL101")]
 
 

@@ -14,10 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from redislint.engine.arguments import literal
+from redislint.engine.lifetime import gives_ttl
 from redislint.engine.model import Command
 from redislint.keys.shape import Hole, KeyShape, Relation, compare
 
-# Boolean options worth remembering about a command (``set(nx=True)``, ``xreadgroup(noack=True)``).
+# Boolean options worth remembering about a command (``set(nx=True)``, ``xreadgroup(noack=True)``);
+# commands that give their key an expiry also carry the flag "ttl".
 _FLAGS = ("nx", "xx", "noack", "keepttl", "get")
 
 
@@ -69,6 +71,8 @@ def command_fact(cmd: Command) -> CommandFact:
             flags.add(flag)
     if cmd.name == "setnx":
         flags.add("nx")
+    if gives_ttl(cmd):
+        flags.add("ttl")
     return CommandFact(cmd.name, frozenset(flags), tuple(portable(k.shape) for k in cmd.keys))
 
 

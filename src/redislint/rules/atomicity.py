@@ -105,6 +105,24 @@ def _is_increment(write: Command) -> bool:
     return False
 
 
+def _written_in_every_arm(write: Command, read: Command) -> bool:
+    """The check only picks how the key is written (``if exists: set(keepttl) else: set(ex)``)."""
+    guard = next((g for g in write.guards if read in g.origins), None)
+    if guard is None:
+        return False
+    for other in write.scope.commands:
+        if other is write or other.name not in WRITES:
+            continue
+        sibling = next((g for g in other.guards if g.test is guard.test), None)
+        if (
+            sibling is not None
+            and sibling.arm != guard.arm
+            and other.same_key(write) is Relation.SAME
+        ):
+            return True
+    return False
+
+
 def _only_tested(read: Command) -> bool:
     """The read's result is only used as a condition (``if not r.get(k):``)."""
     return read.usage == "condition"
@@ -218,7 +236,7 @@ class GetThenSet(Rule):
                 f"an update made in between is lost; {better}"
             )
         if guarded and (read.name in CHECKS or _only_tested(read)):
-            if write.name in _IDEMPOTENT_AFTER_CHECK:
+            if write.name in _IDEMPOTENT_AFTER_CHECK or _written_in_every_arm(write, read):
                 return None
             better = _CHECK_THEN_SET.get(write.name, _TRANSACTION)
             if write.name == "set" and set_options(write).expiry:

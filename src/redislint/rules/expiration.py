@@ -7,11 +7,11 @@ from fnmatch import fnmatchcase
 from redislint.diagnostics import Severity
 from redislint.engine.arguments import set_options
 from redislint.engine.context import FileContext
+from redislint.engine.lifetime import EXPIRE_COMMANDS, conditional_ttl, ephemeral_reason, gives_ttl
 from redislint.engine.model import Command
-from redislint.keys.shape import Relation
+from redislint.engine.treefacts import TreeCondition, TreeQuery
+from redislint.keys.shape import KeyShape, Relation, compare
 from redislint.rules.base import Rule, version_tuple
-
-EXPIRE_COMMANDS = frozenset({"expire", "pexpire", "expireat", "pexpireat"})
 
 
 def key_text(cmd: Command) -> str:
@@ -25,15 +25,13 @@ def key_text(cmd: Command) -> str:
     return repr(key.shape.display())
 
 
-def gives_ttl(cmd: Command) -> bool:
-    """Whether ``cmd`` certainly gives its key an expiry."""
-    if cmd.name in EXPIRE_COMMANDS or cmd.name in ("setex", "psetex"):
-        return True
-    if cmd.name == "set":
-        return set_options(cmd).expiry is True
-    if cmd.name == "getex":
-        return any(cmd.args.get(p) is not None for p in ("ex", "px", "exat", "pxat"))
-    return False
+TTL_WRITERS = frozenset({"set", "setex", "psetex", "getex", *EXPIRE_COMMANDS})
+
+
+def _relation(shape: KeyShape | None, other: Command) -> Relation:
+    if shape is None or other.key is None:
+        return Relation.MAYBE
+    return compare(shape, other.key.shape)
 
 
 def is_persistent(cmd: Command, patterns: tuple[str, ...]) -> bool:
@@ -98,7 +96,15 @@ class SetWithoutTtl(Rule):
 
     def check_command(self, cmd: Command, ctx: FileContext) -> None:
         if cmd.name == "set":
-            self._check_set(cmd, ctx)
+            options = set_options(cmd)
+            if options.expiry is not False or options.keepttl is not False:
+                return
+            if options.nx is not False:
+                return  # RL202 reports SET NX without expiry
+            message = (
+                f"set() writes {key_text(cmd)} without a TTL, so it never expires; "
+                "use set(key, value, ex=<seconds>)"
+            )
         elif cmd.name == "mset":
             version = self.settings.target_redis_version
             if version is None or version >= version_tuple("8.4"):
@@ -107,29 +113,33 @@ class SetWithoutTtl(Rule):
                 )
             else:
                 alternative = "use a pipeline of set(key, value, ex=<seconds>)"
-            ctx.report(
-                self,
-                cmd.node,
-                f"mset() cannot give its keys a TTL, so they never expire; {alternative}",
-            )
+            message = f"mset() cannot give its keys a TTL, so they never expire; {alternative}"
+        else:
+            return
+        if self._deliberate(cmd):
+            return
+        if ephemeral_reason(cmd, [k.shape for k in cmd.keys]) is not None:
+            ctx.report(self, cmd.node, message)
+        elif cmd.keys and cmd.keys[0].shape.literal_text():
+            # No sign of short-lived data here: report only if the same key is given a
+            # TTL somewhere else in the tree (then this write is the inconsistent one).
+            # Bare variables (`key`, `job_id`) are not compared across functions.
+            elsewhere = TreeQuery(TTL_WRITERS, cmd.keys[0].shape, frozenset({"ttl"}), exact=True)
+            ctx.report(self, cmd.node, message, when=TreeCondition(elsewhere, expected=True))
 
-    def _check_set(self, cmd: Command, ctx: FileContext) -> None:
-        options = set_options(cmd)
-        if options.expiry is not False or options.keepttl is not False:
-            return
-        if options.nx is not False:
-            return  # RL202 reports SET NX without expiry
+    def _deliberate(self, cmd: Command) -> bool:
+        """The code shows this write is meant to have no expiry, or fixes it right after."""
         if is_persistent(cmd, self.settings.persistent_key_patterns):
-            return
+            return True
+        if conditional_ttl(cmd):
+            return True  # `if ttl is None: r.set(k, v)`: "no TTL" is a supported choice
+        shapes: list[KeyShape | None] = [k.shape for k in cmd.keys] or [None]
         for other in cmd.scope.later(cmd):
-            if other.name in EXPIRE_COMMANDS and cmd.same_key(other) is not Relation.DIFFERENT:
-                return  # expired later (RL102 judges whether that is atomic)
-        for other in cmd.scope.earlier(cmd):
-            if gives_ttl(other) and cmd.same_key(other) is Relation.SAME:
-                return  # RL103: this plain set() drops the TTL given earlier
-        ctx.report(
-            self,
-            cmd.node,
-            f"set() writes {key_text(cmd)} without a TTL, so it never expires; "
-            "use set(key, value, ex=<seconds>)",
-        )
+            if other.name in EXPIRE_COMMANDS and any(
+                _relation(shape, other) is not Relation.DIFFERENT for shape in shapes
+            ):
+                return True  # expired later (RL102 judges whether that is atomic)
+        return any(
+            gives_ttl(other) and cmd.same_key(other) is Relation.SAME
+            for other in cmd.scope.earlier(cmd)
+        )  # RL103: this plain set() drops the TTL given earlier

@@ -62,7 +62,7 @@ NOTIFICATION_WORDS = frozenset(
 # Last words of names that identify one entity (``job_id``, ``task.key``): a channel built
 # from them addresses that entity, it is not a queue of work.
 ENTITY_WORDS = frozenset(
-    {"id", "ids", "uuid", "guid", "key", "pk", "hash", "slug", "ref", "num", "number"}
+    {"id", "ids", "uuid", "guid", "key", "pk", "hash", "slug", "ref", "num", "number", "name"}
 )
 PAYLOAD_KEYS = frozenset({"args", "kwargs", "func", "function", "callable"})
 PUBLISH = frozenset({"publish", "spublish"})
@@ -75,6 +75,13 @@ def _singular(word: str) -> str:
     if word.endswith("s") and word[:-1] in WORK_WORDS:
         return word[:-1]
     return word
+
+
+def is_entity_identifier(name_words: list[str]) -> bool:
+    """``job_id``, ``worker_name``, ``task.key``: one entity. ``queue_name`` names a queue."""
+    if not name_words or name_words[-1] not in ENTITY_WORDS:
+        return False
+    return len(name_words) < 2 or _singular(name_words[-2]) != "queue"
 
 
 def _identifier_words(node: cst.BaseExpression) -> list[str]:
@@ -102,7 +109,7 @@ def _identifier_words(node: cst.BaseExpression) -> list[str]:
             continue
         else:
             continue
-        if name_words and name_words[-1] not in ENTITY_WORDS:
+        if name_words and not is_entity_identifier(name_words):
             found.extend(name_words)
     return found
 
@@ -111,8 +118,7 @@ def _is_entity_hole(part: object) -> bool:
     if not isinstance(part, Hole):
         return False
     name = part.text.split("#")[0].rsplit(".", 1)[-1]
-    name_words = words(name)
-    return bool(name_words) and name_words[-1] in ENTITY_WORDS
+    return is_entity_identifier(words(name))
 
 
 def _literal_words(shape: KeyShape) -> list[str]:
