@@ -74,6 +74,18 @@ CONFIG_WORDS = frozenset(
     }
 )
 
+# English words that contain "redis" ("redisplay", "redistribute", "rediscover").
+_LOOKALIKES = re.compile(r"redis(?:play|tribut|cover|pos|solv|pers)", re.IGNORECASE)
+
+
+def without_lookalikes(text: str) -> str:
+    """``text`` in lower case, with words that merely contain "redis" blanked out."""
+    lowered = text.lower()
+    if "redis" in lowered:
+        lowered = _LOOKALIKES.sub("_", lowered)
+    return lowered
+
+
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
 
@@ -92,5 +104,5 @@ def matches_client_name(dotted_name: str, patterns: Sequence[str]) -> bool:
     last_words = words(last)
     if not last_words or last_words[-1] in CONFIG_WORDS:
         return False
-    lowered = dotted_name.lower()
+    lowered = without_lookalikes(dotted_name)
     return any(p in lowered for p in patterns)

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from redislint.engine.model import Command, Scope
 from redislint.engine.treefacts import TreeCondition
 from redislint.keys.shape import KeyShape, shape_of
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from redislint._lazy import cst
 
 if TYPE_CHECKING:
     from redislint.config import Settings

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
+import re
 import stat
 from collections.abc import Iterator, Sequence
-from fnmatch import fnmatchcase
-from pathlib import Path, PurePosixPath
+from functools import lru_cache
+from pathlib import Path
 
 # The default ``exclude``: directories that never hold the project's own code.
 DEFAULT_EXCLUDE = (
@@ -29,35 +31,72 @@ DEFAULT_EXCLUDE = (
 PYTHON_SUFFIXES = (".py", ".pyi")
 
 
-def matches_any(path: Path, patterns: Sequence[str], root: Path) -> bool:
-    """Whether a path matches a glob: against its path relative to ``root``, or its name.
+class PathPatterns:
+    """Compiled glob patterns for paths.
 
-    A pattern with a ``/`` matches the relative path (and everything below a matching
-    directory); a pattern without one matches any path component.
+    A pattern with a ``/`` (a trailing one aside) matches the path relative to the root,
+    or any of its parent directories; a pattern without one matches any path component.
     """
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        self.names: set[str] = set()
+        name_globs: list[str] = []
+        path_globs: list[str] = []
+        for pattern in patterns:
+            clean = pattern.rstrip("/")
+            if "/" in clean:
+                path_globs.append(fnmatch.translate(clean.removeprefix("./").lstrip("/")))
+            elif any(ch in clean for ch in "*?["):
+                name_globs.append(fnmatch.translate(clean))
+            else:
+                self.names.add(clean)
+        self._name = re.compile("|".join(name_globs)) if name_globs else None
+        self._path = re.compile("|".join(path_globs)) if path_globs else None
+        self.has_path_globs = self._path is not None
+        self.empty = not patterns
+
+    def match_name(self, name: str) -> bool:
+        """One component (a directory or file name) matches."""
+        return name in self.names or (self._name is not None and self._name.match(name) is not None)
+
+    def match_path(self, relative: str) -> bool:
+        """A root-relative POSIX path matches a pattern with a ``/`` (names aside)."""
+        return self._path is not None and self._path.match(relative) is not None
+
+    def match_relative(self, relative: str) -> bool:
+        """A root-relative POSIX path (``a/b/c.py``) or one of its parents matches."""
+        if self.empty:
+            return False
+        parts = relative.split("/")
+        if any(self.match_name(part) for part in parts):
+            return True
+        if self._path is None:
+            return False
+        return any(self._path.match("/".join(parts[:i])) for i in range(len(parts), 0, -1))
+
+
+@lru_cache(maxsize=64)
+def compiled(patterns: tuple[str, ...]) -> PathPatterns:
+    return PathPatterns(patterns)
+
+
+def relative_posix(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` in POSIX form (or as given when outside it)."""
+    absolute = os.path.abspath(path)
+    base = str(root)
+    if absolute == base:
+        return "."
+    if absolute.startswith(base.rstrip(os.sep) + os.sep):
+        absolute = absolute[len(base.rstrip(os.sep)) + 1 :]
+        return absolute.replace(os.sep, "/")
+    return str(path).replace(os.sep, "/")
+
+
+def matches_any(path: Path, patterns: Sequence[str], root: Path) -> bool:
+    """Whether ``path`` matches one of the glob ``patterns`` (see ``PathPatterns``)."""
     if not patterns:
         return False
-    try:
-        relative = PurePosixPath(path.absolute().relative_to(root).as_posix())
-    except ValueError:
-        relative = PurePosixPath(path.as_posix())
-    text = relative.as_posix()
-    for pattern in patterns:
-        clean = pattern.rstrip("/")
-        if "/" in clean:
-            clean = clean.lstrip("./")
-            if fnmatchcase(text, clean) or fnmatchcase(text, clean + "/*"):
-                return True
-            parents = [p.as_posix() for p in relative.parents]
-            if any(fnmatchcase(p, clean) for p in parents):
-                return True
-        elif any(fnmatchcase(part, clean) for part in relative.parts):
-            return True
-    return False
-
-
-def _is_venv(directory: Path) -> bool:
-    return (directory / "pyvenv.cfg").is_file()
+    return compiled(tuple(patterns)).match_relative(relative_posix(path, root))
 
 
 def discover(
@@ -71,6 +110,7 @@ def discover(
     ``*.py``/``*.pyi`` files outside skipped and excluded directories. Symlinked
     directories are not followed (no loops); FIFOs and devices are never opened.
     """
+    patterns = compiled(tuple(exclude))
     seen: set[str] = set()
     for path in paths:
         try:
@@ -79,11 +119,13 @@ def discover(
             yield path, True  # reported as unreadable
             continue
         if stat.S_ISDIR(mode):
-            for found in _walk(path, root, exclude):
-                key = str(found)
-                if key not in seen:
-                    seen.add(key)
-                    yield found, False
+            top = str(path)
+            if patterns.match_relative(relative_posix(path, root)) and top not in (".", ""):
+                continue
+            for found in _walk(top, patterns, root):
+                if found not in seen:
+                    seen.add(found)
+                    yield Path(found), False
         else:
             key = str(path)
             if key not in seen:
@@ -91,28 +133,35 @@ def discover(
                 yield path, True
 
 
-def _walk(top: Path, root: Path, exclude: Sequence[str]) -> Iterator[Path]:
+def _walk(top: str, patterns: PathPatterns, root: Path) -> Iterator[str]:
     try:
-        entries = sorted(os.scandir(top), key=lambda e: e.name)
+        with os.scandir(top) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
     except OSError:
         return
-    files: list[Path] = []
-    dirs: list[Path] = []
+    files: list[str] = []
+    dirs: list[str] = []
     for entry in entries:
-        path = Path(entry.path)
         try:
             if entry.is_dir(follow_symlinks=False):
-                if _is_venv(path) or matches_any(path, exclude, root):
-                    continue
-                dirs.append(path)
+                if not _excluded(entry, patterns, root) and not os.path.isfile(
+                    os.path.join(entry.path, "pyvenv.cfg")
+                ):
+                    dirs.append(entry.path)
             elif (
                 entry.name.endswith(PYTHON_SUFFIXES)
+                and not _excluded(entry, patterns, root)
                 and entry.is_file()
-                and not matches_any(path, exclude, root)
             ):
-                files.append(path)
+                files.append(entry.path)
         except OSError:
             continue
     yield from files
     for directory in dirs:
-        yield from _walk(directory, root, exclude)
+        yield from _walk(directory, patterns, root)
+
+
+def _excluded(entry: os.DirEntry[str], patterns: PathPatterns, root: Path) -> bool:
+    if patterns.match_name(entry.name):
+        return True
+    return patterns.has_path_globs and patterns.match_path(relative_posix(Path(entry.path), root))

@@ -9,12 +9,17 @@ cache fill after a read of the same key; the same key written with a TTL elsewhe
 
 from __future__ import annotations
 
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from redislint.clients.names import words
 from redislint.engine.arguments import set_options
 from redislint.engine.model import Command, Scope
 from redislint.keys.shape import Hole, KeyShape, Relation, code
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from redislint._lazy import cst
 
 EXPIRE_COMMANDS = frozenset({"expire", "pexpire", "expireat", "pexpireat"})
 # Words of keys, variables, functions and classes that hold short-lived data.

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-import libcst as cst
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from redislint._lazy import cst
+
 
 _PREFIX = re.compile(r"^[rRbBuUfF]*")
 

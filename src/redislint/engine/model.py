@@ -9,12 +9,16 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from redislint.clients.types import RedisType, Value
 from redislint.commands import CommandInfo, MethodInfo, command_info
 from redislint.keys.shape import KeyShape, Relation, compare
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from redislint._lazy import cst
 
 # (branch id, arm index): statements in different arms of one branch never both run.
 Arm = tuple[int, int]

@@ -11,13 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from redislint.clients.names import without_lookalikes
 from redislint.config import Config, Settings
 from redislint.diagnostics import Finding
 from redislint.engine.discovery import DEFAULT_EXCLUDE, discover, matches_any
 from redislint.engine.index import ModuleFacts, extract
-from redislint.engine.lint import FileResult, RuleSet, engine_finding, lint_module_text
 from redislint.engine.modules import is_package_init, module_name
 from redislint.engine.project import Project
+from redislint.engine.results import FileResult, RuleSet, engine_finding
 from redislint.engine.source import Source, decode
 from redislint.engine.treefacts import TreeFacts
 from redislint.rules import ALL_RULES
@@ -54,7 +55,7 @@ def prefilter_tokens(settings: Settings) -> tuple[str, ...]:
 
 
 def may_use_redis(text: str, tokens: Sequence[str]) -> bool:
-    lowered = text.lower()
+    lowered = without_lookalikes(text)
     return any(token in lowered for token in tokens)
 
 
@@ -91,7 +92,7 @@ class Runner:
         self.codes = codes
         self.settings = config.settings
         self.cwd = (cwd or Path.cwd()).absolute()
-        self.rules = RuleSet(codes, config.settings)
+        self._rules: RuleSet | None = None
         self.tokens = prefilter_tokens(config.settings)
 
     def files(self, paths: Sequence[Path]) -> list[tuple[Path, bool]]:
@@ -163,7 +164,16 @@ class Runner:
         result.findings.sort(key=Finding.sort_key)
         return result
 
+    @property
+    def rules(self) -> RuleSet:
+        """The enabled rules, instantiated on first use (a tree without Redis needs none)."""
+        if self._rules is None:
+            self._rules = RuleSet(self.codes, self.settings)
+        return self._rules
+
     def lint_text(self, text: str, path: Path, shown: str, project: Project) -> FileResult:
+        from redislint.engine.lint import lint_module_text  # imports libcst
+
         is_test = matches_any(path, self.settings.test_paths, self.config.root)
         return lint_module_text(text, str(path.absolute()), shown, project, self.rules, is_test)
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from redislint.engine.context import FileContext
 from redislint.engine.literals import value_offsets
 from redislint.engine.model import Command
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from redislint._lazy import cst
 
 # Methods that take Lua source, and the parameter that holds it.
 SCRIPT_PARAMS = {

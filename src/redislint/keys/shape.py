@@ -14,10 +14,15 @@ import re
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 
-import libcst as cst
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from redislint._lazy import cst
 
-_EMPTY_MODULE = cst.Module(body=[])
+
 _SPACE = re.compile(r"\s+")
 _PERCENT = re.compile(
     r"%(?:\((?P<name>[^)]*)\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(?P<conv>[diouxXeEfFgGcrsab%])"
@@ -26,9 +31,14 @@ _PERCENT = re.compile(
 _VOLATILE = ("uuid", "time", "random", "now", "token", "urandom", "monotonic")
 
 
+@cache
+def _empty_module() -> cst.Module:
+    return cst.Module(body=[])
+
+
 def code(node: cst.CSTNode) -> str:
     """The source of ``node`` with all whitespace removed (a stable comparison text)."""
-    return _SPACE.sub("", _EMPTY_MODULE.code_for_node(node))
+    return _SPACE.sub("", _empty_module().code_for_node(node))
 
 
 @dataclass(frozen=True)
@@ -103,9 +113,10 @@ def compare(a: KeyShape, b: KeyShape) -> Relation:
     return Relation.MAYBE
 
 
-# A callback that inlines a local name: returns the expression the name is bound to
-# (when it is a string template worth inlining) and the name's binding version.
-NameLookup = Callable[[str], tuple[cst.BaseExpression | None, int]]
+if TYPE_CHECKING:
+    # A callback that inlines a local name: returns the expression the name is bound to
+    # (when it is a string template worth inlining) and the name's binding version.
+    NameLookup = Callable[[str], tuple[cst.BaseExpression | None, int]]
 
 
 def _merge(parts: list[Part]) -> tuple[Part, ...]:

@@ -12,8 +12,9 @@ def _collect() -> tuple[type[Rule], ...]:
     found: dict[str, type[Rule]] = {}
     for module in _MODULES:
         for value in vars(module).values():
+            # type(), not isinstance(): the latter would load the lazily imported libcst
             if (
-                isinstance(value, type)
+                issubclass(type(value), type)
                 and issubclass(value, Rule)
                 and value.__module__ == module.__name__
             ):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from redislint.diagnostics import Severity
 from redislint.engine.arguments import set_options
@@ -11,6 +11,11 @@ from redislint.engine.model import Command, Scope, TxMode
 from redislint.keys.shape import Relation, compare, shape_of
 from redislint.rules.base import Rule, version_tuple
 from redislint.rules.expiration import key_text
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from redislint._lazy import cst
 
 # Reads whose result a later write can depend on.
 READS = frozenset(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from redislint.clients.names import words
 from redislint.diagnostics import Severity
@@ -11,6 +11,11 @@ from redislint.engine.context import FileContext
 from redislint.engine.model import Command
 from redislint.keys.shape import Hole, KeyShape
 from redislint.rules.base import Rule
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from redislint._lazy import cst
 
 # Words that say a channel or key carries work to be done.
 WORK_WORDS = frozenset(

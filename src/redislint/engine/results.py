@@ -1,0 +1,46 @@
+"""What linting produces, and the enabled rules, without importing the parser."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from redislint.config import Settings
+from redislint.diagnostics import Finding, Position
+from redislint.engine.treefacts import CommandFact, TreeCondition
+from redislint.rules import ALL_RULES, BY_CODE
+from redislint.rules.base import Rule
+
+
+@dataclass
+class FileResult:
+    """One file's findings, its findings that wait on a tree-wide condition, and its facts."""
+
+    findings: list[Finding] = field(default_factory=list)
+    pending: list[tuple[Finding, TreeCondition]] = field(default_factory=list)
+    facts: list[CommandFact] = field(default_factory=list)
+
+
+class RuleSet:
+    """The enabled rules, instantiated once per run, grouped by the hooks they use."""
+
+    def __init__(self, codes: frozenset[str], settings: Settings) -> None:
+        self.codes = codes
+        self.settings = settings
+        self.rules: list[Rule] = [r(settings) for r in ALL_RULES if r.code in codes]
+        self.command_rules = [r for r in self.rules if type(r).overrides("check_command")]
+        self.construction_rules = [r for r in self.rules if type(r).overrides("check_construction")]
+        self.scope_rules = [r for r in self.rules if type(r).overrides("check_scope")]
+        self.file_rules = [r for r in self.rules if type(r).overrides("check_file")]
+
+
+def engine_finding(path: str, code: str, message: str, line: int = 1, column: int = 1) -> Finding:
+    rule = BY_CODE[code]
+    return Finding(
+        path=path,
+        code=code,
+        name=rule.name,
+        severity=rule.severity,
+        message=message,
+        start=Position(line, column),
+        end=Position(line, column),
+    )
