@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import FIXTURES, expectations, file_config, found_set, run_fixture
+from harness import FIXTURES, expectations, file_config, found_set, run_fixture, tomllib
 from redislint.rules import ALL_RULES
 
 RULE_FIXTURES = sorted((FIXTURES / "rules").glob("*.py"))
@@ -38,3 +38,20 @@ def test_rule_has_ten_valid_and_ten_invalid_cases(rule: type) -> None:
     valid = [k for k, codes in expected.ok_lines.items() if rule.code in codes]
     assert len(invalid) >= 10, f"{rule.code}: {len(invalid)} invalid cases"
     assert len(valid) >= 10, f"{rule.code}: {len(valid)} valid cases"
+
+
+PROJECT_FIXTURES = sorted(p for p in (FIXTURES / "projects").iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("root", PROJECT_FIXTURES, ids=lambda p: p.name)
+def test_project_fixture(root: Path) -> None:
+    """A tree of modules, linted together: recognition across files."""
+    files = sorted(root.rglob("*.py"))
+    toml = root / "redislint.toml"
+    config = tomllib.loads(toml.read_text()) if toml.exists() else {}
+    findings = run_fixture(root, config)
+    expected = expectations(files, root)
+    found = found_set(findings)
+    assert found == expected.findings, (
+        f"missing: {sorted(expected.findings - found)}\nunexpected: {sorted(found - expected.findings)}"
+    )

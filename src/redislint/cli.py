@@ -144,6 +144,19 @@ FORMAT_CHOICES = ["concise", "full"]
 @click.option(
     "--stdin-filename", help="The path of the file read from standard input (with '-' as PATH)."
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes [default: the number of CPUs].",
+)
+@click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Cache directory [default: .redislint_cache next to the configuration].",
+)
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
 @click.option(
     "--explain", "explain_rule", metavar="RULE", help="Show the documentation of a rule and exit."
@@ -162,6 +175,9 @@ def main(
     quiet: bool,
     no_color: bool,
     stdin_filename: str | None,
+    jobs: int | None,
+    no_cache: bool,
+    cache_dir: Path | None,
     list_rules: bool,
     explain_rule: str | None,
 ) -> None:
@@ -186,7 +202,16 @@ def main(
     fmt = fmt or ("full" if sys.stdout.isatty() and output is None else "concise")
     from redislint.engine.runner import Runner
 
-    runner = Runner(config, codes)
+    cache_dir = None if no_cache else (cache_dir or config.root / ".redislint_cache")
+    show_progress = not quiet and output is None and sys.stderr.isatty()
+    runner = Runner(
+        config,
+        codes,
+        jobs=jobs,
+        cache_dir=cache_dir,
+        timeout=config.file_timeout,
+        progress=RichProgress() if show_progress else None,
+    )
     if paths == (Path("-"),) or (stdin_filename is not None and not paths):
         result = runner.run_stdin(sys.stdin.buffer.read(), stdin_filename or "-")
     else:
@@ -207,6 +232,43 @@ def main(
     if result.has_parse_errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if result.findings else EXIT_OK)
+
+
+class RichProgress:
+    """A progress bar on standard error for long runs (only on a terminal)."""
+
+    def __init__(self) -> None:
+        self._progress: object | None = None
+        self._task: object | None = None
+
+    def start(self, total: int, description: str) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        progress = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        progress.start()
+        self._task = progress.add_task(description, total=total)
+        self._progress = progress
+
+    def advance(self) -> None:
+        from rich.progress import Progress, TaskID
+
+        if isinstance(self._progress, Progress) and isinstance(self._task, int):
+            self._progress.advance(TaskID(self._task))
+
+    def stop(self) -> None:
+        from rich.progress import Progress
+
+        if isinstance(self._progress, Progress):
+            self._progress.stop()
+        self._progress = None
 
 
 def _codes(

@@ -51,6 +51,7 @@ class Config:
     exclude: list[str] | None = None
     extend_exclude: list[str] = field(default_factory=list)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    file_timeout: float = 60.0
     settings: Settings = field(default_factory=Settings)
 
 
@@ -68,6 +69,7 @@ KEYS: dict[str, str] = {
     "persistent-key-patterns": _STR_LIST + " (glob patterns of keys meant to live without a TTL)",
     "test-paths": _STR_LIST + " (glob patterns of test files)",
     "cluster": "true or false",
+    "file-timeout": "a positive number of seconds (the time one file may take to analyse)",
     "target-redis-version": 'a version string such as "7.2"',
 }
 
@@ -179,6 +181,10 @@ def parse_config(data: dict[str, Any], path: Path | None, table: str = "") -> Co
             if not isinstance(value, bool):
                 raise ConfigError(f"{where}: 'cluster' must be {KEYS[key]}, got {value!r}")
             settings["cluster"] = value
+        elif key == "file-timeout":
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                raise ConfigError(f"{where}: 'file-timeout' must be {KEYS[key]}, got {value!r}")
+            config.file_timeout = float(value)
         elif key == "target-redis-version":
             settings["target_redis_version"] = parse_version(value, where)
     config.settings = Settings(**settings)

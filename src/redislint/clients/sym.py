@@ -78,10 +78,16 @@ class SIter:
 class _Other:
     """An expression that is certainly not a Redis object (a literal, a display...)."""
 
+    def __reduce__(self) -> str:
+        return "SOTHER"  # unpickles as the module's singleton
+
 
 @dataclass(frozen=True)
 class _Unknown:
     """An expression we cannot see into."""
+
+    def __reduce__(self) -> str:
+        return "SUNKNOWN"
 
 
 SOTHER = _Other()

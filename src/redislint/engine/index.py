@@ -62,6 +62,8 @@ class ModuleFacts:
     classes: dict[str, ClassFacts] = field(default_factory=dict)
     # function name -> receivers of ``receiver.transaction(function, ...)`` calls
     transaction_callbacks: dict[str, list[Sym]] = field(default_factory=dict)
+    # a fingerprint of the file these facts were read from (the cache key of dependents)
+    digest: str = ""
 
     @property
     def package(self) -> str:

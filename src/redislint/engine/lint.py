@@ -66,7 +66,7 @@ def lint_module_text(
         return FileResult([engine_finding(shown, "RL000", "code nested too deeply to analyse")])
     ctx = FileContext(key, module, analyzer, rules.settings, project, is_test)
     run_rules(ctx, rules)
-    result = FileResult(facts=summarize(analyzer.commands))
+    result = FileResult(facts=summarize(analyzer.commands, rules.tree_commands))
     if not ctx.findings:
         return result
     for raw, finding in zip(

@@ -6,7 +6,6 @@ gives its instances, and whether a class subclasses a Redis client.
 """
 
 from __future__ import annotations
-
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import PurePath
 
@@ -68,6 +67,8 @@ class Project:
         self._by_name: dict[str, list[ModuleFacts]] = {}
         self._memo: dict[tuple[str, str, str], Value] = {}
         self._active: set[tuple[str, str, str]] = set()
+        self._found: dict[tuple[str, str], ModuleFacts | None] = {}
+        self._last_parts: set[str] = set()
         for facts in modules:
             self.add(facts)
 
@@ -80,10 +81,22 @@ class Project:
         self.by_path[facts.path] = facts
         self._by_name.setdefault(facts.module, []).append(facts)
         self._memo = {}
+        self._found = {}
+        self._last_parts.add(facts.module.rsplit(".", 1)[-1])
 
     # -- finding modules ---------------------------------------------------------------
     def find_module(self, name: str, importer: str) -> ModuleFacts | None:
         """The tree module ``name`` as seen from the file ``importer``."""
+        key = (name, importer)
+        if key in self._found:
+            return self._found[key]
+        found = self._find_module(name, importer)
+        self._found[key] = found
+        return found
+
+    def _find_module(self, name: str, importer: str) -> ModuleFacts | None:
+        if name.rsplit(".", 1)[-1] not in self._last_parts:
+            return None  # no module of the tree has that name (os, typing, redis...)
         candidates = self._by_name.get(name)
         if not candidates:
             candidates = self._by_path_suffix(name)
@@ -276,6 +289,40 @@ class Project:
         if not func.return_values:
             return UNKNOWN
         return merge([resolver.value(v) for v in func.return_values])
+
+    def dependencies(self, path: str) -> list[str]:
+        """Files of the tree that ``path`` imports, directly or through other tree modules."""
+        seen: set[str] = set()
+        todo = [path]
+        while todo:
+            facts = self.by_path.get(todo.pop())
+            if facts is None:
+                continue
+            for target in [*facts.imports.values(), *facts.star_imports]:
+                module = self._module_of(target, facts.path)
+                if module is not None and module.path not in seen and module.path != path:
+                    seen.add(module.path)
+                    todo.append(module.path)
+        return sorted(seen)
+
+    def _module_of(self, dotted: str, importer: str) -> ModuleFacts | None:
+        parts = dotted.split(".")
+        for cut in range(len(parts), 0, -1):
+            found = self.find_module(".".join(parts[:cut]), importer)
+            if found is not None:
+                return found
+        return None
+
+    def dependency_digest(self, path: str) -> str:
+        """A fingerprint of the facts ``path``'s results depend on (its own and imports')."""
+        from redislint.engine.cache import digest
+
+        parts = []
+        for dep in [path, *self.dependencies(path)]:
+            facts = self.by_path.get(dep)
+            if facts is not None:
+                parts.append(f"{dep}={facts.module}={facts.digest}")
+        return digest(*parts)
 
     def transaction_callback_receivers(self, path: str, func_name: str) -> list[Sym]:
         facts = self.by_path.get(path)

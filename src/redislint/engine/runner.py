@@ -6,14 +6,22 @@ This is the one engine behind the command line, the flake8 plugin and pre-commit
 from __future__ import annotations
 
 import ast
+import dataclasses
+import json
+import os
+import re
 import stat
-from collections.abc import Sequence
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from redislint.clients.names import without_lookalikes
 from redislint.config import Config, Settings
 from redislint.diagnostics import Finding
+from redislint.engine.cache import Cache, digest, encode
 from redislint.engine.discovery import DEFAULT_EXCLUDE, discover, matches_any
 from redislint.engine.index import ModuleFacts, extract
 from redislint.engine.modules import is_package_init, module_name
@@ -21,7 +29,12 @@ from redislint.engine.project import Project
 from redislint.engine.results import FileResult, RuleSet, engine_finding
 from redislint.engine.source import Source, decode
 from redislint.engine.treefacts import TreeFacts
+from redislint.engine.workers import IndexTask, LintTask, Pool, Setup, default_jobs
 from redislint.rules import ALL_RULES
+
+DEFAULT_FILE_TIMEOUT = 60.0
+_PARALLEL_INDEX_MIN = 64  # fewer files are indexed in-process: workers would not pay off
+_PROGRESS_MIN = 200  # runs this long show a progress bar on a terminal
 
 
 @dataclass
@@ -69,45 +82,112 @@ def index_source(text: str, path: Path, key: str) -> ModuleFacts | None:
     return extract(tree, key, name, is_package_init(path))
 
 
-def read_source(path: Path) -> Source:
+def read_source(path: Path) -> tuple[bytes, Source]:
+    """The file's bytes and their decoding (or why it cannot be read)."""
     try:
         with path.open("rb") as handle:
             data = handle.read()
     except IsADirectoryError:
-        return Source(None, "utf-8", "is a directory")
+        return b"", Source(None, "utf-8", "is a directory")
     except FileNotFoundError:
-        return Source(None, "utf-8", "no such file or directory")
+        return b"", Source(None, "utf-8", "no such file or directory")
     except PermissionError:
-        return Source(None, "utf-8", "permission denied; cannot read the file")
+        return b"", Source(None, "utf-8", "permission denied; cannot read the file")
     except OSError as exc:
-        return Source(None, "utf-8", f"cannot read the file: {exc.strerror or exc}")
-    return decode(data)
+        return b"", Source(None, "utf-8", f"cannot read the file: {exc.strerror or exc}")
+    return data, decode(data)
+
+
+@dataclass
+class SourceFile:
+    """A file read and decoded, with what the phases learn about it."""
+
+    path: Path
+    shown: str
+    key: str  # absolute path: the file's identity in the project index
+    text: str
+    digest: str
+
+
+class Progress(Protocol):
+    """Progress display of a long run (a rich bar on a terminal)."""
+
+    def start(self, total: int, description: str) -> None: ...
+
+    def advance(self) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 class Runner:
     """Lints files with one configuration."""
 
-    def __init__(self, config: Config, codes: frozenset[str], cwd: Path | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        codes: frozenset[str],
+        cwd: Path | None = None,
+        *,
+        jobs: int | None = None,
+        cache_dir: Path | None = None,
+        timeout: float = DEFAULT_FILE_TIMEOUT,
+        progress: Progress | None = None,
+    ) -> None:
         self.config = config
         self.codes = codes
         self.settings = config.settings
         self.cwd = (cwd or Path.cwd()).absolute()
+        self.jobs = jobs if jobs is not None else default_jobs()
+        self.timeout = timeout
+        self.progress = progress
         self._rules: RuleSet | None = None
         self.tokens = prefilter_tokens(config.settings)
+        self.cache = Cache(cache_dir, self._context())
+        self._pool: Pool | None = None
+
+    def _context(self) -> str:
+        """Everything besides a file's content that its results depend on."""
+        settings = encode(dataclasses.asdict(self.settings))
+        return json.dumps([sorted(self.codes), settings, str(self.config.root)], sort_keys=True)
 
     def files(self, paths: Sequence[Path]) -> list[tuple[Path, bool]]:
         exclude = list(DEFAULT_EXCLUDE if self.config.exclude is None else self.config.exclude)
         exclude += self.config.extend_exclude
         return list(discover(paths, self.config.root, exclude))
 
+    # -- the phases ----------------------------------------------------------------------
     def run(self, paths: Sequence[Path]) -> RunResult:
         result = RunResult()
-        sources: list[tuple[Path, str, str]] = []
+        timer = _Timer()
+        try:
+            sources = self._read(paths, result)
+            candidates = [s for s in sources if may_use_redis(s.text, self.tokens)]
+            timer.lap(f"read {len(sources)} files, {len(candidates)} candidates")
+            facts = self._index(candidates)
+            project = Project(facts.values(), self.settings.client_name_patterns)
+            timer.lap("index")
+            candidates += self._importers(sources, candidates, facts, project)
+            timer.lap("importers")
+            results = self._lint(candidates, project, facts)
+            timer.lap("lint")
+        finally:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
+        result.findings.extend(resolve_tree_conditions(results))
+        result.findings = self.filter(result.findings)
+        result.findings.sort(key=Finding.sort_key)
+        if self.cache.writes:
+            self.cache.prune_occasionally()
+        return result
+
+    def _read(self, paths: Sequence[Path], result: RunResult) -> list[SourceFile]:
+        sources: list[SourceFile] = []
         for path, _explicit in self.files(paths):
             shown = display_path(path, self.cwd)
             if _is_special(path):
                 continue  # FIFOs, sockets and devices are never opened
-            source = read_source(path)
+            data, source = read_source(path)
             result.files_checked += 1
             if source.text is None:
                 result.findings.append(
@@ -120,24 +200,119 @@ class Runner:
                     )
                 )
                 continue
-            sources.append((path, shown, source.text))
-        candidates = [(p, s, t) for p, s, t in sources if may_use_redis(t, self.tokens)]
-        project = Project(
-            (
-                f
-                for f in (index_source(t, p, str(p.absolute())) for p, _s, t in candidates)
-                if f is not None
-            ),
-            self.settings.client_name_patterns,
-        )
-        results = [self.lint_text(text, path, shown, project) for path, shown, text in candidates]
-        result.findings.extend(resolve_tree_conditions(results))
-        result.findings = self.filter(result.findings)
-        result.findings.sort(key=Finding.sort_key)
-        return result
+            key = str(path.absolute())
+            sources.append(SourceFile(path, shown, key, source.text, digest(data)))
+        return sources
+
+    def _index(self, files: Sequence[SourceFile]) -> dict[str, ModuleFacts]:
+        """Module-level facts of ``files`` (from the cache, else computed in workers)."""
+        facts: dict[str, ModuleFacts] = {}
+        todo: list[SourceFile] = []
+        keys: dict[str, str] = {}
+        for source in files:
+            name, _root = module_name(source.path)
+            keys[source.key] = self.cache.key("facts", source.key, name, source.digest)
+            cached = self.cache.get(keys[source.key])
+            if isinstance(cached, ModuleFacts):
+                facts[source.key] = cached
+            else:
+                todo.append(source)
+        if not todo:
+            return facts
+        tasks = [IndexTask(str(s.path), s.key, s.text) for s in todo]
+        if len(tasks) < _PARALLEL_INDEX_MIN:
+            outcomes: list[object] = [index_source(t.text, Path(t.path), t.key) for t in tasks]
+        else:
+            outcomes = list(self.pool().run(tasks, lambda i: todo[i].shown))
+        for source, outcome in zip(todo, outcomes, strict=True):
+            if isinstance(outcome, ModuleFacts):
+                outcome.digest = source.digest
+                facts[source.key] = outcome
+                self.cache.put(keys[source.key], outcome)
+        return facts
+
+    def _importers(
+        self,
+        sources: Sequence[SourceFile],
+        candidates: list[SourceFile],
+        facts: dict[str, ModuleFacts],
+        project: Project,
+    ) -> list[SourceFile]:
+        """Files with no Redis token that import a module of the tree exporting clients."""
+        added: list[SourceFile] = []
+        chosen = {s.key for s in candidates}
+        exporting = {k for k in facts if project.exports_clients(k)}
+        while exporting:
+            names = _module_words(facts[k].module for k in exporting)
+            new = [s for s in sources if s.key not in chosen and _imports_any(s.text, names)]
+            if not new:
+                break
+            chosen.update(s.key for s in new)
+            added += new
+            more = self._index(new)
+            for key, module_facts in more.items():
+                facts[key] = module_facts
+                project.add(module_facts)
+            exporting = {k for k in more if project.exports_clients(k)}
+        return added
+
+    def _lint(
+        self, files: Sequence[SourceFile], project: Project, facts: dict[str, ModuleFacts]
+    ) -> list[FileResult]:
+        results: list[FileResult | None] = []
+        todo: list[int] = []
+        keys: list[str] = []
+        for i, source in enumerate(files):
+            is_test = matches_any(source.path, self.settings.test_paths, self.config.root)
+            deps = project.dependency_digest(source.key)
+            key = self.cache.key(
+                "lint", source.key, source.shown, str(is_test), source.digest, deps
+            )
+            keys.append(key)
+            cached = self.cache.get(key)
+            results.append(cached if isinstance(cached, FileResult) else None)
+            if results[-1] is None:
+                todo.append(i)
+        if todo:
+            tasks = [
+                LintTask(
+                    files[i].key,
+                    files[i].shown,
+                    files[i].text,
+                    matches_any(files[i].path, self.settings.test_paths, self.config.root),
+                )
+                for i in todo
+            ]
+            pool = self.pool()
+            pool.use_facts(list(facts.values()))
+            if self.progress is not None and len(tasks) >= _PROGRESS_MIN:
+                self.progress.start(len(tasks), "redislint")
+                advance: Callable[[], None] | None = self.progress.advance
+            else:
+                advance = None
+            try:
+                outcomes = pool.run(tasks, lambda j: files[todo[j]].shown, advance)
+            finally:
+                if advance is not None and self.progress is not None:
+                    self.progress.stop()
+            for i, outcome in zip(todo, outcomes, strict=True):
+                assert isinstance(outcome, FileResult)
+                results[i] = outcome
+                if not any(
+                    f.code == "RL000" and "the file was not checked" in f.message
+                    for f in outcome.findings
+                ):
+                    self.cache.put(keys[i], outcome)
+        return [r for r in results if r is not None]
+
+    def pool(self) -> Pool:
+        if self._pool is None:
+            setup = Setup(self.settings, self.codes)
+            self._pool = Pool(setup, self.jobs, self.timeout)
+        return self._pool
 
     def run_stdin(self, data: bytes, filename: str) -> RunResult:
-        """Lint text read from standard input as if it were the file ``filename``."""
+        """Lint text read from standard input as if it were the file ``filename`` (in-process)."""
         result = RunResult(files_checked=1)
         path = Path(filename)
         shown = display_path(path, self.cwd) if filename != "-" else "-"
@@ -172,6 +347,7 @@ class Runner:
         return self._rules
 
     def lint_text(self, text: str, path: Path, shown: str, project: Project) -> FileResult:
+        """Lint one text in this process (stdin, the flake8 plugin, editors)."""
         from redislint.engine.lint import lint_module_text  # imports libcst
 
         is_test = matches_any(path, self.settings.test_paths, self.config.root)
@@ -202,6 +378,46 @@ class Runner:
                     continue
             out.append(finding)
         return out
+
+
+class _Timer:
+    """Phase timings on standard error when REDISLINT_TIMING is set (for benchmarks)."""
+
+    def __init__(self) -> None:
+        self.enabled = bool(os.environ.get("REDISLINT_TIMING"))
+        self.last = time.perf_counter()
+
+    def lap(self, what: str) -> None:
+        if self.enabled:
+            now = time.perf_counter()
+            print(f"redislint timing: {what}: {now - self.last:.3f} s", file=sys.stderr)
+            self.last = now
+
+
+_IMPORT_LINES = re.compile(
+    r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)|import[ \t]+([^\n]+))",
+    re.MULTILINE,
+)
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+
+
+def _module_words(modules: Iterable[str]) -> set[str]:
+    """Dotted names and last components of modules: what an import of them mentions."""
+    words: set[str] = set()
+    for module in modules:
+        words.add(module.rsplit(".", 1)[-1])
+    return words
+
+
+def _imports_any(text: str, names: set[str]) -> bool:
+    """Whether an import statement of ``text`` mentions one of ``names``."""
+    if not any(name in text for name in names):
+        return False
+    for match in _IMPORT_LINES.finditer(text):
+        for group in match.groups():
+            if group and names.intersection(_IDENTIFIER.findall(group)):
+                return True
+    return False
 
 
 def resolve_tree_conditions(results: list[FileResult]) -> list[Finding]:

@@ -76,9 +76,9 @@ def command_fact(cmd: Command) -> CommandFact:
     return CommandFact(cmd.name, frozenset(flags), tuple(portable(k.shape) for k in cmd.keys))
 
 
-def summarize(commands: Iterable[Command]) -> list[CommandFact]:
-    """The facts of a file's commands (only commands with a key or a flag matter)."""
-    return [command_fact(c) for c in commands if c.info is not None]
+def summarize(commands: Iterable[Command], names: frozenset[str]) -> list[CommandFact]:
+    """The facts of a file's commands that some enabled rule asks about (``names``)."""
+    return [command_fact(c) for c in commands if c.name in names]
 
 
 class TreeFacts:

@@ -39,6 +39,9 @@ class Rule:
     tags: ClassVar[tuple[str, ...]] = ()
     # How often a finding is a real problem (SARIF ``precision``): very-high, high, medium, low.
     precision: ClassVar[str] = "high"
+    # Commands the rule asks about across the tree (``TreeQuery.names``): each file keeps
+    # a summary of just these commands for the tree-wide pass.
+    tree_commands: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

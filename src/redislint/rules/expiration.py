@@ -93,6 +93,7 @@ class SetWithoutTtl(Rule):
     summary = "Key written without an expiry (set() with no ex/px/exat/pxat/keepttl, or mset())"
     tags = ("memory", "expiration")
     precision = "high"
+    tree_commands = TTL_WRITERS
 
     def check_command(self, cmd: Command, ctx: FileContext) -> None:
         if cmd.name == "set":

@@ -1,0 +1,294 @@
+"""Worker processes: parallel indexing and linting, isolated from crashes and hangs.
+
+Each file is handed to a worker process. A worker that dies (a native crash of the parser
+on absurd input, an out-of-memory kill) or that exceeds the per-file time limit is replaced,
+and the file it was working on becomes an RL000 finding; the run goes on. Results come
+back in task order, so output does not depend on the number of workers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from redislint.config import Settings
+from redislint.engine.index import ModuleFacts
+from redislint.engine.results import FileResult, engine_finding
+
+# Deeply nested code recurses deeply in the parser and the analyzer; a worker has its own
+# stack, so it can afford a higher limit than the default 1000.
+_RECURSION_LIMIT = 20_000
+
+
+@dataclass(frozen=True)
+class IndexTask:
+    """Read module-level facts of one file."""
+
+    path: str  # the file, for module naming
+    key: str  # the absolute path used as the module's identity
+    text: str
+
+
+@dataclass(frozen=True)
+class LintTask:
+    """Lint one file."""
+
+    key: str
+    shown: str
+    text: str
+    is_test: bool
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What every worker needs to lint: the rules and the project index."""
+
+    settings: Settings
+    codes: frozenset[str]
+
+
+Task = IndexTask | LintTask
+Outcome = ModuleFacts | FileResult | None
+
+
+class _State:
+    """A worker's long-lived state: the enabled rules and, once sent, the project."""
+
+    def __init__(self, setup: Setup) -> None:
+        from redislint.engine.project import Project
+        from redislint.engine.results import RuleSet
+
+        self.setup = setup
+        self.rules = RuleSet(setup.codes, setup.settings)
+        self.project = Project([], setup.settings.client_name_patterns)
+
+    def use_facts(self, facts: Sequence[ModuleFacts]) -> None:
+        from redislint.engine.project import Project
+
+        self.project = Project(facts, self.setup.settings.client_name_patterns)
+
+    def run(self, task: Task) -> Outcome:
+        if isinstance(task, IndexTask):
+            from pathlib import Path
+
+            from redislint.engine.runner import index_source
+
+            return index_source(task.text, Path(task.path), task.key)
+        from redislint.engine.lint import lint_module_text
+
+        return lint_module_text(
+            task.text, task.key, task.shown, self.project, self.rules, task.is_test
+        )
+
+
+def _serve(conn: multiprocessing.connection.Connection, setup: Setup) -> None:
+    """A worker's loop: receive tasks (or new project facts), send results."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    sys.setrecursionlimit(_RECURSION_LIMIT)
+    state = _State(setup)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        kind, payload = message
+        if kind == "facts":
+            state.use_facts(payload)
+            conn.send(("ok", None))
+            continue
+        try:
+            outcome: Any = state.run(payload)
+        except RecursionError:
+            outcome = ("error", "code nested too deeply to analyse")
+        except MemoryError:
+            outcome = ("error", "out of memory while analysing the file")
+        except Exception as exc:  # a bug in redislint: report it on the file, keep going
+            outcome = (
+                "error",
+                f"internal error while analysing the file: {type(exc).__name__}: {exc}",
+            )
+        else:
+            outcome = ("ok", outcome)
+        conn.send(outcome)
+
+
+class _Worker:
+    def __init__(self, context: Any, setup: Setup, facts: Sequence[ModuleFacts] | None) -> None:
+        parent, child = context.Pipe()
+        self.conn: multiprocessing.connection.Connection = parent
+        self.process = context.Process(target=_serve, args=(child, setup), daemon=True)
+        self.process.start()
+        child.close()
+        self.task: int | None = None
+        self.started = 0.0
+        if facts is not None:
+            self.send_facts(facts)
+
+    def send_facts(self, facts: Sequence[ModuleFacts]) -> None:
+        self.conn.send(("facts", list(facts)))
+        self.conn.recv()
+
+    def give(self, index: int, task: Task) -> None:
+        self.task = index
+        self.started = time.monotonic()
+        self.conn.send(("task", task))
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            with contextlib.suppress(OSError):
+                self.conn.send(None)
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=5)
+        self.conn.close()
+
+    def death(self) -> str:
+        self.process.join(timeout=5)
+        code = self.process.exitcode
+        if code is not None and code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            return f"the analysis crashed ({name}); the file was not checked"
+        return (
+            f"the analysis process exited unexpectedly (exit code {code}); the file was not checked"
+        )
+
+
+def default_jobs() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _context() -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+class Pool:
+    """A few worker processes that index and lint files, one file per worker at a time."""
+
+    def __init__(self, setup: Setup, jobs: int, timeout: float) -> None:
+        self.setup = setup
+        self.jobs = max(1, jobs)
+        self.timeout = timeout
+        self.context = _context()
+        self.workers: list[_Worker] = []
+        self.facts: list[ModuleFacts] | None = None
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+        self.workers = []
+
+    def use_facts(self, facts: Sequence[ModuleFacts]) -> None:
+        """Give every worker (current and future) the project index."""
+        self.facts = list(facts)
+        for worker in self.workers:
+            worker.send_facts(self.facts)
+
+    def _spawn(self) -> _Worker:
+        return _Worker(self.context, self.setup, self.facts)
+
+    def run(
+        self,
+        tasks: Sequence[Task],
+        describe: Callable[[int], str],
+        progress: Callable[[], None] | None = None,
+    ) -> list[Outcome]:
+        """Run every task; a crash or time-out becomes an RL000 result for that file.
+
+        ``describe(i)`` is the path to put an RL000 finding on for task ``i``.
+        """
+        results: dict[int | None, Outcome] = {}
+        pending = list(range(len(tasks)))
+        pending.reverse()
+        while len(self.workers) < min(self.jobs, len(tasks)):
+            self.workers.append(self._spawn())
+        idle = list(self.workers)
+        busy: dict[multiprocessing.connection.Connection, _Worker] = {}
+        while pending or busy:
+            while pending and idle:
+                worker = idle.pop()
+                index = pending.pop()
+                worker.give(index, tasks[index])
+                busy[worker.conn] = worker
+            now = time.monotonic()
+            deadline = min(w.started for w in busy.values()) + self.timeout
+            ready = multiprocessing.connection.wait(list(busy), timeout=max(0.0, deadline - now))
+            for conn in ready:
+                done = busy.pop(conn)  # type: ignore[call-overload]
+                finished = done.task
+                results[finished] = self._receive(done, tasks, describe)
+                if done.task is None:  # it died and was replaced
+                    done = self._replace(done)
+                idle.append(done)
+                if progress is not None:
+                    progress()
+            now = time.monotonic()
+            for conn, slow in list(busy.items()):
+                if now - slow.started >= self.timeout:
+                    del busy[conn]
+                    late = slow.task
+                    assert late is not None
+                    message = (
+                        f"the analysis took longer than {self.timeout:g} s and was stopped; "
+                        "the file was not checked (see file-timeout)"
+                    )
+                    results[late] = self._failure(tasks[late], describe(late), message)
+                    idle.append(self._replace(slow, kill=True))
+                    if progress is not None:
+                        progress()
+        return [results.get(i) for i in range(len(tasks))]
+
+    def _receive(
+        self, worker: _Worker, tasks: Sequence[Task], describe: Callable[[int], str]
+    ) -> Outcome:
+        """The result of the worker's task (or an RL000 for it when the worker died)."""
+        index = worker.task
+        assert index is not None
+        try:
+            status, value = worker.conn.recv()
+        except (EOFError, OSError):
+            worker.task = None
+            return self._failure(tasks[index], describe(index), worker.death())
+        if status == "ok":
+            outcome: Outcome = value
+            return outcome
+        return self._failure(tasks[index], describe(index), str(value))
+
+    def _replace(self, worker: _Worker, kill: bool = False) -> _Worker:
+        worker.stop(kill=kill)
+        self.workers.remove(worker)
+        fresh = self._spawn()
+        self.workers.append(fresh)
+        return fresh
+
+    @staticmethod
+    def _failure(task: Task, shown: str, message: str) -> Outcome:
+        if isinstance(task, IndexTask):
+            return None  # the lint pass will meet the same problem and report it
+        return FileResult([engine_finding(shown, "RL000", message)])

@@ -1,0 +1,108 @@
+"""The runner: parallel workers, the cache, crash isolation, time limits, the prefilter."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from harness import FIXTURES
+from redislint.cli import main
+from redislint.config import Config, enabled_codes
+from redislint.engine.runner import Runner
+
+PROJECT = FIXTURES / "projects" / "imported_client"
+
+
+def lint(target: Path, **kwargs: object) -> list[tuple[str, int, int, str, str]]:
+    config = Config(root=target)
+    runner = Runner(config, enabled_codes(config), cwd=target, **kwargs)  # type: ignore[arg-type]
+    return [
+        (f.path, f.start.line, f.start.column, f.code, f.message)
+        for f in runner.run([target]).findings
+    ]
+
+
+def test_jobs_do_not_change_the_output() -> None:
+    rules = FIXTURES / "rules"
+    assert lint(rules, jobs=1) == lint(rules, jobs=2) == lint(rules, jobs=4)
+
+
+def test_warm_cache_gives_the_same_output(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cold = lint(PROJECT, cache_dir=cache)
+    entries = list(cache.rglob("*.json"))
+    assert entries, "the cold run wrote nothing to the cache"
+    assert lint(PROJECT, cache_dir=cache) == cold
+    assert (cache / ".gitignore").read_text().strip().endswith("*")
+
+
+def test_corrupt_cache_entries_are_ignored(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cold = lint(PROJECT, cache_dir=cache)
+    for entry in cache.rglob("*.json"):
+        entry.write_text('{"_t": "os.system", "x": 1}' if "a" in entry.name else "{not json")
+    assert lint(PROJECT, cache_dir=cache) == cold
+
+
+def test_cache_entries_hold_no_code(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    lint(PROJECT, cache_dir=cache)
+    for entry in cache.rglob("*.json"):
+        json.loads(entry.read_text())  # plain JSON, never pickle
+
+
+def test_changing_an_imported_module_invalidates_dependents(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT, project)
+    cache = tmp_path / "cache"
+    before = lint(project, cache_dir=cache)
+    assert ("app/relative.py", 5, 5, "RL301") in [f[:4] for f in before]
+    db = project / "app" / "db.py"
+    db.write_text(db.read_text().replace("cache = redis.Redis()", "cache = {}"))
+    after = [f[:4] for f in lint(project, cache_dir=cache)]
+    assert ("app/relative.py", 5, 5, "RL301") not in after
+    assert ("app/services.py", 7, 5, "RL301") not in after  # cache.keys()
+    assert ("app/services.py", 8, 5, "RL301") in after  # get_conn() still returns a client
+
+
+def test_files_without_redis_tokens_are_linted_when_they_import_clients() -> None:
+    found = [f[:4] for f in lint(PROJECT)]
+    assert ("app/services.py", 7, 5, "RL301") in found
+
+
+def test_a_crashing_parser_becomes_rl000_and_the_run_goes_on(tmp_path: Path) -> None:
+    (tmp_path / "deep.py").write_text(
+        "import redis\nx = " + "(" * 100_000 + "1" + ")" * 100_000 + "\n"
+    )
+    (tmp_path / "ok.py").write_text("import redis\nr = redis.Redis()\nr.keys('*')\n")
+    found = lint(tmp_path, jobs=1)
+    codes = {(f[0], f[3]) for f in found}
+    assert ("ok.py", "RL301") in codes
+    crashed = [f for f in found if f[0] == "deep.py"]
+    assert len(crashed) == 1 and crashed[0][3] == "RL000"
+    assert "crashed" in crashed[0][4] or "nested too deeply" in crashed[0][4]
+
+
+def test_file_time_limit(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("import redis\nr = redis.Redis()\n" + "r.get('k')\n" * 2000)
+    found = lint(tmp_path, jobs=1, timeout=0.001)
+    assert [f[3] for f in found] == ["RL000"]
+    assert "took longer than 0.001 s" in found[0][4]
+
+
+def test_cli_cache_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(PROJECT, tmp_path / "p")
+    monkeypatch.chdir(tmp_path / "p")
+    runner = CliRunner()
+    first = runner.invoke(main, ["--format", "concise", "."])
+    assert (tmp_path / "p" / ".redislint_cache").is_dir()
+    second = runner.invoke(main, ["--format", "concise", "-j", "1", "."])
+    assert first.stdout == second.stdout and first.exit_code == second.exit_code == 1
+    runner.invoke(main, ["--no-cache", "--cache-dir", str(tmp_path / "c2"), "."])
+    assert not (tmp_path / "c2").exists()
+    runner.invoke(main, ["--cache-dir", str(tmp_path / "c3"), "."])
+    assert (tmp_path / "c3").is_dir()
