@@ -6,6 +6,7 @@ gives its instances, and whether a class subclasses a Redis client.
 """
 
 from __future__ import annotations
+
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import PurePath
 
