@@ -269,7 +269,9 @@ def test_paths_become_uris(tmp_path: Path) -> None:
 
 
 def fingerprints_of(text: str) -> list[str]:
-    return [r["partialFingerprints"]["redislint/v1"] for r in json.loads(text)["runs"][0]["results"]]
+    return [
+        r["partialFingerprints"]["redislint/v1"] for r in json.loads(text)["runs"][0]["results"]
+    ]
 
 
 def test_fingerprints_survive_lines_added_above(tmp_path: Path) -> None:
