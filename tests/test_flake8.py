@@ -11,8 +11,9 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
-from harness import CONFIG, FIXTURES
 from tooling import ROOT
+
+from harness import CONFIG, FIXTURES
 
 LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d+) (?P<msg>.*)$")
 FIXTURE_FILES = sorted((FIXTURES / "rules").glob("RL*.py"))
@@ -134,16 +135,16 @@ def test_flake8_select_and_extend_ignore(tmp_path: Path) -> None:
 
 
 def test_noqa_comments(tmp_path: Path) -> None:
-    source = BAD.replace('payload)\n', "payload)  # noqa: E501\n").replace(
+    source = BAD.replace("payload)\n", "payload)  # noqa: E501\n").replace(
         'r.keys("*")\n', 'r.keys("*")  # noqa\n'
     )
     (tmp_path / "bad.py").write_text(source)
     found = flake8_found("--select", "RL", "bad.py", cwd=tmp_path)
     assert [f[3] for f in found] == ["RL101"]  # a noqa for another code does not hide RL101
-    (tmp_path / "bad.py").write_text(BAD.replace('payload)\n', "payload)  # noqa: RL101\n"))
+    (tmp_path / "bad.py").write_text(BAD.replace("payload)\n", "payload)  # noqa: RL101\n"))
     assert [f[3] for f in flake8_found("--select", "RL", "bad.py", cwd=tmp_path)] == ["RL301"]
     (tmp_path / "bad.py").write_text(
-        BAD.replace('payload)\n', "payload)  # redislint: ignore[set-without-ttl]\n")
+        BAD.replace("payload)\n", "payload)  # redislint: ignore[set-without-ttl]\n")
     )
     assert [f[3] for f in flake8_found("--select", "RL", "bad.py", cwd=tmp_path)] == ["RL301"]
 
