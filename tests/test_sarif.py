@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema
 import pytest
 from click.testing import CliRunner
-from tooling import ROOT, multitool_binary, sarif_schema_path
+from tooling import ROOT, multitool_command, quoted, sarif_schema_path
 
 from redislint import __version__
 from redislint.cli import main
@@ -103,24 +103,26 @@ def schema_errors(text: str) -> list[str]:
 
 
 def multitool_problems(text: str, tmp_path: Path) -> list[str]:
-    """Errors and warnings of `sarif-multitool validate --rule-kind "Sarif;Gh"`."""
+    """Errors and warnings of `npx @microsoft/sarif-multitool validate --rule-kind "Sarif;Gh"`."""
     log = tmp_path / "checked.sarif"
     log.write_text(text, encoding="utf-8")
     report = tmp_path / "validation.sarif"
     # Invariant globalization: the tool then runs without libicu too.
     env = dict(os.environ, DOTNET_SYSTEM_GLOBALIZATION_INVARIANT="1", DOTNET_NOLOGO="1")
+    arguments = [
+        "validate",
+        str(log),  # before the list-valued options, which would swallow it
+        "--rule-kind",
+        "Sarif;Gh",
+        "--output",
+        str(report),
+        "--log",
+        "ForceOverwrite",
+    ]
+    command, cwd = multitool_command()
     done = subprocess.run(
-        [
-            str(multitool_binary()),
-            "validate",
-            str(log),  # before the list-valued options, which would swallow it
-            "--rule-kind",
-            "Sarif;Gh",
-            "--output",
-            str(report),
-            "--log",
-            "ForceOverwrite",
-        ],
+        [*command, *quoted(arguments)],
+        cwd=cwd,
         capture_output=True,
         text=True,
         env=env,

@@ -7,6 +7,7 @@ before the tests so a fresh CI machine does not download inside a test.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -64,8 +65,18 @@ def sarif_schema_path() -> Path:
     return path
 
 
-def multitool_binary() -> Path:
+def multitool_command() -> tuple[list[str], Path]:
+    """``npx @microsoft/sarif-multitool`` and the directory to run it in (npx finds the
+    package from its working directory). Quote the tool's arguments with ``quoted``."""
     binary = multitool_package() / "Sarif.Multitool"
-    if not os.access(binary, os.X_OK):
+    if binary.is_file() and not os.access(binary, os.X_OK):
         binary.chmod(binary.stat().st_mode | 0o100)  # npm may skip the package's postinstall
-    return binary
+    if shutil.which("npx") is None:
+        pytest.skip("npx is not installed")
+    return ["npx", "--no", MULTITOOL], npm_prefix()
+
+
+def quoted(args: list[str]) -> list[str]:
+    """The npm wrapper runs the tool through a shell (``shell: true``): ``Sarif;Gh`` unquoted
+    would end the command at the ``;``."""
+    return [shlex.quote(arg) for arg in args]
