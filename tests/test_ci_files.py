@@ -68,7 +68,11 @@ def test_the_action_runs_redislint_with_its_inputs(tmp_path: Path) -> None:
 def test_the_action_fails_the_step_on_findings(tmp_path: Path) -> None:
     done = run_step(
         "Run redislint",
-        {"REDISLINT_PATHS": "examples/job_lock.py", "REDISLINT_FORMAT": "concise", "REDISLINT_ARGS": ""},
+        {
+            "REDISLINT_PATHS": "examples/job_lock.py",
+            "REDISLINT_FORMAT": "concise",
+            "REDISLINT_ARGS": "",
+        },
         tmp_path,
     )
     assert done.returncode == 1
