@@ -47,6 +47,16 @@ def _runner_for(directory: Path) -> tuple[Runner, list[str]]:
     return cached
 
 
+def _excluded(path: Path, exclude: list[str], root: Path) -> bool:
+    """Whether the configuration's ``exclude``/``extend-exclude`` skip a file below ``root``
+    (as when ``redislint`` walks that directory); files elsewhere are checked."""
+    try:
+        path.absolute().relative_to(root)
+    except ValueError:
+        return False
+    return matches_any(path, exclude, root)
+
+
 class RedislintChecker:
     """flake8 extension ``RL``: the findings of every enabled redislint rule."""
 
@@ -62,7 +72,7 @@ class RedislintChecker:
         text = "".join(self.lines)
         path = Path(self.filename)
         runner, exclude = _runner_for(path.absolute().parent)
-        if matches_any(path, exclude, runner.config.root) or not may_use_redis(text, runner.tokens):
+        if _excluded(path, exclude, runner.config.root) or not may_use_redis(text, runner.tokens):
             return
         key = str(path.absolute())
         facts = self._facts(path, key)
