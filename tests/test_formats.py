@@ -241,3 +241,17 @@ def test_junit_parse_errors_are_errors_and_a_clean_run_is_a_passing_case() -> No
     (case,) = clean.findall("testcase")
     assert case.get("name") == "no problems (3 files)"
     assert case.find("failure") is None
+
+
+def test_standard_input_is_quoted_from_what_was_read(project: Path) -> None:
+    on_disk = json.loads(cli("--format", "json", "bad.py")[1])
+    (project / "bad.py").write_text("# something else entirely\n" * 10)
+    result = CliRunner().invoke(
+        main, ["--format", "json", "--stdin-filename", "bad.py", "-"], input=BAD
+    )
+    from_stdin = json.loads(result.stdout)
+    assert [i["fingerprint"] for i in from_stdin] == [i["fingerprint"] for i in on_disk]
+    full = CliRunner().invoke(
+        main, ["--format", "full", "--stdin-filename", "bad.py", "-"], input=BAD
+    )
+    assert '8 |     return r.keys("*")' in full.stdout
