@@ -100,7 +100,13 @@ def explain(selector: str, color: bool) -> None:
         click.echo(page)
 
 
-FORMAT_CHOICES = ["concise", "full"]
+def _format_choices() -> list[str]:
+    from redislint.report import FORMATS
+
+    return list(FORMATS)
+
+
+FORMAT_CHOICES = _format_choices()
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -212,8 +218,11 @@ def main(
         timeout=config.file_timeout,
         progress=RichProgress() if show_progress else None,
     )
+    sources: dict[str, str] = {}  # what reporters quote, when it is not on disk
     if paths == (Path("-"),) or (stdin_filename is not None and not paths):
-        result = runner.run_stdin(sys.stdin.buffer.read(), stdin_filename or "-")
+        data = sys.stdin.buffer.read()
+        result = runner.run_stdin(data, stdin_filename or "-")
+        sources = _stdin_sources(result, data)
     else:
         if Path("-") in paths:
             _fail("'-' (standard input) cannot be combined with other paths")
@@ -225,6 +234,7 @@ def main(
         color=_use_color(no_color, output, fmt),
         quiet=quiet,
         statistics=statistics,
+        sources=sources,
     )
     write_output(text, output)
     if exit_zero:
@@ -286,8 +296,25 @@ def _codes(
     return enabled_codes(config, selected, extra, ignored)
 
 
+def _stdin_sources(result: object, data: bytes) -> dict[str, str]:
+    """The text read from standard input, under the path its findings carry."""
+    from redislint.engine.runner import RunResult
+    from redislint.engine.source import decode
+
+    assert isinstance(result, RunResult)
+    text = decode(data).text
+    return {} if text is None else {f.path: text for f in result.findings}
+
+
 def render(
-    result: object, fmt: str, codes: frozenset[str], *, color: bool, quiet: bool, statistics: bool
+    result: object,
+    fmt: str,
+    codes: frozenset[str],
+    *,
+    color: bool,
+    quiet: bool,
+    statistics: bool,
+    sources: dict[str, str] | None = None,
 ) -> str:
     from redislint.engine.runner import RunResult
     from redislint.report import ReportContext, get_reporter
@@ -295,7 +322,9 @@ def render(
     assert isinstance(result, RunResult)
     if statistics:
         return render_statistics(result)
-    context = ReportContext(color=color, codes=codes, show_summary=not quiet)
+    context = ReportContext(
+        color=color, codes=codes, show_summary=not quiet, sources=dict(sources or {})
+    )
     return get_reporter(fmt)(result, context)
 
 

@@ -6,16 +6,26 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from redislint.engine.runner import RunResult
+from redislint.engine.source import decode
+
+if TYPE_CHECKING:
+    from redislint.engine.runner import RunResult
 
 # format name -> module under redislint.report
 FORMATS: dict[str, str] = {
     "concise": "concise",
     "full": "full",
+    "json": "json_array",
+    "json-lines": "json_lines",
+    "sarif": "sarif",
+    "github": "github",
+    "gitlab": "gitlab",
+    "junit": "junit",
 }
 
-Render = Callable[[RunResult, "ReportContext"], str]
+Render = Callable[["RunResult", "ReportContext"], str]
 
 
 @dataclass
@@ -32,9 +42,14 @@ class ReportContext:
         """The text of a reported file (read again only for files with findings)."""
         if path not in self.sources:
             try:
-                self.sources[path] = (self.cwd / path).read_text(encoding="utf-8", errors="replace")
+                data = (self.cwd / path).read_bytes()
             except OSError:
                 return None
+            # Decoded as the engine decodes it, so columns count the same characters.
+            text = decode(data).text
+            if text is None:
+                return None
+            self.sources[path] = text
         return self.sources[path]
 
 
