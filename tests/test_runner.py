@@ -106,3 +106,29 @@ def test_cli_cache_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert not (tmp_path / "c2").exists()
     runner.invoke(main, ["--cache-dir", str(tmp_path / "c3"), "."])
     assert (tmp_path / "c3").is_dir()
+
+
+def test_a_file_reached_twice_is_checked_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.py").write_text("import redis\nr = redis.Redis()\nr.keys('*')\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(
+        main, ["--no-cache", "--format", "concise", ".", str(tmp_path / "a.py")]
+    )
+    assert result.stdout.count("RL301") == 1
+
+
+def test_force_exclude_applies_to_named_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "redislint.toml").write_text('extend-exclude = ["legacy/"]\n')
+    (tmp_path / "legacy").mkdir()
+    (tmp_path / "legacy" / "a.py").write_text("import redis\nredis.Redis().keys('*')\n")
+    monkeypatch.chdir(tmp_path)
+    named = CliRunner().invoke(main, ["--no-cache", "--format", "concise", "legacy/a.py"])
+    assert "RL301" in named.stdout
+    forced = CliRunner().invoke(
+        main, ["--no-cache", "--force-exclude", "--format", "concise", "legacy/a.py"]
+    )
+    assert "RL301" not in forced.stdout and forced.exit_code == 0

@@ -159,6 +159,11 @@ FORMAT_CHOICES = _format_choices()
 )
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
 @click.option(
+    "--force-exclude",
+    is_flag=True,
+    help="Apply exclude settings to files named on the command line too (for pre-commit).",
+)
+@click.option(
     "--cache-dir",
     type=click.Path(path_type=Path, file_okay=False),
     help="Cache directory [default: .redislint_cache next to the configuration].",
@@ -183,6 +188,7 @@ def main(
     stdin_filename: str | None,
     jobs: int | None,
     no_cache: bool,
+    force_exclude: bool,
     cache_dir: Path | None,
     list_rules: bool,
     explain_rule: str | None,
@@ -217,6 +223,7 @@ def main(
         cache_dir=cache_dir,
         timeout=config.file_timeout,
         progress=RichProgress() if show_progress else None,
+        force_exclude=force_exclude,
     )
     sources: dict[str, str] = {}  # what reporters quote, when it is not on disk
     if paths == (Path("-"),) or (stdin_filename is not None and not paths):

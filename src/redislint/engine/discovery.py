@@ -103,12 +103,14 @@ def discover(
     paths: Sequence[Path],
     root: Path,
     exclude: Sequence[str],
+    force_exclude: bool = False,
 ) -> Iterator[tuple[Path, bool]]:
     """Files to check as (path, named explicitly), in a deterministic order.
 
-    Files named on the command line are always checked; inside directories, only
-    ``*.py``/``*.pyi`` files outside skipped and excluded directories. Symlinked
-    directories are not followed (no loops); FIFOs and devices are never opened.
+    Files named on the command line are always checked (unless ``force_exclude``, for
+    pre-commit, which names every file); inside directories, only ``*.py``/``*.pyi`` files
+    outside skipped and excluded directories. Symlinked directories are not followed (no
+    loops); FIFOs and devices are never opened. A file reached twice is checked once.
     """
     patterns = compiled(tuple(exclude))
     seen: set[str] = set()
@@ -123,11 +125,14 @@ def discover(
             if patterns.match_relative(relative_posix(path, root)) and top not in (".", ""):
                 continue
             for found in _walk(top, patterns, root):
-                if found not in seen:
-                    seen.add(found)
+                key = os.path.abspath(found)
+                if key not in seen:
+                    seen.add(key)
                     yield Path(found), False
         else:
-            key = str(path)
+            if force_exclude and patterns.match_relative(relative_posix(path, root)):
+                continue
+            key = os.path.abspath(path)
             if key not in seen:
                 seen.add(key)
                 yield path, True

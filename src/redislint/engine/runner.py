@@ -132,6 +132,7 @@ class Runner:
         cache_dir: Path | None = None,
         timeout: float = DEFAULT_FILE_TIMEOUT,
         progress: Progress | None = None,
+        force_exclude: bool = False,
     ) -> None:
         self.config = config
         self.codes = codes
@@ -140,6 +141,7 @@ class Runner:
         self.jobs = jobs if jobs is not None else default_jobs()
         self.timeout = timeout
         self.progress = progress
+        self.force_exclude = force_exclude
         self._rules: RuleSet | None = None
         self.tokens = prefilter_tokens(config.settings)
         self.cache = Cache(cache_dir, self._context())
@@ -153,7 +155,7 @@ class Runner:
     def files(self, paths: Sequence[Path]) -> list[tuple[Path, bool]]:
         exclude = list(DEFAULT_EXCLUDE if self.config.exclude is None else self.config.exclude)
         exclude += self.config.extend_exclude
-        return list(discover(paths, self.config.root, exclude))
+        return list(discover(paths, self.config.root, exclude, self.force_exclude))
 
     # -- the phases ----------------------------------------------------------------------
     def run(self, paths: Sequence[Path]) -> RunResult:
