@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from redislint.clients.cst_sym import from_cst
+from redislint.clients.types import Value
 from redislint.engine.model import Command, Scope
 from redislint.engine.treefacts import TreeCondition
 from redislint.keys.shape import KeyShape, shape_of
+
+# A placeholder for the line of another node in a message; filled in once positions are known.
+LINE_REF = re.compile("\x00line:(\\d+)\x00")
 
 if TYPE_CHECKING:
     from redislint.config import Settings
@@ -55,6 +61,7 @@ class FileContext:
         self.project = project
         self.is_test = is_test
         self.findings: list[RawFinding] = []
+        self.related: list[cst.CSTNode] = []  # nodes whose lines messages name
         self._reported: set[tuple[int, str]] = set()
 
     @property
@@ -82,6 +89,36 @@ class FileContext:
             return self.scopes[0].strings.get(name), 0
 
         return shape_of(node, lookup)
+
+    def resolve(self, node: cst.BaseExpression, scope: Scope) -> Value:
+        """What an expression of ``scope`` evaluates to, through the engine's resolver."""
+        return self.analyzer.resolver(scope).value(from_cst(node))
+
+    def binding(self, cmd: Command, name: str) -> cst.BaseExpression | None:
+        """The expression ``name`` was bound to when ``cmd`` ran.
+
+        Local names as the analyzer saw them at the call; names that are not local to
+        the command's function fall back to a module-level name bound exactly once.
+        """
+        found = cmd.bindings.get(name)
+        if found is not None:
+            return found
+        scope = cmd.scope
+        if scope.kind != "module" and name in scope.names:
+            return None
+        module = self.scopes[0]
+        if module.versions.get(name, 0) == 1:
+            return module.exprs.get(name)
+        return None
+
+    def line_of(self, node: cst.CSTNode) -> str:
+        """A placeholder for the line of ``node`` inside a message ("on line 12").
+
+        The engine replaces it with the line number when it computes positions, so rules
+        can name the other call of a two-call problem without computing positions.
+        """
+        self.related.append(node)
+        return f"\x00line:{len(self.related) - 1}\x00"
 
     def report(
         self,

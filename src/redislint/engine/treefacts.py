@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from redislint.engine.arguments import literal
+from redislint.engine.arguments import literal, set_options
 from redislint.engine.model import Command
 from redislint.keys.shape import Hole, KeyShape, Relation, compare
 
@@ -69,6 +69,11 @@ def command_fact(cmd: Command) -> CommandFact:
             flags.add(flag)
     if cmd.name == "setnx":
         flags.add("nx")
+    elif cmd.name == "set" and cmd.method == "execute_command":
+        options = set_options(cmd)  # execute_command("SET", k, v, "NX", "EX", 30)
+        flags.update(f for f, on in (("nx", options.nx), ("xx", options.xx)) if on)
+        if options.keepttl:
+            flags.add("keepttl")
     return CommandFact(cmd.name, frozenset(flags), tuple(portable(k.shape) for k in cmd.keys))
 
 
