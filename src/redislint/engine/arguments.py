@@ -118,9 +118,13 @@ TTL_PARAMS = ("ex", "px", "exat", "pxat")
 def set_options(cmd: Command) -> SetOptions:
     """The options of a ``set()`` or ``execute_command("SET", ...)`` call."""
     if cmd.method == "execute_command":
-        tokens = [text(a) for a in cmd.args.varargs[3:]]
-        if any(t is None for t in tokens) or cmd.args.unpacked:
+        # The options are words; numbers are the values of EX/PX/EXAT/PXAT.
+        values = [literal(a) for a in cmd.args.varargs[3:]]
+        if cmd.args.unpacked or not all(
+            isinstance(v, str | bytes | int | float) and not isinstance(v, bool) for v in values
+        ):
             return SetOptions(None, None, None, None)
+        tokens = [text(a) for a in cmd.args.varargs[3:]]
         upper = {t.upper() for t in tokens if t is not None}
         return SetOptions(
             expiry=bool(upper & {"EX", "PX", "EXAT", "PXAT"}),

@@ -21,7 +21,7 @@ from redislint.engine.treefacts import TreeCondition, TreeQuery, portable
 from redislint.keys.meaning import names_lock
 from redislint.keys.shape import Relation, code, compare, shape_of
 from redislint.rules.base import Rule, version_tuple
-from redislint.rules.expiration import key_text
+from redislint.rules.expiration import call_text, key_text
 
 # Reads whose result a later write can depend on.
 READS = frozenset(
@@ -502,8 +502,7 @@ class LockReleaseWithoutToken(Rule):
         if release is None:
             return
         taken = (
-            f"taken with {release.acquire.method}() on line "
-            f"{ctx.line_of(release.acquire.node)}"
+            f"taken with {call_text(release.acquire)} on line {ctx.line_of(release.acquire.node)}"
             if release.acquire is not None
             else "taken with SET NX elsewhere"
         )
@@ -511,14 +510,14 @@ class LockReleaseWithoutToken(Rule):
         key = key_text(cmd)
         if release.check is not None:
             message = (
-                f"{release.check.method}() on line {ctx.line_of(release.check.node)} and this "
-                f"{cmd.method}() of the lock {key} ({taken}) are separate commands: the lock "
+                f"{call_text(release.check)} on line {ctx.line_of(release.check.node)} and this "
+                f"{call_text(cmd)} of the lock {key} ({taken}) are separate commands: the lock "
                 "can expire and pass to another process in between, and this deletes that "
                 f"holder's lock; {better}"
             )
         else:
             message = (
-                f"{cmd.method}() releases the lock {key} ({taken}) without checking that it "
+                f"{call_text(cmd)} releases the lock {key} ({taken}) without checking that it "
                 "still holds it: if the lock expired and another process took it, this "
                 f"deletes that holder's lock; {better}"
             )
@@ -740,9 +739,7 @@ class WatchWithoutRetry(Rule):
 def _lock_options(cmd: Command, ctx: FileContext) -> BoundArgs | None:
     """The arguments the lock ``cmd`` is called on was created with, if known."""
     receiver = cmd.receiver_node
-    created = (
-        ctx.binding(cmd, receiver.value) if isinstance(receiver, cst.Name) else receiver
-    )
+    created = ctx.binding(cmd, receiver.value) if isinstance(receiver, cst.Name) else receiver
     if not isinstance(created, cst.Call):
         return None
     lock_call = ctx.command_for(created)
@@ -910,7 +907,7 @@ class LockConstantToken(Rule):
             return
         shown = repr(value.decode("utf-8", "replace") if isinstance(value, bytes) else value)
         message = (
-            f"{cmd.method}() takes the lock {key_text(cmd)} with the constant value {shown}: "
+            f"{call_text(cmd)} takes the lock {key_text(cmd)} with the constant value {shown}: "
             "every holder writes the same value, so none can prove the lock is still its own "
             "and a safe release is impossible; store a unique token (uuid.uuid4().hex, "
             "secrets.token_hex(16)) and release with a compare-and-delete, or use "

@@ -27,6 +27,11 @@ def key_text(cmd: Command) -> str:
     return repr(key.shape.display())
 
 
+def call_text(cmd: Command) -> str:
+    """The call as shown in messages: ``incr()``, or ``INCR`` for ``execute_command("INCR")``."""
+    return cmd.name.upper() if cmd.method == "execute_command" else f"{cmd.method}()"
+
+
 def gives_ttl(cmd: Command) -> bool:
     """Whether ``cmd`` certainly gives its key an expiry."""
     if cmd.name in EXPIRE_COMMANDS or cmd.name in ("setex", "psetex"):
@@ -282,7 +287,8 @@ class SetThenExpire(Rule):
         ctx.report(
             self,
             cmd.node,
-            f"set() of {key_text(cmd)} and {expiry.method}() on line {ctx.line_of(expiry.node)} "
+            f"{call_text(cmd)} of {key_text(cmd)} and {call_text(expiry)} on line "
+            f"{ctx.line_of(expiry.node)} "
             f"are two separate commands{where}: if the second never runs, the key never "
             f"expires; {better}",
         )
@@ -363,7 +369,8 @@ class TtlResetBySet(Rule):
         ctx.report(
             self,
             cmd.node,
-            f"set() removes the TTL that {given.method}() on line {ctx.line_of(given.node)} "
+            f"{call_text(cmd)} removes the TTL that {call_text(given)} on line "
+            f"{ctx.line_of(given.node)} "
             f"gave {key_text(cmd)}, so the key never expires; {keep}",
         )
 
@@ -440,7 +447,7 @@ class CounterWithoutExpire(Rule):
         ctx.report(
             self,
             cmd.node,
-            f"{cmd.method}() counts per time window on {key_text(cmd)} ({reason}) but nothing "
+            f"{call_text(cmd)} counts per time window on {key_text(cmd)} ({reason}) but nothing "
             "gives the key a TTL, so every window's counter stays forever; call "
             f"expire(key, <window seconds>) in the same pipeline{nx}",
             when=TreeCondition(TreeQuery(_TREE_EXPIRY, key.shape), expected=False),
