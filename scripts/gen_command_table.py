@@ -142,9 +142,8 @@ UNMAPPED: dict[str, str] = {
     "stralgo": "STRALGO was removed in Redis 7.0 (replaced by LCS)",
     "client_no_touch": "CLIENT NO-TOUCH is newer (7.2) than the packaged server",
     "client_setinfo": "CLIENT SETINFO is newer (7.2) than the packaged server",
-    **{
-        name: "newer (Redis 8.x) than the packaged server; not used by the rules"
-        for name in (
+    **dict.fromkeys(
+        (
             "blmovem",
             "lmovem",
             "increx",
@@ -158,20 +157,20 @@ UNMAPPED: dict[str, str] = {
             "hotkeys_reset",
             "hotkeys_start",
             "hotkeys_stop",
-        )
-    },
-    **{
-        name: "internal HIMPORT commands of Redis 8.x; not used by the rules"
-        for name in (
+        ),
+        "newer (Redis 8.x) than the packaged server; not used by the rules",
+    ),
+    **dict.fromkeys(
+        (
             "himport_discard_all_internal",
             "himport_discard_internal",
             "himport_prepare_internal",
             "himport_set",
-        )
-    },
-    **{
-        name: "array commands (AR*) of Redis 8.x; not used by the rules"
-        for name in (
+        ),
+        "internal HIMPORT commands of Redis 8.x; not used by the rules",
+    ),
+    **dict.fromkeys(
+        (
             "arcount",
             "ardel",
             "ardelrange",
@@ -190,8 +189,9 @@ UNMAPPED: dict[str, str] = {
             "arscan",
             "arseek",
             "arset",
-        )
-    },
+        ),
+        "array commands (AR*) of Redis 8.x; not used by the rules",
+    ),
 }
 
 # Parameter names redis-py uses for key arguments. A parameter holding a mapping whose
