@@ -22,12 +22,14 @@ _FLAGS = ("nx", "xx", "noack", "keepttl", "get")
 
 
 def portable(shape: KeyShape) -> KeyShape:
-    """The shape without file-local binding versions, comparable across functions and files."""
+    """The shape as a template comparable across functions and files.
+
+    File-local binding versions are dropped, and so is volatility: two calls of
+    ``time.time()`` in one function may return different values, but across the tree
+    ``f"rl:{int(time.time() // 60)}"`` written twice is the same key template.
+    """
     return KeyShape(
-        tuple(
-            Hole(p.text.split("#")[0], p.volatile) if isinstance(p, Hole) else p
-            for p in shape.parts
-        )
+        tuple(Hole(p.text.split("#")[0]) if isinstance(p, Hole) else p for p in shape.parts)
     )
 
 

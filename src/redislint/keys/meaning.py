@@ -53,7 +53,7 @@ _CLOCK_CALLS = frozenset({"time", "time_ns", "now", "utcnow", "today", "monotoni
 _CLOCK_ATTRIBUTES = frozenset({"minute", "hour"})
 # Words that say a key is a lock (``lock:{job}``, ``self.lock_key``, ``leader``).
 LOCK_WORDS = frozenset(
-    {"lock", "locks", "locked", "mutex", "leader", "leadership", "semaphore", "lease"}
+    {"lock", "locks", "locked", "unlock", "mutex", "leader", "leadership", "semaphore", "lease"}
 )
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 

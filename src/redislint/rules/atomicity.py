@@ -18,7 +18,7 @@ from redislint.engine.arguments import constant, is_literal, literal, set_option
 from redislint.engine.context import FileContext
 from redislint.engine.model import BoundArgs, Command, Construction, Scope, TxMode
 from redislint.engine.treefacts import TreeCondition, TreeQuery, portable
-from redislint.keys.meaning import names_lock
+from redislint.keys.meaning import LOCK_WORDS, names_lock
 from redislint.keys.shape import Relation, code, compare, shape_of
 from redislint.rules.base import Rule, version_tuple
 from redislint.rules.expiration import call_text, key_text
@@ -335,12 +335,27 @@ class SetnxWithoutExpiry(Rule):
 # -- locks -------------------------------------------------------------------------------
 
 ACQUIRE_NAMES = frozenset({"set", "setnx"})
-_ROOT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# A name that is not an attribute: ``self`` and ``name`` in ``self.key_for(name)``.
+_ROOT = re.compile(r"(?<![\w.])[A-Za-z_][A-Za-z0-9_]*")
 
 
 def is_acquire(cmd: Command) -> bool:
     """``setnx()`` or ``set(..., nx=True)``: how hand-made locks are taken."""
     return cmd.name == "setnx" or (cmd.name == "set" and set_options(cmd).nx is True)
+
+
+def lock_text(cmd: Command) -> str:
+    """The lock as shown in messages: ``the lock 'lock:{job}'`` or ``the lock in lock_key``."""
+    shown = key_text(cmd)
+    return "the lock " + shown.removeprefix("the key ")
+
+
+def about_locks(cmd: Command) -> bool:
+    """The key's name, or the name of the function around the command, says "lock"."""
+    key = cmd.key
+    return (key is not None and names_lock(key.shape)) or bool(
+        LOCK_WORDS.intersection(words(cmd.scope.name))
+    )
 
 
 def key_reach(cmd: Command) -> str:
@@ -351,16 +366,20 @@ def key_reach(cmd: Command) -> str:
     an attribute of ``self`` (``self.name``), the same key in the class's methods.
     ``"scope"``: a bare local name or parameter (``key``), which says nothing about the
     key outside its function: a cache's ``add(key)`` and ``delete(key)`` share nothing.
+    A local name in code about locks (``release_lock(key)``, ``delete(lock_name)``) is
+    matched across the tree by its name.
     """
     key = cmd.key
     assert key is not None
     if key.shape.literal_text().strip():
         return "tree"
-    roots = {m.group() for h in key.shape.holes() if (m := _ROOT.match(h.text))}
-    if roots and roots <= {"self"} and cmd.scope.class_qualname is not None:
+    # the names the holes are built from (``self.key_for(name)``: self and name)
+    roots = {n for h in key.shape.holes() for n in _ROOT.findall(h.text.split("#")[0])}
+    local = {n for n in roots if n in cmd.scope.names} - {"self"}
+    if local:
+        return "tree" if about_locks(cmd) else "scope"
+    if "self" in roots and cmd.scope.class_qualname is not None:
         return "class"
-    if any(root in cmd.scope.names for root in roots):
-        return "scope"
     return "tree"
 
 
@@ -507,17 +526,17 @@ class LockReleaseWithoutToken(Rule):
             else "taken with SET NX elsewhere"
         )
         better = _safe_release(self.settings.target_redis_version)
-        key = key_text(cmd)
+        lock = lock_text(cmd)
         if release.check is not None:
             message = (
                 f"{call_text(release.check)} on line {ctx.line_of(release.check.node)} and this "
-                f"{call_text(cmd)} of the lock {key} ({taken}) are separate commands: the lock "
+                f"{call_text(cmd)} of {lock} ({taken}) are separate commands: the lock "
                 "can expire and pass to another process in between, and this deletes that "
                 f"holder's lock; {better}"
             )
         else:
             message = (
-                f"{call_text(cmd)} releases the lock {key} ({taken}) without checking that it "
+                f"{call_text(cmd)} releases {lock} ({taken}) without checking that it "
                 "still holds it: if the lock expired and another process took it, this "
                 f"deletes that holder's lock; {better}"
             )
@@ -629,6 +648,8 @@ def _handled(execute: Command, ctx: FileContext) -> bool:
     scope = execute.scope
     if any(set(words(d)) & _RETRY_DECORATOR_WORDS for d in scope.decorators):
         return True  # @retry(...), @backoff.on_exception(...)
+    if any(d.endswith("contextmanager") for d in scope.decorators):
+        return True  # the caller's `with` block decides what a conflict means
     for context in execute.trys:
         if context.part != "body":
             continue
@@ -644,7 +665,9 @@ class WatchWithoutRetry(Rule):
     Flags `pipe.watch(...)` when the transaction's `execute()` in the same function is
     not inside a `try` whose `except` catches `WatchError` (or `RedisError`,
     `Exception`, a bare `except:`), and the function is not wrapped in a retry
-    decorator (`@retry`, `@backoff.on_exception`).
+    decorator (`@retry`, `@backoff.on_exception`). A `@contextmanager` that watches,
+    yields the pipeline and executes it leaves the conflict to the caller's `with`
+    block and is not reported.
 
     A loop alone does not retry: `execute()` raises `WatchError`, which leaves the loop.
     The usual retry loop is `while True: try: ... except WatchError: continue`.
@@ -907,14 +930,14 @@ class LockConstantToken(Rule):
             return
         shown = repr(value.decode("utf-8", "replace") if isinstance(value, bytes) else value)
         message = (
-            f"{call_text(cmd)} takes the lock {key_text(cmd)} with the constant value {shown}: "
+            f"{call_text(cmd)} takes {lock_text(cmd)} with the constant value {shown}: "
             "every holder writes the same value, so none can prove the lock is still its own "
             "and a safe release is impossible; store a unique token (uuid.uuid4().hex, "
             "secrets.token_hex(16)) and release with a compare-and-delete, or use "
             "redis-py's Lock"
         )
         key = cmd.keys[0].shape
-        if names_lock(key) or local_partner(cmd, ctx, lambda c: c.name in _DELETES) is not None:
+        if about_locks(cmd) or local_partner(cmd, ctx, lambda c: c.name in _DELETES) is not None:
             ctx.report(self, cmd.node, message)
         elif key_reach(cmd) == "tree":
             query = TreeQuery(_DELETES, key, exact=True)

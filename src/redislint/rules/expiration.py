@@ -384,9 +384,9 @@ class CounterWithoutExpire(Rule):
     Flags `incr()`, `incrby()`, `incrbyfloat()`, `decr()` and `decrby()` on a key that
     names a window of time (built from `time.time()`, `datetime.now()`, a date format
     or `// 60`, or whose text says rate, limit, throttle, window, minute, hour or day)
-    when nothing gives that key a TTL: no `expire()` (or `set(..., ex=...)`) of it in
-    the same function, and no expire of a key that may be the same anywhere in the
-    linted code.
+    when nothing gives that key a TTL: no `expire()` (or `set(..., ex=...)`) of it (or of
+    a key that may be the same) in the same function, and no expire of the same key
+    template (`expire(f"rate:{user}:{window}", ...)`) anywhere in the linted code.
 
     ## Why is this bad?
     A fixed-window rate limiter or per-period statistic creates one key per window
@@ -450,5 +450,5 @@ class CounterWithoutExpire(Rule):
             f"{call_text(cmd)} counts per time window on {key_text(cmd)} ({reason}) but nothing "
             "gives the key a TTL, so every window's counter stays forever; call "
             f"expire(key, <window seconds>) in the same pipeline{nx}",
-            when=TreeCondition(TreeQuery(_TREE_EXPIRY, key.shape), expected=False),
+            when=TreeCondition(TreeQuery(_TREE_EXPIRY, key.shape, exact=True), expected=False),
         )
