@@ -358,6 +358,16 @@ def about_locks(cmd: Command) -> bool:
     )
 
 
+def _is_local(name: str, scope: Scope) -> bool:
+    """A parameter or local of the function, or of an enclosing function (a closure)."""
+    current: Scope | None = scope
+    while current is not None and current.kind in ("function", "lambda"):
+        if name in current.versions or name in current.names:
+            return True
+        current = current.parent
+    return False
+
+
 def key_reach(cmd: Command) -> str:
     """How far the identity of ``cmd``'s key reaches.
 
@@ -375,7 +385,7 @@ def key_reach(cmd: Command) -> str:
         return "tree"
     # the names the holes are built from (``self.key_for(name)``: self and name)
     roots = {n for h in key.shape.holes() for n in _ROOT.findall(h.text.split("#")[0])}
-    local = {n for n in roots if n in cmd.scope.names} - {"self"}
+    local = {n for n in roots if _is_local(n, cmd.scope)} - {"self"}
     if local:
         return "tree" if about_locks(cmd) else "scope"
     if "self" in roots and cmd.scope.class_qualname is not None:
@@ -883,10 +893,12 @@ class LockConstantToken(Rule):
     ## What it does
     Flags a lock taken with `set(key, <constant>, nx=True, ...)` or
     `setnx(key, <constant>)`, where the value is a literal (`1`, `"locked"`, `True`) or
-    a name bound to one. A key counts as a lock when its text or the names it is built
-    from say so (`lock`, `mutex`, `leader`, `semaphore`, `lease`), or when the code
-    deletes it (matched like RL203: across the tree for keys with literal text).
-    Markers that are only set and left to expire (`seen:{id}`) are not reported.
+    a name bound to one, when the code releases that key with `delete()`/`unlink()`
+    (in the same function; in the same class for `self` attributes; anywhere in the
+    linted tree for keys with literal text, module-level names, or local names in code
+    about locks, as RL203 matches them). Keys that are only set and left to expire (a
+    throttle such as "run at most once a minute", a `seen:{id}` marker) are not
+    reported: without a release, the value does not matter.
 
     ## Why is this bad?
     Every holder writes the same value, so no process can prove the lock is still its
@@ -937,8 +949,10 @@ class LockConstantToken(Rule):
             "redis-py's Lock"
         )
         key = cmd.keys[0].shape
-        if about_locks(cmd) or local_partner(cmd, ctx, lambda c: c.name in _DELETES) is not None:
+        release = local_partner(cmd, ctx, lambda c: c.name in _DELETES)
+        if release is not None:
+            message += f" (it is released on line {ctx.line_of(release.node)})"
             ctx.report(self, cmd.node, message)
-        elif key_reach(cmd) == "tree":
+        elif key_reach(cmd) == "tree":  # released anywhere in the tree
             query = TreeQuery(_DELETES, key, exact=True)
             ctx.report(self, cmd.node, message, when=TreeCondition(query, expected=True))
