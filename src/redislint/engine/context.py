@@ -63,6 +63,7 @@ class FileContext:
         self.findings: list[RawFinding] = []
         self.related: list[cst.CSTNode] = []  # nodes whose lines messages name
         self._reported: set[tuple[int, str]] = set()
+        self._by_class: dict[str, list[Command]] | None = None
 
     @property
     def scopes(self) -> list[Scope]:
@@ -71,6 +72,16 @@ class FileContext:
     @property
     def commands(self) -> list[Command]:
         return self.analyzer.commands
+
+    def class_commands(self, qualname: str) -> list[Command]:
+        """The commands in the methods of class ``qualname`` of this file."""
+        if self._by_class is None:
+            self._by_class = {}
+            for cmd in self.commands:
+                owner = cmd.scope.class_qualname
+                if owner is not None:
+                    self._by_class.setdefault(owner, []).append(cmd)
+        return self._by_class.get(qualname, [])
 
     def command_for(self, node: cst.Call) -> Command | None:
         return self.analyzer.command_by_node.get(node)

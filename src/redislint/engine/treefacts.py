@@ -89,11 +89,31 @@ class TreeFacts:
 
     def __init__(self, facts: Iterable[CommandFact]) -> None:
         self._by_name: dict[str, list[CommandFact]] = {}
+        # name -> key template -> the flag sets it was used with (for exact queries)
+        self._by_key: dict[str, dict[KeyShape, list[frozenset[str]]]] = {}
+        self._answers: dict[TreeQuery, bool] = {}
         for fact in facts:
             self._by_name.setdefault(fact.name, []).append(fact)
+            by_key = self._by_key.setdefault(fact.name, {})
+            for key in fact.keys:
+                by_key.setdefault(key, []).append(fact.flags)
 
     def answer(self, query: TreeQuery) -> bool:
+        found = self._answers.get(query)
+        if found is None:
+            found = self._answer(query)
+            self._answers[query] = found
+        return found
+
+    def _answer(self, query: TreeQuery) -> bool:
         wanted = portable(query.key) if query.key is not None else None
+        if wanted is not None and query.exact:
+            # portable templates are the same key exactly when they are equal
+            return any(
+                query.flags <= flags
+                for name in query.names
+                for flags in self._by_key.get(name, {}).get(wanted, ())
+            )
         for name in query.names:
             for fact in self._by_name.get(name, ()):
                 if not query.flags <= fact.flags:

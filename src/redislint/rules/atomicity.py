@@ -409,7 +409,8 @@ def local_partner(
     reach = key_reach(cmd)
     if reach == "class":
         cls = cmd.scope.class_qualname
-        candidates: Iterable[Command] = (c for c in ctx.commands if c.scope.class_qualname == cls)
+        assert cls is not None
+        candidates: Iterable[Command] = ctx.class_commands(cls)
     else:
         candidates = cmd.scope.commands
     for other in candidates:
