@@ -18,7 +18,8 @@ from redislint.keys.shape import KeyShape, code
 # Returns the expression a name was bound to when the command ran, if known.
 Lookup = Callable[[str], cst.BaseExpression | None]
 
-# Words in a key's literal text that name a fixed time window or a rate limit.
+# Words in a key's literal text that name a fixed time window or a rate limit. Plurals
+# are left out on purpose: ``active_days`` or ``limits`` name quantities, not a window.
 WINDOW_WORDS = frozenset(
     {
         "rate",
@@ -26,28 +27,21 @@ WINDOW_WORDS = frozenset(
         "ratelimiter",
         "ratelimited",
         "limit",
-        "limits",
         "limiter",
         "throttle",
         "throttled",
         "throttling",
         "window",
-        "windows",
         "minute",
-        "minutes",
         "minutely",
         "hour",
-        "hours",
         "hourly",
         "day",
-        "days",
         "daily",
     }
 )
 # Names of the values a key is built from that hold a time window (``f"hits:{minute}"``).
-WINDOW_NAMES = frozenset(
-    {"window", "minute", "minutes", "hour", "hours", "day", "days", "bucket", "period"}
-)
+WINDOW_NAMES = frozenset({"window", "minute", "hour", "day", "bucket", "period"})
 # Calls that read the clock: ``time.time()``, ``datetime.now()``, ``date.today()``...
 _CLOCK_CALLS = frozenset({"time", "time_ns", "now", "utcnow", "today", "monotonic"})
 _CLOCK_ATTRIBUTES = frozenset({"minute", "hour"})
