@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import libcst as cst
@@ -16,8 +14,9 @@ from redislint.diagnostics import Severity
 from redislint.engine.analyzer import bind_args
 from redislint.engine.arguments import constant, is_literal, literal, set_options
 from redislint.engine.context import FileContext
+from redislint.engine.keyreach import key_reach, partner
 from redislint.engine.model import BoundArgs, Command, Construction, Scope, TxMode
-from redislint.engine.treefacts import TreeCondition, TreeQuery, portable
+from redislint.engine.treefacts import TreeCondition, TreeQuery
 from redislint.keys.meaning import LOCK_WORDS, names_lock
 from redislint.keys.shape import Relation, code, compare, shape_of
 from redislint.rules.base import Rule, version_tuple
@@ -335,8 +334,6 @@ class SetnxWithoutExpiry(Rule):
 # -- locks -------------------------------------------------------------------------------
 
 ACQUIRE_NAMES = frozenset({"set", "setnx"})
-# A name that is not an attribute: ``self`` and ``name`` in ``self.key_for(name)``.
-_ROOT = re.compile(r"(?<![\w.])[A-Za-z_][A-Za-z0-9_]*")
 
 
 def is_acquire(cmd: Command) -> bool:
@@ -356,67 +353,6 @@ def about_locks(cmd: Command) -> bool:
     return (key is not None and names_lock(key.shape)) or bool(
         LOCK_WORDS.intersection(words(cmd.scope.name))
     )
-
-
-def _is_local(name: str, scope: Scope) -> bool:
-    """A parameter or local of the function, or of an enclosing function (a closure)."""
-    current: Scope | None = scope
-    while current is not None and current.kind in ("function", "lambda"):
-        if name in current.versions or name in current.names:
-            return True
-        current = current.parent
-    return False
-
-
-def key_reach(cmd: Command) -> str:
-    """How far the identity of ``cmd``'s key reaches.
-
-    ``"tree"``: it has literal text (``f"lock:{job}"``) or is built from module-level
-    names, so the same shape elsewhere in the code is the same key. ``"class"``: it is
-    an attribute of ``self`` (``self.name``), the same key in the class's methods.
-    ``"scope"``: a bare local name or parameter (``key``), which says nothing about the
-    key outside its function: a cache's ``add(key)`` and ``delete(key)`` share nothing.
-    A local name in code about locks (``release_lock(key)``, ``delete(lock_name)``) is
-    matched across the tree by its name.
-    """
-    key = cmd.key
-    assert key is not None
-    if key.shape.literal_text().strip():
-        return "tree"
-    # the names the holes are built from (``self.key_for(name)``: self and name)
-    roots = {n for h in key.shape.holes() for n in _ROOT.findall(h.text.split("#")[0])}
-    local = {n for n in roots if _is_local(n, cmd.scope)} - {"self"}
-    if local:
-        return "tree" if about_locks(cmd) else "scope"
-    if "self" in roots and cmd.scope.class_qualname is not None:
-        return "class"
-    return "tree"
-
-
-def _same_key(a: Command, b: Command, reach: str) -> bool:
-    if reach == "scope":
-        return a.same_key(b) is Relation.SAME
-    if not a.keys or not b.keys:
-        return False
-    return compare(portable(a.keys[0].shape), portable(b.keys[0].shape)) is Relation.SAME
-
-
-def local_partner(
-    cmd: Command, ctx: FileContext, wanted: Callable[[Command], bool]
-) -> Command | None:
-    """A command ``wanted`` on the same key in the same function (or, for ``self``
-    attributes, the same class of this file), in any branch."""
-    reach = key_reach(cmd)
-    if reach == "class":
-        cls = cmd.scope.class_qualname
-        assert cls is not None
-        candidates: Iterable[Command] = ctx.class_commands(cls)
-    else:
-        candidates = cmd.scope.commands
-    for other in candidates:
-        if other is not cmd and wanted(other) and _same_key(cmd, other, reach):
-            return other
-    return None
 
 
 @dataclass(frozen=True)
@@ -452,10 +388,10 @@ def lock_release(cmd: Command, ctx: FileContext) -> LockRelease | None:
             and any(read in guard.origins for guard in cmd.guards)
         ):
             check = read
-    acquire = local_partner(cmd, ctx, is_acquire)
+    acquire = partner(cmd, ctx, is_acquire, by_name=about_locks(cmd))
     if acquire is not None:
         return LockRelease(acquire, None, check)
-    if key_reach(cmd) != "tree":
+    if key_reach(cmd, by_name=about_locks(cmd)) != "tree":
         return None
     key = cmd.keys[0].shape
     query = TreeQuery(ACQUIRE_NAMES, key, flags=frozenset({"nx"}), exact=True)
@@ -950,10 +886,11 @@ class LockConstantToken(Rule):
             "redis-py's Lock"
         )
         key = cmd.keys[0].shape
-        release = local_partner(cmd, ctx, lambda c: c.name in _DELETES)
+        by_name = about_locks(cmd)
+        release = partner(cmd, ctx, lambda c: c.name in _DELETES, by_name=by_name)
         if release is not None:
             message += f" (it is released on line {ctx.line_of(release.node)})"
             ctx.report(self, cmd.node, message)
-        elif key_reach(cmd) == "tree":  # released anywhere in the tree
+        elif key_reach(cmd, by_name=by_name) == "tree":  # released anywhere in the tree
             query = TreeQuery(_DELETES, key, exact=True)
             ctx.report(self, cmd.node, message, when=TreeCondition(query, expected=True))
