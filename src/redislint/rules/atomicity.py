@@ -444,8 +444,10 @@ class LockReleaseWithoutToken(Rule):
         finally:
             RELEASE(keys=[f"lock:{job}"], args=[token])
     ```
-    On Redis 8.4+, `r.delex(f"lock:{job}", ifeq=token)` does the same in one command.
-    redis-py's `Lock` (`with r.lock(name, timeout=30):`) releases with a token check.
+    The script works on every Redis version; on Redis 8.4+,
+    `r.delex(f"lock:{job}", ifeq=token)` does the same in one command (suggested only
+    when `target-redis-version` allows it). redis-py's `Lock`
+    (`with r.lock(name, timeout=30):`) releases with a token check.
 
     ## Fix safety
     No automatic fix: the release needs the token the lock was taken with.

@@ -242,9 +242,9 @@ class SetThenExpire(Rule):
     ```python
     r.set(f"session:{sid}", payload, ex=3600)
     ```
-    `expireat()` / `pexpireat()` become `exat=` / `pxat=` (Redis 6.2+); on older servers
-    queue both commands in one transaction (`r.pipeline()`, which is transactional by
-    default).
+    `ex=` / `px=` work on every Redis version; `expireat()` / `pexpireat()` become
+    `exat=` / `pxat=`, which need Redis 6.2 (with an older `target-redis-version`, queue
+    both commands in one transaction: `r.pipeline()` is transactional by default).
 
     ## Fix safety
     No automatic fix. Merging the expiry into the `set()` is safe when nothing between
