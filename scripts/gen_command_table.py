@@ -7,12 +7,28 @@ Starts nothing itself: it expects a ``redis-server`` listening on 127.0.0.1:PORT
 (``scripts/test`` and the test fixtures know how to start one). It writes
 ``src/redislint/data/commands.json`` with two tables:
 
-* ``commands``: every command the server knows (``COMMAND INFO`` + ``COMMAND DOCS``):
+* ``commands``: every command the server knows (``COMMAND`` + ``COMMAND DOCS``):
   arity, flags, ACL categories, key positions, key specs, since-version, complexity;
   plus a few commands newer than the packaged server, added by hand in ``NEWER_COMMANDS``
   with the page they come from.
 * ``methods``: redis-py client methods mapped onto those commands, with their parameter
   list (so the linter can bind call arguments by name) and which parameters hold keys.
+  Every public command method of ``redis.commands.core`` is either mapped or listed in
+  ``UNMAPPED`` with the reason.
+
+How to regenerate (the committed table comes from Debian's redis-server 7.0 and the
+redis-py version recorded in the file as ``redis_py_version``)::
+
+    pip install -e '.[test]'                 # redis-py, in the version to map
+    redis-server --port 6390 --save '' --appendonly no --daemonize yes
+    python scripts/gen_command_table.py --port 6390
+    redis-cli -p 6390 shutdown nosave
+    pytest tests/test_command_table.py       # the table agrees with the server and redis-py
+
+Use the server the table should describe (7.0 or newer: older servers have no
+``COMMAND DOCS``, so since-versions, groups and complexities would be missing). After a
+redis-py upgrade, new core methods show up in the test as neither mapped nor in
+``UNMAPPED``: map them (``METHOD_OVERRIDES``, ``KEY_PARAM_OVERRIDES``) or list them.
 
 redis-py is only needed here and in the tests; redislint never imports it.
 """
@@ -117,6 +133,67 @@ METHOD_OVERRIDES: dict[str, str] = {
     "hotkeys_start": "hotkeys",
 }
 
+# Public command methods of redis-py's core commands that the table does not map, and why.
+UNMAPPED: dict[str, str] = {
+    "cluster": "a dispatcher: the CLUSTER subcommand is an argument",
+    "debug_object": "DEBUG OBJECT: the server lists DEBUG without subcommands; unused by rules",
+    "digest_local": "computes a digest on the client; sends no command",
+    "register_script": "creates a Script object (a client method, see CLIENT_METHODS)",
+    "stralgo": "STRALGO was removed in Redis 7.0 (replaced by LCS)",
+    "client_no_touch": "CLIENT NO-TOUCH is newer (7.2) than the packaged server",
+    "client_setinfo": "CLIENT SETINFO is newer (7.2) than the packaged server",
+    **dict.fromkeys(
+        (
+            "blmovem",
+            "lmovem",
+            "increx",
+            "sdiffcard",
+            "sunioncard",
+            "xackdel",
+            "xcfgset",
+            "xdelex",
+            "xnack",
+            "hotkeys_get",
+            "hotkeys_reset",
+            "hotkeys_start",
+            "hotkeys_stop",
+        ),
+        "newer (Redis 8.x) than the packaged server; not used by the rules",
+    ),
+    **dict.fromkeys(
+        (
+            "himport_discard_all_internal",
+            "himport_discard_internal",
+            "himport_prepare_internal",
+            "himport_set",
+        ),
+        "internal HIMPORT commands of Redis 8.x; not used by the rules",
+    ),
+    **dict.fromkeys(
+        (
+            "arcount",
+            "ardel",
+            "ardelrange",
+            "arget",
+            "argetrange",
+            "argrep",
+            "arinfo",
+            "arinsert",
+            "arlastitems",
+            "arlen",
+            "armget",
+            "armset",
+            "arnext",
+            "arop",
+            "arring",
+            "arscan",
+            "arseek",
+            "arset",
+        ),
+        "array commands (AR*) of Redis 8.x; not used by the rules",
+    ),
+}
+
 # Parameter names redis-py uses for key arguments. A parameter holding a mapping whose
 # keys are Redis keys (mset's ``mapping``, xread's ``streams``) is listed separately.
 KEY_PARAM_NAMES = {
@@ -209,13 +286,21 @@ def _key_spec(spec: list[Any]) -> dict[str, Any]:
 
 
 def server_commands(port: int) -> tuple[str, dict[str, dict[str, Any]]]:
+    """The server's version and what it says about each command (and subcommand).
+
+    Works with Redis 6.2 too, which has no ``COMMAND DOCS``, no key specs and no
+    subcommand entries: those fields are then missing or empty.
+    """
     import redis
 
     conn = redis.Connection(host="127.0.0.1", port=port)
     conn.connect()
     version = _decode(_flat_to_dict(_raw(conn, "HELLO", "2"))["version"])
-    infos = _raw(conn, "COMMAND", "INFO")
-    docs = _flat_to_dict(_raw(conn, "COMMAND", "DOCS"))
+    infos = _raw(conn, "COMMAND")
+    try:
+        docs = _flat_to_dict(_raw(conn, "COMMAND", "DOCS"))
+    except redis.ResponseError:  # Redis < 7.0
+        docs = {}
     table: dict[str, dict[str, Any]] = {}
 
     def add(info: list[Any], doc: dict[str, Any] | None) -> None:
@@ -226,9 +311,10 @@ def server_commands(port: int) -> tuple[str, dict[str, dict[str, Any]]]:
             "first_key": info[3],
             "last_key": info[4],
             "step": info[5],
-            "acl": sorted(_decode(info[6])),
-            "key_specs": [_key_spec(s) for s in info[8]],
+            "acl": sorted(_decode(info[6])) if len(info) > 6 else [],
         }
+        if len(info) > 8:  # Redis 7.0+
+            entry["key_specs"] = [_key_spec(s) for s in info[8]]
         if doc is not None:
             entry["since"] = _decode(doc.get("since", ""))
             entry["group"] = _decode(doc.get("group", ""))
@@ -236,7 +322,7 @@ def server_commands(port: int) -> tuple[str, dict[str, dict[str, Any]]]:
             entry["summary"] = _decode(doc.get("summary", ""))
         table[name] = entry
         subdocs = _flat_to_dict(doc.get("subcommands", [])) if doc else {}
-        for sub in info[9]:
+        for sub in info[9] if len(info) > 9 else ():
             sub_name = _decode(sub[0])
             sub_doc = subdocs.get(sub_name)
             add(sub, _flat_to_dict(sub_doc) if sub_doc else None)
@@ -276,9 +362,25 @@ def _params(func: Any) -> list[list[str]]:
     return out
 
 
+def core_command_methods() -> list[str]:
+    """The public methods of ``redis.Redis`` defined in redis-py's core commands."""
+    import redis
+
+    out = []
+    for name in sorted(dir(redis.Redis)):
+        func = getattr(redis.Redis, name)
+        if name.startswith("_") or not inspect.isfunction(func):
+            continue
+        module = inspect.getmodule(func)
+        if module is not None and module.__name__.startswith("redis.commands.core"):
+            out.append(name)
+    return out
+
+
 def redis_py_methods(commands: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     import redis
 
+    core = set(core_command_methods())
     methods: dict[str, dict[str, Any]] = {}
     for name in sorted(dir(redis.Redis)):
         if name.startswith("_"):
@@ -286,9 +388,7 @@ def redis_py_methods(commands: dict[str, dict[str, Any]]) -> dict[str, dict[str,
         func = getattr(redis.Redis, name)
         if not inspect.isfunction(func):
             continue
-        module = inspect.getmodule(func)
-        in_core = module is not None and module.__name__.startswith("redis.commands.core")
-        if not in_core and name not in METHOD_OVERRIDES:
+        if name not in core and name not in METHOD_OVERRIDES:
             continue
         if name in METHOD_OVERRIDES:
             command = METHOD_OVERRIDES[name]
@@ -380,6 +480,9 @@ def main() -> None:
         }
     commands = dict(sorted(commands.items()))
     methods = redis_py_methods(commands)
+    forgotten = [m for m in core_command_methods() if m not in methods and m not in UNMAPPED]
+    if forgotten:
+        print(f"warning: neither mapped nor in UNMAPPED: {', '.join(forgotten)}")
     data = {
         "generated_by": "scripts/gen_command_table.py",
         "server_version": version,

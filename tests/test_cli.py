@@ -187,3 +187,20 @@ def test_python_dash_m(project: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "All checks passed" in proc.stdout
+
+
+def test_no_libcst_for_trees_without_redis(tmp_path: Path) -> None:
+    """--version and a run over files that never mention Redis do not import libcst or rich."""
+    (tmp_path / "plain.py").write_text("import os\nprint(os.getcwd())\n")
+    code = (
+        "import sys\n"
+        "from redislint.cli import main\n"
+        "sys.argv = ['redislint', '--no-cache', '--select', 'ALL', '.']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('libcst' in sys.modules and type(sys.modules['libcst']).__name__ == 'module' "
+        "and hasattr(sys.modules['libcst'], 'Module'), 'rich' in sys.modules)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    assert proc.stdout.strip().splitlines()[-1] == "False False"

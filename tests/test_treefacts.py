@@ -47,3 +47,12 @@ def test_conditional_finding_across_files(tmp_path: Path) -> None:
     acker = FileResult(facts=[CommandFact("xack", frozenset(), (shape('"jobs"'),))])
     assert resolve_tree_conditions([reader]) == [finding]
     assert resolve_tree_conditions([reader, acker]) == []
+
+
+def test_portable_templates_ignore_volatility() -> None:
+    """Within a function two clock reads may differ; across the tree it is one template."""
+    from redislint.keys.shape import Relation, compare
+
+    window = shape('f"rl:{int(time.time() // 60)}"')
+    assert compare(window, window) is Relation.MAYBE
+    assert compare(portable(window), portable(window)) is Relation.SAME

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import libcst as cst
+from functools import cache
+from typing import TYPE_CHECKING
 
 from redislint.clients.sym import (
     SOTHER,
@@ -17,23 +18,32 @@ from redislint.clients.sym import (
     Sym,
 )
 
-_OTHER = (
-    cst.Dict,
-    cst.List,
-    cst.Set,
-    cst.Tuple,
-    cst.ListComp,
-    cst.SetComp,
-    cst.DictComp,
-    cst.GeneratorExp,
-    cst.Lambda,
-    cst.FormattedString,
-    cst.Comparison,
-    cst.UnaryOperation,
-    cst.Integer,
-    cst.Float,
-    cst.Imaginary,
-)
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from redislint._lazy import cst
+
+
+@cache
+def _other_types() -> tuple[type[cst.BaseExpression], ...]:
+    """Expressions that are never Redis objects (built on first use: libcst loads lazily)."""
+    return (
+        cst.Dict,
+        cst.List,
+        cst.Set,
+        cst.Tuple,
+        cst.ListComp,
+        cst.SetComp,
+        cst.DictComp,
+        cst.GeneratorExp,
+        cst.Lambda,
+        cst.FormattedString,
+        cst.Comparison,
+        cst.UnaryOperation,
+        cst.Integer,
+        cst.Float,
+        cst.Imaginary,
+    )
 
 
 def from_cst(node: cst.BaseExpression) -> Sym:
@@ -80,6 +90,6 @@ def from_cst(node: cst.BaseExpression) -> Sym:
     if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
         value = node.evaluated_value
         return SConst(value) if isinstance(value, str | bytes) else SOTHER
-    if isinstance(node, _OTHER):
+    if isinstance(node, _other_types()):
         return SOTHER
     return SUNKNOWN

@@ -824,9 +824,40 @@ class Analyzer:
         for arg in node.args:
             if isinstance(arg.value, cst.Name) and arg.value.value in scope.exprs:
                 cmd.bindings[arg.value.value] = scope.exprs[arg.value.value]
+        if isinstance(receiver_node, cst.Name) and receiver_node.value in scope.exprs:
+            cmd.bindings[receiver_node.value] = scope.exprs[receiver_node.value]
+        for key in keys:
+            self.note_key_bindings(key.node, cmd.bindings)
         scope.commands.append(cmd)
         self.commands.append(cmd)
         self.command_by_node[node] = cmd
+
+    def note_key_bindings(
+        self, node: cst.BaseExpression, bindings: dict[str, cst.BaseExpression]
+    ) -> None:
+        """Record what the local names a key is built from were bound to at the call.
+
+        Followed through names (``window = int(time.time()) // 60; key = f"rl:{window}"``),
+        so rules can ask how a key was built without walking the tree again. Bounded: keys
+        are small expressions.
+        """
+        exprs = self.scope.exprs
+        todo: list[cst.CSTNode] = [node]
+        seen: set[str] = set()
+        budget = 200
+        while todo and budget:
+            budget -= 1
+            current = todo.pop()
+            if isinstance(current, cst.Name):
+                bound = exprs.get(current.value)
+                if bound is not None and current.value not in seen:
+                    seen.add(current.value)
+                    bindings.setdefault(current.value, bound)
+                    todo.append(bound)
+                continue
+            if isinstance(current, cst.Lambda | cst.FunctionDef):
+                continue
+            todo.extend(children(current))
 
     def origins_of_args(self, node: cst.Call, keys: tuple[Key, ...]) -> frozenset[Command]:
         """Commands whose results flow into the call's non-key arguments (its values)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,39 @@ def literal(node: cst.BaseExpression | None) -> object:
 
 def is_literal(value: object) -> bool:
     return value is not _MISSING
+
+
+def constant(
+    node: cst.BaseExpression | None,
+    lookup: Callable[[str], cst.BaseExpression | None] | None = None,
+    depth: int = 0,
+) -> object:
+    """The value of an expression that is the same on every run, else the missing sentinel.
+
+    Literals (``1``, ``"locked"``, ``True``), f-strings without fields, ``str(1)``,
+    ``"x".encode()``, and names bound to them (through ``lookup``, e.g.
+    ``FileContext.binding``). Anything computed (``uuid4().hex``, a parameter, an
+    attribute) is not constant. Test with ``is_literal``.
+    """
+    if node is None or depth > 10:
+        return _MISSING
+    value = literal(node)
+    if value is not _MISSING:
+        return value
+    if isinstance(node, cst.FormattedString):
+        if all(isinstance(p, cst.FormattedStringText) for p in node.parts):
+            return "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
+        return _MISSING
+    if isinstance(node, cst.Name):
+        bound = lookup(node.value) if lookup is not None else None
+        return constant(bound, lookup, depth + 1) if bound is not None else _MISSING
+    if isinstance(node, cst.Call) and len(node.args) <= 1:
+        func = node.func
+        if isinstance(func, cst.Name) and func.value in ("str", "bytes", "int") and node.args:
+            return constant(node.args[0].value, lookup, depth + 1)
+        if isinstance(func, cst.Attribute) and func.attr.value == "encode" and not node.args:
+            return constant(func.value, lookup, depth + 1)
+    return _MISSING
 
 
 def text(node: cst.BaseExpression | None) -> str | None:
@@ -88,9 +122,13 @@ TTL_PARAMS = ("ex", "px", "exat", "pxat")
 def set_options(cmd: Command) -> SetOptions:
     """The options of a ``set()`` or ``execute_command("SET", ...)`` call."""
     if cmd.method == "execute_command":
-        tokens = [text(a) for a in cmd.args.varargs[3:]]
-        if any(t is None for t in tokens) or cmd.args.unpacked:
+        # The options are words; numbers are the values of EX/PX/EXAT/PXAT.
+        values = [literal(a) for a in cmd.args.varargs[3:]]
+        if cmd.args.unpacked or not all(
+            isinstance(v, str | bytes | int | float) and not isinstance(v, bool) for v in values
+        ):
             return SetOptions(None, None, None, None)
+        tokens = [text(a) for a in cmd.args.varargs[3:]]
         upper = {t.upper() for t in tokens if t is not None}
         return SetOptions(
             expiry=bool(upper & {"EX", "PX", "EXAT", "PXAT"}),

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from redislint.clients.cst_sym import from_cst
+from redislint.clients.types import Value
 from redislint.engine.model import Command, Scope
 from redislint.engine.treefacts import TreeCondition
 from redislint.keys.shape import KeyShape, shape_of
+
+# A placeholder for the line of another node in a message; filled in once positions are known.
+LINE_REF = re.compile("\x00line:(\\d+)\x00")
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -58,7 +64,9 @@ class FileContext:
         self.project = project
         self.is_test = is_test
         self.findings: list[RawFinding] = []
+        self.related: list[cst.CSTNode] = []  # nodes whose lines messages name
         self._reported: set[tuple[int, str]] = set()
+        self._by_class: dict[str, list[Command]] | None = None
 
     @property
     def scopes(self) -> list[Scope]:
@@ -67,6 +75,16 @@ class FileContext:
     @property
     def commands(self) -> list[Command]:
         return self.analyzer.commands
+
+    def class_commands(self, qualname: str) -> list[Command]:
+        """The commands in the methods of class ``qualname`` of this file."""
+        if self._by_class is None:
+            self._by_class = {}
+            for cmd in self.commands:
+                owner = cmd.scope.class_qualname
+                if owner is not None:
+                    self._by_class.setdefault(owner, []).append(cmd)
+        return self._by_class.get(qualname, [])
 
     def command_for(self, node: cst.Call) -> Command | None:
         return self.analyzer.command_by_node.get(node)
@@ -85,6 +103,36 @@ class FileContext:
             return self.scopes[0].strings.get(name), 0
 
         return shape_of(node, lookup)
+
+    def resolve(self, node: cst.BaseExpression, scope: Scope) -> Value:
+        """What an expression of ``scope`` evaluates to, through the engine's resolver."""
+        return self.analyzer.resolver(scope).value(from_cst(node))
+
+    def binding(self, cmd: Command, name: str) -> cst.BaseExpression | None:
+        """The expression ``name`` was bound to when ``cmd`` ran.
+
+        Local names as the analyzer saw them at the call; names that are not local to
+        the command's function fall back to a module-level name bound exactly once.
+        """
+        found = cmd.bindings.get(name)
+        if found is not None:
+            return found
+        scope = cmd.scope
+        if scope.kind != "module" and name in scope.names:
+            return None
+        module = self.scopes[0]
+        if module.versions.get(name, 0) == 1:
+            return module.exprs.get(name)
+        return None
+
+    def line_of(self, node: cst.CSTNode) -> str:
+        """A placeholder for the line of ``node`` inside a message ("on line 12").
+
+        The engine replaces it with the line number when it computes positions, so rules
+        can name the other call of a two-call problem without computing positions.
+        """
+        self.related.append(node)
+        return f"\x00line:{len(self.related) - 1}\x00"
 
     def report(
         self,

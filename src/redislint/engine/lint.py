@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ast
+import re
+from collections.abc import Sequence
 
 import libcst as cst
 
 from redislint.diagnostics import Finding, Position
 from redislint.engine.analyzer import analyze
-from redislint.engine.context import FileContext, RawFinding
+from redislint.engine.context import LINE_REF, FileContext, RawFinding
 from redislint.engine.literals import value_offsets
 from redislint.engine.positions import node_ranges, offset_position
 from redislint.engine.project import Project
@@ -70,7 +72,7 @@ def lint_module_text(
     if not ctx.findings:
         return result
     for raw, finding in zip(
-        ctx.findings, materialize(ctx.findings, module, text, shown), strict=True
+        ctx.findings, materialize(ctx.findings, module, text, shown, ctx.related), strict=True
     ):
         if finding is None:
             continue
@@ -97,10 +99,23 @@ def run_rules(ctx: FileContext, rules: RuleSet) -> None:
 
 
 def materialize(
-    raw: list[RawFinding], module: cst.Module, text: str, shown: str
+    raw: list[RawFinding],
+    module: cst.Module,
+    text: str,
+    shown: str,
+    related: Sequence[cst.CSTNode] = (),
 ) -> list[Finding | None]:
-    """Positioned findings, one per raw finding; None where a comment suppresses it."""
-    ranges = node_ranges(module, (f.anchor.node for f in raw))
+    """Positioned findings, one per raw finding; None where a comment suppresses it.
+
+    ``related`` are the nodes whose lines messages name (``FileContext.line_of``).
+    """
+    ranges = node_ranges(module, [*(f.anchor.node for f in raw), *related])
+
+    def line(match: re.Match[str]) -> str:
+        index = int(match.group(1))
+        found = ranges.get(id(related[index])) if index < len(related) else None
+        return str(found[0].line) if found is not None else "?"
+
     lines = text.splitlines()
     findings: list[Finding | None] = []
     for item in raw:
@@ -127,7 +142,7 @@ def materialize(
                 code=code,
                 name=item.rule.name,
                 severity=item.rule.severity,
-                message=item.message,
+                message=LINE_REF.sub(line, item.message) if related else item.message,
                 start=start,
                 end=end,
             )

@@ -108,7 +108,8 @@ class Command:
     parent: cst.CSTNode | None
     arg_origins: frozenset[Command] = frozenset()  # results flowing into the values
     result_names: list[tuple[str, int]] = field(default_factory=list)
-    # what the plain names passed as arguments were bound to when the call ran
+    # what local names were bound to when the call ran: plain-name arguments, a plain-name
+    # receiver, and the names the keys are built from (followed through names)
     bindings: dict[str, cst.BaseExpression] = field(default_factory=dict)
     index: int = 0
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from redislint.engine.arguments import literal
+from redislint.engine.arguments import literal, set_options
 from redislint.engine.lifetime import gives_ttl
 from redislint.engine.model import Command
 from redislint.keys.shape import Hole, KeyShape, Relation, compare
@@ -24,12 +24,14 @@ _FLAGS = ("nx", "xx", "noack", "keepttl", "get")
 
 
 def portable(shape: KeyShape) -> KeyShape:
-    """The shape without file-local binding versions, comparable across functions and files."""
+    """The shape as a template comparable across functions and files.
+
+    File-local binding versions are dropped, and so is volatility: two calls of
+    ``time.time()`` in one function may return different values, but across the tree
+    ``f"rl:{int(time.time() // 60)}"`` written twice is the same key template.
+    """
     return KeyShape(
-        tuple(
-            Hole(p.text.split("#")[0], p.volatile) if isinstance(p, Hole) else p
-            for p in shape.parts
-        )
+        tuple(Hole(p.text.split("#")[0]) if isinstance(p, Hole) else p for p in shape.parts)
     )
 
 
@@ -73,6 +75,11 @@ def command_fact(cmd: Command) -> CommandFact:
         flags.add("nx")
     if gives_ttl(cmd):
         flags.add("ttl")
+    elif cmd.name == "set" and cmd.method == "execute_command":
+        options = set_options(cmd)  # execute_command("SET", k, v, "NX", "EX", 30)
+        flags.update(f for f, on in (("nx", options.nx), ("xx", options.xx)) if on)
+        if options.keepttl:
+            flags.add("keepttl")
     return CommandFact(cmd.name, frozenset(flags), tuple(portable(k.shape) for k in cmd.keys))
 
 
@@ -86,11 +93,31 @@ class TreeFacts:
 
     def __init__(self, facts: Iterable[CommandFact]) -> None:
         self._by_name: dict[str, list[CommandFact]] = {}
+        # name -> key template -> the flag sets it was used with (for exact queries)
+        self._by_key: dict[str, dict[KeyShape, list[frozenset[str]]]] = {}
+        self._answers: dict[TreeQuery, bool] = {}
         for fact in facts:
             self._by_name.setdefault(fact.name, []).append(fact)
+            by_key = self._by_key.setdefault(fact.name, {})
+            for key in fact.keys:
+                by_key.setdefault(key, []).append(fact.flags)
 
     def answer(self, query: TreeQuery) -> bool:
+        found = self._answers.get(query)
+        if found is None:
+            found = self._answer(query)
+            self._answers[query] = found
+        return found
+
+    def _answer(self, query: TreeQuery) -> bool:
         wanted = portable(query.key) if query.key is not None else None
+        if wanted is not None and query.exact:
+            # portable templates are the same key exactly when they are equal
+            return any(
+                query.flags <= flags
+                for name in query.names
+                for flags in self._by_key.get(name, {}).get(wanted, ())
+            )
         for name in query.names:
             for fact in self._by_name.get(name, ()):
                 if not query.flags <= fact.flags:

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from redislint.clients.knowledge import is_redis_library
+from redislint.clients.names import words
+from redislint.clients.types import UNKNOWN, Kind, Ref
+from redislint.commands import client_method_params
 from redislint.diagnostics import Severity
-from redislint.engine.arguments import set_options
+from redislint.engine.arguments import constant, is_literal, literal, set_options
 from redislint.engine.context import FileContext
-from redislint.engine.model import Command, Scope, TxMode
-from redislint.keys.shape import Relation, compare, shape_of
+from redislint.engine.keyreach import key_reach, partner
+from redislint.engine.model import BoundArgs, Command, Construction, Scope, TxMode
+from redislint.engine.treefacts import TreeCondition, TreeQuery
+from redislint.keys.meaning import LOCK_WORDS, names_lock
+from redislint.keys.shape import Relation, code, compare, shape_of
 from redislint.rules.base import Rule, version_tuple
-from redislint.rules.expiration import key_text
+from redislint.rules.expiration import call_text, key_text
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -63,6 +71,8 @@ WRITES = frozenset(
     }
 )
 _DELETES = frozenset({"del", "unlink"})
+# Commands that take a lock key (with NX); RL203 and RL201 ask the tree about them.
+ACQUIRE_NAMES = frozenset({"set", "setnx"})
 _IDEMPOTENT_AFTER_CHECK = frozenset({"del", "unlink", "sadd"})
 _INCREMENT = {
     "set": "incr()/incrby()",
@@ -192,6 +202,7 @@ class GetThenSet(Rule):
     summary = "Read and write of the same key as separate commands (lost update)"
     tags = ("correctness", "concurrency")
     precision = "high"
+    tree_commands = ACQUIRE_NAMES
 
     def check_scope(self, scope: Scope, ctx: FileContext) -> None:
         if scope.callback_param is not None:
@@ -208,13 +219,25 @@ class GetThenSet(Rule):
                 continue
             if _both_hash(read, write) and _field_relation(read, write) is Relation.DIFFERENT:
                 continue
-            message = self._problem(read, write)
-            if message is not None:
-                ctx.report(self, write.node, message)
-                return
+            message = self._problem(read, write, ctx)
+            if message is None:
+                continue
+            if write.name in _DELETES:
+                release = lock_release(write, ctx)
+                if release is not None:
+                    if release.condition is None:
+                        return  # RL203 reports the release of a lock taken with SET NX
+                    # RL203 reports it if the tree takes the key with SET NX; else RL201 does
+                    condition = TreeCondition(release.condition.query, expected=False)
+                    ctx.report(self, write.node, message, when=condition)
+                    return
+            ctx.report(self, write.node, message)
+            return
 
-    def _problem(self, read: Command, write: Command) -> str | None:
-        line = f"{read.method}() of {key_text(read)}"
+    def _problem(self, read: Command, write: Command, ctx: FileContext) -> str | None:
+        def line() -> str:  # registers the read's line only for a message that is reported
+            return f"{read.method}() of {key_text(read)} on line {ctx.line_of(read.node)}"
+
         derived = read in write.arg_origins
         guarded = any(read in guard.origins for guard in write.guards)
         if write.name in _DELETES:
@@ -228,7 +251,7 @@ class GetThenSet(Rule):
                 else "read and delete in one MULTI/EXEC pipeline"
             )
             return (
-                f"{line} and this delete are separate commands: another client can read or "
+                f"{line()} and this delete are separate commands: another client can read or "
                 f"change the key in between; {better}"
             )
         if derived:
@@ -237,7 +260,7 @@ class GetThenSet(Rule):
             else:
                 better = _TRANSACTION
             return (
-                f"{write.method}() writes a value computed from {line} (an earlier command): "
+                f"{write.method}() writes a value computed from {line()} (an earlier command): "
                 f"an update made in between is lost; {better}"
             )
         if guarded and (read.name in CHECKS or _only_tested(read)):
@@ -247,10 +270,11 @@ class GetThenSet(Rule):
             if write.name == "set" and set_options(write).expiry:
                 better = "set(key, value, nx=True, ex=<seconds>)"
             return (
-                f"check-then-set: {line} and this {write.method}() are separate commands, so "
+                f"check-then-set: {line()} and this {write.method}() are separate commands, so "
                 f"two clients can both see the key missing; use {better}"
                 if better != _TRANSACTION
-                else f"check-then-set: {line} and this {write.method}() are separate commands; {better}"
+                else f"check-then-set: {line()} and this {write.method}() are separate commands; "
+                f"{better}"
             )
         return None
 
@@ -329,3 +353,574 @@ class SetnxWithoutExpiry(Rule):
             else:
                 better = "use set(key, value, nx=True, ex=<seconds>) per key"
             ctx.report(self, cmd.node, f"msetnx() cannot give its keys an expiry; {better}")
+
+
+# -- locks -------------------------------------------------------------------------------
+
+
+def is_acquire(cmd: Command) -> bool:
+    """``setnx()`` or ``set(..., nx=True)``: how hand-made locks are taken."""
+    return cmd.name == "setnx" or (cmd.name == "set" and set_options(cmd).nx is True)
+
+
+def lock_text(cmd: Command) -> str:
+    """The lock as shown in messages: ``the lock 'lock:{job}'`` or ``the lock in lock_key``."""
+    shown = key_text(cmd)
+    return "the lock " + shown.removeprefix("the key ")
+
+
+def about_locks(cmd: Command) -> bool:
+    """The key's name, or the name of the function around the command, says "lock"."""
+    key = cmd.key
+    return (key is not None and names_lock(key.shape)) or bool(
+        LOCK_WORDS.intersection(words(cmd.scope.name))
+    )
+
+
+@dataclass(frozen=True)
+class LockRelease:
+    """A plain ``delete`` of a key taken with SET NX: where, or on what condition."""
+
+    acquire: Command | None  # the acquiring command in this file, when known
+    condition: TreeCondition | None  # else: holds when the tree takes the key with SET NX
+    check: Command | None  # an earlier get() of the key that the delete depends on
+
+
+def _watched(cmd: Command) -> bool:
+    """A delete queued in a transaction after ``watch()`` on the same pipeline."""
+    if cmd.tx is not TxMode.TRANSACTION or cmd.pipe is None:
+        return False
+    return any(
+        other.pipe is cmd.pipe and other.method == "watch" for other in cmd.scope.earlier(cmd)
+    )
+
+
+def lock_release(cmd: Command, ctx: FileContext) -> LockRelease | None:
+    """Whether ``cmd`` (a ``delete``/``unlink``) releases a SET NX lock without its token."""
+    if cmd.name not in _DELETES or len(cmd.keys) != 1 or ctx.is_test:
+        return None
+    if cmd.scope.callback_param is not None or _watched(cmd):
+        return None  # WATCH makes a get + compare + delete safe
+    check = None
+    for read in cmd.scope.earlier(cmd):
+        if (
+            read.name == "get"
+            and read.tx is not TxMode.TRANSACTION
+            and cmd.same_key(read) is Relation.SAME
+            and any(read in guard.origins for guard in cmd.guards)
+        ):
+            check = read
+    acquire = partner(cmd, ctx, is_acquire, by_name=about_locks(cmd))
+    if acquire is not None:
+        return LockRelease(acquire, None, check)
+    if key_reach(cmd, by_name=about_locks(cmd)) != "tree":
+        return None
+    key = cmd.keys[0].shape
+    query = TreeQuery(ACQUIRE_NAMES, key, flags=frozenset({"nx"}), exact=True)
+    return LockRelease(None, TreeCondition(query, expected=True), check)
+
+
+def _safe_release(version: tuple[int, ...] | None) -> str:
+    better = "delete it only if it still holds your token, in one atomic step: "
+    if version is None or version >= version_tuple("8.4"):
+        better += "delex(key, ifeq=token) (Redis 8.4+), "
+    return better + "a compare-and-delete Lua script, or redis-py's Lock"
+
+
+class LockReleaseWithoutToken(Rule):
+    """
+    ## What it does
+    Flags the release of a lock taken with `set(key, token, nx=True, ...)` or `setnx()`
+    (anywhere in the linted code) by a plain `delete(key)` / `unlink(key)`, or by
+    `get(key)`, a comparison with the token and then `delete(key)` as separate commands.
+
+    Keys are matched by their shape: a key with literal text (`f"lock:{job}"`) or built
+    from module-level names is matched across the whole tree; a key held in a `self`
+    attribute within its class in the same file; a bare local name or parameter only
+    within its function. Deletes in test code are not reported.
+
+    ## Why is this bad?
+    A lock with a TTL can expire while its holder is still working (a GC pause, a slow
+    call). Another process then takes it. When the first process finishes, a plain
+    `DEL` removes the *other* process's lock, and a third process can enter the
+    critical section. Checking the value with `GET` first does not help: the lock can
+    expire and change hands between the `GET` and the `DEL`.
+
+    ## Example
+    ```python
+    token = uuid.uuid4().hex
+    if r.set(f"lock:{job}", token, nx=True, ex=30):
+        try:
+            run(job)
+        finally:
+            r.delete(f"lock:{job}")
+    ```
+
+    ## Use instead
+    ```python
+    RELEASE = r.register_script(
+        "if redis.call('get', KEYS[1]) == ARGV[1] then "
+        "return redis.call('del', KEYS[1]) end return 0"
+    )
+    ...
+        finally:
+            RELEASE(keys=[f"lock:{job}"], args=[token])
+    ```
+    The script works on every Redis version; on Redis 8.4+,
+    `r.delex(f"lock:{job}", ifeq=token)` does the same in one command (suggested only
+    when `target-redis-version` allows it). redis-py's `Lock`
+    (`with r.lock(name, timeout=30):`) releases with a token check.
+
+    ## Fix safety
+    No automatic fix: the release needs the token the lock was taken with.
+
+    ## References
+    - [Distributed locks with Redis](https://redis.io/docs/latest/develop/use/patterns/distributed-locks/) ("remove the key only if it exists and the value stored at the key is exactly the one I expect")
+    - [DELEX](https://redis.io/docs/latest/commands/delex/) (Redis 8.4)
+    - [redis-py Lock](https://redis-py.readthedocs.io/en/stable/lock.html)
+    """
+
+    code = "RL203"
+    name = "lock-release-without-token"
+    severity = Severity.ERROR
+    summary = "Lock taken with SET NX released by a plain DEL (can delete another holder's lock)"
+    tags = ("correctness", "locks")
+    precision = "high"
+    tree_commands = ACQUIRE_NAMES
+
+    def check_command(self, cmd: Command, ctx: FileContext) -> None:
+        release = lock_release(cmd, ctx)
+        if release is None:
+            return
+        taken = (
+            f"taken with {call_text(release.acquire)} on line {ctx.line_of(release.acquire.node)}"
+            if release.acquire is not None
+            else "taken with SET NX elsewhere"
+        )
+        better = _safe_release(self.settings.target_redis_version)
+        lock = lock_text(cmd)
+        if release.check is not None:
+            message = (
+                f"{call_text(release.check)} on line {ctx.line_of(release.check.node)} and this "
+                f"{call_text(cmd)} of {lock} ({taken}) are separate commands: the lock "
+                "can expire and pass to another process in between, and this deletes that "
+                f"holder's lock; {better}"
+            )
+        else:
+            message = (
+                f"{call_text(cmd)} releases {lock} ({taken}) without checking that it "
+                "still holds it: if the lock expired and another process took it, this "
+                f"deletes that holder's lock; {better}"
+            )
+        ctx.report(self, cmd.node, message, when=release.condition)
+
+
+def _missing(args: BoundArgs, name: str) -> bool:
+    """Whether ``name`` is certainly not passed (absent, or a literal ``None``)."""
+    node = args.get(name)
+    if node is None:
+        return not args.unpacked
+    return is_literal(literal(node)) and literal(node) is None
+
+
+class LockWithoutTimeout(Rule):
+    """
+    ## What it does
+    Flags redis-py locks created without `timeout=`: `client.lock(name)` and
+    `redis.lock.Lock(client, name)` (also the `redis.asyncio` and valkey ones).
+
+    ## Why is this bad?
+    redis-py's default is `timeout=None`: the lock key has no TTL. If the process that
+    holds it dies (a crash, an OOM kill, a deploy), the lock is never released and every
+    other process waits for it forever, or fails after its `blocking_timeout`.
+    `blocking_timeout=` only limits how long acquiring waits; `timeout=` is the lock's
+    own expiry.
+
+    ## Example
+    ```python
+    with r.lock(f"lock:report:{day}"):
+        build_report(day)
+    ```
+
+    ## Use instead
+    ```python
+    with r.lock(f"lock:report:{day}", timeout=300, blocking_timeout=10):
+        build_report(day)
+    ```
+    Choose a timeout longer than the critical section; long work can call
+    `lock.extend()` or `lock.reacquire()`.
+
+    ## Fix safety
+    No automatic fix: the timeout depends on how long the critical section runs.
+
+    ## References
+    - [redis-py Lock](https://redis-py.readthedocs.io/en/stable/lock.html) (`timeout`: "by default, the lock will remain locked until release() is called")
+    - [Distributed locks with Redis](https://redis.io/docs/latest/develop/use/patterns/distributed-locks/)
+    """
+
+    code = "RL204"
+    name = "lock-without-timeout"
+    severity = Severity.ERROR
+    summary = "redis-py lock without timeout= never expires if its holder dies"
+    tags = ("correctness", "locks", "expiration")
+    precision = "very-high"
+
+    def check_command(self, cmd: Command, ctx: FileContext) -> None:
+        if cmd.method == "lock" and cmd.receiver.kind in (Kind.CLIENT, Kind.PIPELINE):
+            self._check(cmd.node, cmd.args, "lock()", ctx)
+
+    def check_construction(self, construction: Construction, ctx: FileContext) -> None:
+        if construction.type.kind is Kind.LOCK:
+            from redislint.engine.analyzer import bind_args  # libcst is loaded by now
+
+            args = bind_args(construction.node, client_method_params("lock", "__init__"))
+            self._check(construction.node, args, "Lock()", ctx)
+
+    def _check(self, node: cst.Call, args: BoundArgs, what: str, ctx: FileContext) -> None:
+        if not _missing(args, "timeout"):
+            return
+        waiting = (
+            " (blocking_timeout= only limits how long acquiring waits)"
+            if not _missing(args, "blocking_timeout")
+            else ""
+        )
+        ctx.report(
+            self,
+            node,
+            f"{what} without timeout= never expires{waiting}: if the process holding it "
+            "dies, the lock stays held forever; pass timeout=<seconds> longer than the "
+            "critical section",
+        )
+
+
+# -- optimistic transactions -----------------------------------------------------------
+
+# What catches redis.exceptions.WatchError: it and its bases.
+_WATCH_ERROR_BASES = frozenset({"WatchError", "RedisError", "ValkeyError"})
+_BUILTIN_BASES = frozenset({"builtins.Exception", "builtins.BaseException"})
+_RETRY_DECORATOR_WORDS = frozenset({"retry", "retrying", "backoff", "tenacity", "retries"})
+
+
+def catches_watch_error(handler: cst.BaseExpression | None, scope: Scope, ctx: FileContext) -> bool:
+    """Whether an ``except`` clause of this type catches ``redis.WatchError``."""
+    if handler is None:
+        return True  # bare except:
+    if isinstance(handler, cst.Tuple):
+        return any(catches_watch_error(e.value, scope, ctx) for e in handler.elements)
+    value = ctx.resolve(handler, scope)
+    if isinstance(value, Ref):
+        if value.qualname in _BUILTIN_BASES:
+            return True
+        last = value.qualname.rsplit(".", 1)[-1]
+        return is_redis_library(value.qualname) and last in _WATCH_ERROR_BASES
+    if value is UNKNOWN:  # not resolvable: trust the name
+        return code(handler).rsplit(".", 1)[-1] in {*_WATCH_ERROR_BASES, "Exception"}
+    return False
+
+
+def _handled(execute: Command, ctx: FileContext) -> bool:
+    scope = execute.scope
+    if any(set(words(d)) & _RETRY_DECORATOR_WORDS for d in scope.decorators):
+        return True  # @retry(...), @backoff.on_exception(...)
+    if any(d.endswith("contextmanager") for d in scope.decorators):
+        return True  # the caller's `with` block decides what a conflict means
+    for context in execute.trys:
+        if context.part != "body":
+            continue
+        for handler in context.node.handlers:
+            if catches_watch_error(handler.type, scope, ctx):
+                return True
+    return False
+
+
+class WatchWithoutRetry(Rule):
+    """
+    ## What it does
+    Flags `pipe.watch(...)` when the transaction's `execute()` in the same function is
+    not inside a `try` whose `except` catches `WatchError` (or `RedisError`,
+    `Exception`, a bare `except:`), and the function is not wrapped in a retry
+    decorator (`@retry`, `@backoff.on_exception`). A `@contextmanager` that watches,
+    yields the pipeline and executes it leaves the conflict to the caller's `with`
+    block and is not reported.
+
+    A loop alone does not retry: `execute()` raises `WatchError`, which leaves the loop.
+    The usual retry loop is `while True: try: ... except WatchError: continue`.
+    `client.transaction(func, *keys)` retries by itself and is never reported.
+
+    ## Why is this bad?
+    `WATCH` is optimistic locking: when another client changes a watched key before
+    `EXEC`, Redis discards the transaction and redis-py raises `WatchError`. That is the
+    expected outcome under contention, not a rare error. Unhandled, it escapes as an
+    exception and the update is lost, typically only under load.
+
+    ## Example
+    ```python
+    with r.pipeline() as pipe:
+        pipe.watch(key)
+        balance = int(pipe.get(key))
+        pipe.multi()
+        pipe.set(key, balance - amount)
+        pipe.execute()
+    ```
+
+    ## Use instead
+    ```python
+    def withdraw(pipe):
+        balance = int(pipe.get(key))
+        pipe.multi()
+        pipe.set(key, balance - amount)
+
+    r.transaction(withdraw, key)
+    ```
+    or retry by hand:
+    ```python
+    with r.pipeline() as pipe:
+        while True:
+            try:
+                pipe.watch(key)
+                balance = int(pipe.get(key))
+                pipe.multi()
+                pipe.set(key, balance - amount)
+                pipe.execute()
+                break
+            except redis.WatchError:
+                continue
+    ```
+
+    ## Fix safety
+    No automatic fix: whether to retry, give up or report the conflict is the
+    application's choice.
+
+    ## References
+    - [Transactions: optimistic locking using check-and-set](https://redis.io/docs/latest/develop/interact/transactions/#optimistic-locking-using-check-and-set)
+    - [redis-py pipelines and transactions](https://redis-py.readthedocs.io/en/stable/advanced_features.html)
+    """
+
+    code = "RL205"
+    name = "watch-without-retry"
+    severity = Severity.WARNING
+    summary = "WATCH transaction whose WatchError is neither retried nor handled"
+    tags = ("correctness", "concurrency")
+    precision = "high"
+
+    def check_scope(self, scope: Scope, ctx: FileContext) -> None:
+        if scope.callback_param is not None:
+            return  # client.transaction() watches and retries
+        open_watch: dict[int, Command] = {}  # pipe -> the watch that starts its transaction
+        for cmd in scope.commands:
+            pipe = cmd.pipe
+            if pipe is None or cmd.receiver.kind is not Kind.PIPELINE:
+                continue
+            if cmd.method == "watch":
+                open_watch.setdefault(id(pipe), cmd)
+            elif cmd.method in ("execute", "reset", "unwatch", "discard"):
+                watch = open_watch.pop(id(pipe), None)
+                if watch is not None and cmd.method == "execute" and not _handled(cmd, ctx):
+                    self._report(watch, cmd, ctx)
+
+    def _report(self, watch: Command, execute: Command, ctx: FileContext) -> None:
+        ctx.report(
+            self,
+            watch.node,
+            f"{watch.receiver_text}.watch() starts an optimistic transaction, but the "
+            f"WatchError that execute() on line {ctx.line_of(execute.node)} raises when a "
+            "watched key changes is neither retried nor handled, so the update is lost; "
+            "use client.transaction(func, *keys), which retries, or retry in a loop "
+            "(while True: try: ... break / except WatchError: continue)",
+        )
+
+
+# -- acquiring locks -----------------------------------------------------------------------
+
+
+def _lock_options(cmd: Command, ctx: FileContext) -> BoundArgs | None:
+    """The arguments the lock ``cmd`` is called on was created with, if known."""
+    receiver = cmd.receiver_node
+    created = ctx.binding(cmd, receiver.value) if isinstance(receiver, cst.Name) else receiver
+    if not isinstance(created, cst.Call):
+        return None
+    lock_call = ctx.command_for(created)
+    if lock_call is not None and lock_call.method == "lock":
+        return lock_call.args
+    for construction in cmd.scope.constructions:
+        if construction.node is created and construction.type.kind is Kind.LOCK:
+            from redislint.engine.analyzer import bind_args  # libcst is loaded by now
+
+            return bind_args(created, client_method_params("lock", "__init__"))
+    return None
+
+
+def may_fail(cmd: Command, ctx: FileContext) -> bool | None:
+    """Whether ``lock.acquire(...)`` can return False (non-blocking, or a wait limit).
+
+    None when it cannot be known (``blocking=flag``).
+    """
+    lock = _lock_options(cmd, ctx)
+
+    def option(name: str) -> cst.BaseExpression | None:
+        for args in (cmd.args, lock):
+            node = args.get(name) if args is not None else None
+            if node is not None and literal(node) is not None:
+                return node
+        return None
+
+    blocking = option("blocking")
+    if blocking is not None:
+        value = literal(blocking)
+        if not isinstance(value, bool):
+            return None
+        if value is False:
+            return True
+    return option("blocking_timeout") is not None
+
+
+def _result_used(cmd: Command) -> bool:
+    if cmd.usage in ("discarded", "awaited"):
+        return False
+    if cmd.usage == "assigned":
+        return any(name in cmd.scope.loads for name in cmd.result_names)
+    return True
+
+
+class LockAcquireUnchecked(Rule):
+    """
+    ## What it does
+    Flags `lock.acquire(...)` on a redis-py lock whose result is ignored (a bare
+    statement, or a variable never read) when acquiring can fail: `blocking=False`, or
+    a `blocking_timeout=` given to `acquire()` or to the `lock()` / `Lock()` that
+    created the lock.
+
+    ## Why is this bad?
+    A non-blocking acquire, or one with a wait limit, returns `False` when another
+    process holds the lock. Code that ignores the result runs the critical section
+    without the lock, concurrently with the holder, and later `release()` raises
+    `LockNotOwnedError`.
+
+    ## Example
+    ```python
+    lock = r.lock("lock:import", timeout=60)
+    lock.acquire(blocking=False)
+    run_import()
+    lock.release()
+    ```
+
+    ## Use instead
+    ```python
+    lock = r.lock("lock:import", timeout=60)
+    if lock.acquire(blocking=False):
+        try:
+            run_import()
+        finally:
+            lock.release()
+    ```
+    or `with r.lock("lock:import", timeout=60, blocking_timeout=5):`, which raises
+    `LockError` when the lock is not acquired.
+
+    ## Fix safety
+    No automatic fix: what to do when the lock is taken is the application's choice.
+
+    ## References
+    - [redis-py Lock.acquire](https://redis-py.readthedocs.io/en/stable/lock.html) ("returns a boolean indicating whether the lock was acquired")
+    """
+
+    code = "RL206"
+    name = "lock-acquire-unchecked"
+    severity = Severity.ERROR
+    summary = "Result of a non-blocking or time-limited lock.acquire() is ignored"
+    tags = ("correctness", "locks")
+    precision = "high"
+
+    def check_command(self, cmd: Command, ctx: FileContext) -> None:
+        if cmd.method != "acquire" or cmd.receiver.kind is not Kind.LOCK:
+            return
+        if _result_used(cmd) or may_fail(cmd, ctx) is not True:
+            return
+        ctx.report(
+            self,
+            cmd.node,
+            "acquire() returns False when another process holds the lock (it does not block "
+            "without limit here), but its result is ignored: the code runs without the lock; "
+            "test it (if lock.acquire(...):) or use `with client.lock(...)`, which raises "
+            "LockError when the lock is not acquired",
+        )
+
+
+# -- lock tokens -------------------------------------------------------------------------
+
+
+def _token_node(cmd: Command) -> cst.BaseExpression | None:
+    if cmd.method == "execute_command":
+        return cmd.args.varargs[2] if len(cmd.args.varargs) > 2 else None
+    return cmd.args.get("value")
+
+
+class LockConstantToken(Rule):
+    """
+    ## What it does
+    Flags a lock taken with `set(key, <constant>, nx=True, ...)` or
+    `setnx(key, <constant>)`, where the value is a literal (`1`, `"locked"`, `True`) or
+    a name bound to one, when the code releases that key with `delete()`/`unlink()`
+    (in the same function; in the same class for `self` attributes; anywhere in the
+    linted tree for keys with literal text, module-level names, or local names in code
+    about locks, as RL203 matches them). Keys that are only set and left to expire (a
+    throttle such as "run at most once a minute", a `seen:{id}` marker) are not
+    reported: without a release, the value does not matter.
+
+    ## Why is this bad?
+    Every holder writes the same value, so no process can prove the lock is still its
+    own. A safe release (compare the value, then delete, atomically) is impossible, and
+    a process whose lock expired will delete or extend the next holder's lock.
+
+    ## Example
+    ```python
+    if r.set(f"lock:{job}", 1, nx=True, ex=30):
+        ...
+    ```
+
+    ## Use instead
+    ```python
+    token = uuid.uuid4().hex  # or secrets.token_hex(16)
+    if r.set(f"lock:{job}", token, nx=True, ex=30):
+        ...
+    ```
+    and release with a compare-and-delete (see RL203), or use redis-py's `Lock`, which
+    generates the token for you.
+
+    ## Fix safety
+    No automatic fix: the token must be kept and passed to the release.
+
+    ## References
+    - [Distributed locks with Redis](https://redis.io/docs/latest/develop/use/patterns/distributed-locks/) ("this value must be unique across all clients and all lock requests")
+    """
+
+    code = "RL207"
+    name = "lock-constant-token"
+    severity = Severity.WARNING
+    summary = "Lock taken with a constant value: no holder can prove the lock is its own"
+    tags = ("correctness", "locks")
+    precision = "high"
+    tree_commands = _DELETES
+
+    def check_command(self, cmd: Command, ctx: FileContext) -> None:
+        if not is_acquire(cmd) or len(cmd.keys) != 1:
+            return
+        value = constant(_token_node(cmd), lambda name: ctx.binding(cmd, name))
+        if not is_literal(value):
+            return
+        shown = repr(value.decode("utf-8", "replace") if isinstance(value, bytes) else value)
+        message = (
+            f"{call_text(cmd)} takes {lock_text(cmd)} with the constant value {shown}: "
+            "every holder writes the same value, so none can prove the lock is still its own "
+            "and a safe release is impossible; store a unique token (uuid.uuid4().hex, "
+            "secrets.token_hex(16)) and release with a compare-and-delete, or use "
+            "redis-py's Lock"
+        )
+        key = cmd.keys[0].shape
+        by_name = about_locks(cmd)
+        release = partner(cmd, ctx, lambda c: c.name in _DELETES, by_name=by_name)
+        if release is not None:
+            message += f" (it is released on line {ctx.line_of(release.node)})"
+            ctx.report(self, cmd.node, message)
+        elif key_reach(cmd, by_name=by_name) == "tree":  # released anywhere in the tree
+            query = TreeQuery(_DELETES, key, exact=True)
+            ctx.report(self, cmd.node, message, when=TreeCondition(query, expected=True))

@@ -1,0 +1,89 @@
+"""Rules whose findings depend on other modules of the linted tree (RL104, RL201, RL203, RL207)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness import run_fixture
+
+ACQUIRE = """
+import uuid
+import redis
+
+r = redis.Redis()
+
+
+def acquire(job):
+    return r.set(f"lock:{job}", uuid.uuid4().hex, nx=True, ex=30)
+"""
+
+RELEASE = """
+import redis
+
+r = redis.Redis()
+
+
+def release(job):
+    r.delete(f"lock:{job}")
+
+
+def release_after_check(job, token):
+    current = r.get(f"lock:{job}")
+    if current == token:
+        r.delete(f"lock:{job}")
+"""
+
+
+def lint(tmp_path: Path, files: dict[str, str], select: list[str]) -> set[tuple[str, int, str]]:
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    findings = run_fixture(tmp_path, {"select": select})
+    return {(f.path, f.start.line, f.code) for f in findings}
+
+
+def test_release_of_a_lock_taken_in_another_module(tmp_path: Path) -> None:
+    found = lint(
+        tmp_path,
+        {"app/locks.py": ACQUIRE, "app/jobs.py": RELEASE},
+        ["RL201", "RL203"],
+    )
+    assert found == {("app/jobs.py", 8, "RL203"), ("app/jobs.py", 14, "RL203")}
+
+
+def test_without_the_acquire_the_delete_is_no_lock_release(tmp_path: Path) -> None:
+    found = lint(tmp_path, {"app/jobs.py": RELEASE}, ["RL201", "RL203"])
+    # the get-then-delete is then an ordinary read-then-delete race (RL201)
+    assert found == {("app/jobs.py", 14, "RL201")}
+
+
+def test_constant_token_of_a_key_deleted_in_another_module(tmp_path: Path) -> None:
+    take = 'import redis\nr = redis.Redis()\n\ndef take(b):\n    r.set(f"busy:{b}", 1, nx=True, ex=60)\n'
+    free = 'import redis\nr = redis.Redis()\n\ndef free(b):\n    r.delete(f"busy:{b}")\n'
+    assert lint(tmp_path, {"take.py": take}, ["RL207"]) == set()
+    assert lint(tmp_path, {"take.py": take, "free.py": free}, ["RL207"]) == {
+        ("take.py", 5, "RL207")
+    }
+
+
+def test_window_counter_expired_by_another_module(tmp_path: Path) -> None:
+    count = (
+        "import time\nimport redis\nr = redis.Redis()\n\n"
+        'def hit(u):\n    return r.incr(f"rl:{u}:{int(time.time() // 60)}")\n'
+    )
+    expire = (
+        "import time\nimport redis\nr = redis.Redis()\n\n"
+        'def touch(u):\n    r.expire(f"rl:{u}:{int(time.time() // 60)}", 60)\n'
+    )
+    assert lint(tmp_path, {"count.py": count}, ["RL104"]) == {("count.py", 6, "RL104")}
+    assert lint(tmp_path, {"count.py": count, "expire.py": expire}, ["RL104"]) == set()
+
+
+def test_deletes_in_test_code_are_not_lock_releases(tmp_path: Path) -> None:
+    cleanup = 'import redis\nr = redis.Redis()\n\ndef test_cleanup():\n    r.delete("lock:x")\n'
+    taken = (
+        'import redis\nr = redis.Redis()\n\ndef take(t):\n    r.set("lock:x", t, nx=True, ex=5)\n'
+    )
+    found = lint(tmp_path, {"app.py": taken, "tests/test_app.py": cleanup}, ["RL203"])
+    assert found == set()
