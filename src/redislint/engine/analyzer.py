@@ -75,6 +75,8 @@ _SKIPPED_FIELDS = frozenset(
     }
 )
 _FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
+# How many expression nodes a command's argument bindings are followed through.
+_BINDING_BUDGET = 256
 
 _STRINGY = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
 _COMMAND_METHODS = all_methods() | {"execute_command"}
@@ -590,6 +592,7 @@ class Analyzer:
         self._in_test += 1
         self.walk(node.test)
         self._in_test -= 1
+        self.scope.tests.append((node.test, len(self.scope.commands)))
         branch = next(self._branch_ids)
         origins = self.origins_of(node.test)
         before = self._snapshot()
@@ -675,6 +678,7 @@ class Analyzer:
         self._in_test += 1
         self.walk(node.test)
         self._in_test -= 1
+        self.scope.tests.append((node.test, len(self.scope.commands)))
         origins = self.origins_of(node.test)
         self._guards.append(Guard(node.test, 0, origins))
         self.walk(node.body)
@@ -821,12 +825,41 @@ class Analyzer:
             index=len(scope.commands),
         )
         cmd.arg_origins = self.origins_of_args(node, keys)
-        for arg in node.args:
-            if isinstance(arg.value, cst.Name) and arg.value.value in scope.exprs:
-                cmd.bindings[arg.value.value] = scope.exprs[arg.value.value]
+        cmd.bindings = self.bindings_of(node)
         scope.commands.append(cmd)
         self.commands.append(cmd)
         self.command_by_node[node] = cmd
+
+    def bindings_of(self, node: cst.Call) -> dict[str, cst.BaseExpression]:
+        """What the names used in the arguments are bound to when the call runs.
+
+        Transitively (the names those expressions use too), within a small budget, so a
+        rule can follow ``data = f.read()`` back to ``with open(p) as f``. Names a function
+        does not bind itself are looked up among the module's bindings.
+        """
+        scope = self.scope
+        module = self.scopes[0]
+        found: dict[str, cst.BaseExpression] = {}
+        todo: list[cst.CSTNode] = [arg.value for arg in node.args]
+        budget = _BINDING_BUDGET
+        while todo and budget > 0:
+            current = todo.pop()
+            budget -= 1
+            if isinstance(current, cst.Name):
+                name = current.value
+                if name in found:
+                    continue
+                bound = scope.exprs.get(name)
+                if bound is None and scope is not module and name not in scope.versions:
+                    bound = module.exprs.get(name)
+                if bound is not None:
+                    found[name] = bound
+                    todo.append(bound)
+                continue
+            if isinstance(current, cst.Lambda | cst.FunctionDef | cst.ClassDef):
+                continue
+            todo.extend(children(current))
+        return found
 
     def origins_of_args(self, node: cst.Call, keys: tuple[Key, ...]) -> frozenset[Command]:
         """Commands whose results flow into the call's non-key arguments (its values)."""

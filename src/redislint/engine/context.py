@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from redislint.engine.loops import LoopFacts, inspect_loop
 from redislint.engine.model import Command, Scope
 from redislint.engine.treefacts import TreeCondition
 from redislint.keys.shape import KeyShape, shape_of
@@ -56,6 +57,7 @@ class FileContext:
         self.is_test = is_test
         self.findings: list[RawFinding] = []
         self._reported: set[tuple[int, str]] = set()
+        self._loops: dict[int, LoopFacts] = {}
 
     @property
     def scopes(self) -> list[Scope]:
@@ -67,6 +69,13 @@ class FileContext:
 
     def command_for(self, node: cst.Call) -> Command | None:
         return self.analyzer.command_by_node.get(node)
+
+    def loop_facts(self, loop: cst.CSTNode) -> LoopFacts:
+        """The waits and exits of a loop from ``Command.loops`` (inspected once per loop)."""
+        facts = self._loops.get(id(loop))
+        if facts is None:
+            facts = self._loops[id(loop)] = inspect_loop(loop)
+        return facts
 
     def module_constant(self, name: str) -> cst.BaseExpression | None:
         """The string expression a module-level name is bound to, if any."""

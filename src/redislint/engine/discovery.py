@@ -32,8 +32,11 @@ PYTHON_SUFFIXES = (".py", ".pyi")
 def matches_any(path: Path, patterns: Sequence[str], root: Path) -> bool:
     """Whether a path matches a glob: against its path relative to ``root``, or its name.
 
-    A pattern with a ``/`` matches the relative path (and everything below a matching
-    directory); a pattern without one matches any path component.
+    A pattern with a ``/`` other than a trailing one is anchored at ``root`` and matches
+    the relative path and everything below a matching directory (``./`` and a leading
+    ``/`` are dropped; ``**/`` matches zero or more directories). A pattern without one
+    (a trailing ``/`` only marks a directory, as in ``tests/``) matches any path
+    component, so ``tests/`` covers ``tests/a.py`` and ``pkg/tests/unit/b.py``.
     """
     if not patterns:
         return False
@@ -42,18 +45,31 @@ def matches_any(path: Path, patterns: Sequence[str], root: Path) -> bool:
     except ValueError:
         relative = PurePosixPath(path.as_posix())
     text = relative.as_posix()
+    candidates: list[str] | None = None
     for pattern in patterns:
-        clean = pattern.rstrip("/")
+        clean = pattern.strip().rstrip("/")
+        while clean.startswith("./"):
+            clean = clean[2:]
+        if not clean:
+            continue
         if "/" in clean:
-            clean = clean.lstrip("./")
-            if fnmatchcase(text, clean) or fnmatchcase(text, clean + "/*"):
-                return True
-            parents = [p.as_posix() for p in relative.parents]
-            if any(fnmatchcase(p, clean) for p in parents):
+            if candidates is None:
+                candidates = [text, *(p.as_posix() for p in relative.parents)]
+            variants = _zero_dir_variants(clean.lstrip("/"))
+            if any(fnmatchcase(c, v) for c in candidates for v in variants):
                 return True
         elif any(fnmatchcase(part, clean) for part in relative.parts):
             return True
     return False
+
+
+def _zero_dir_variants(pattern: str) -> set[str]:
+    """``a/**/b`` also as ``a/b``: ``**/`` may stand for no directory at all."""
+    head, sep, tail = pattern.partition("**/")
+    if not sep:
+        return {pattern}
+    rests = _zero_dir_variants(tail)
+    return {head + sep + r for r in rests} | {head + r for r in rests}
 
 
 def _is_venv(directory: Path) -> bool:
