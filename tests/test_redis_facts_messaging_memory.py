@@ -188,9 +188,7 @@ def test_unacked_entry_stays_pending_and_is_redelivered(redis_server: RedisServe
     assert [e[0] for e in delivered] == [entry]
     # alice dies without XACK: the entry stays in the pending entries list
     pending = r.xpending("orders", "workers")
-    assert pending["pending"] == 1 and pending["consumers"] == [
-        {"name": b"alice", "pending": 1}
-    ]
+    assert pending["pending"] == 1 and pending["consumers"] == [{"name": b"alice", "pending": 1}]
     assert r.xreadgroup("workers", "bob", {"orders": ">"}) == []  # not delivered to others
     # delivered again: to alice from her history (ID 0), to bob by claiming it
     [[_, again]] = r.xreadgroup("workers", "alice", {"orders": "0"})
@@ -312,9 +310,7 @@ def test_cluster_publish_reaches_every_node_spublish_stays_in_its_shard(
         bus_b = int(b.config_get("cluster-port")["cluster-port"])
         a.execute_command("CLUSTER MEET", "127.0.0.1", nodes[1].port, bus_b)
         _wait(
-            lambda: all(
-                c.execute_command("CLUSTER INFO")["cluster_state"] == "ok" for c in (a, b)
-            )
+            lambda: all(c.execute_command("CLUSTER INFO")["cluster_state"] == "ok" for c in (a, b))
         )
         slot = a.execute_command("CLUSTER KEYSLOT", "news")
         owner, other = (a, b) if slot < 8192 else (b, a)

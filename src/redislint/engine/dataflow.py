@@ -261,7 +261,14 @@ def _reads_all(call: cst.Call) -> bool:
 
 
 def _short(node: cst.BaseExpression) -> str:
+    """``requests.get(...).content``: an expression for messages, arguments left out."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_short(node.value)}.{node.attr.value}"
+    if isinstance(node, cst.Call):
+        return f"{_short(node.func)}({'...' if node.args else ''})"
+    if isinstance(node, cst.Await):
+        return f"await {_short(node.expression)}"
     text = code(node)
-    if len(text) > 40 and isinstance(node, cst.Call):
-        return f"{code(node.func)}(...)"
-    return text if len(text) <= 40 else text[:37] + "..."
+    return text if len(text) <= 30 else "..."

@@ -223,7 +223,9 @@ def mentions(node: cst.CSTNode, names: frozenset[str], calls: frozenset[int]) ->
     return False
 
 
-def empty_when_true(test: cst.BaseExpression, refers: frozenset[str], calls: frozenset[int]) -> bool | None:
+def empty_when_true(
+    test: cst.BaseExpression, refers: frozenset[str], calls: frozenset[int]
+) -> bool | None:
     """Is ``test`` true exactly when the value it checks is empty/None?
 
     True for ``not item``, ``item is None``, ``len(items) == 0``; False for ``item``,
@@ -290,9 +292,7 @@ def _is_zero(node: cst.BaseExpression) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value == 0
 
 
-def exit_kinds(
-    facts: LoopFacts, refers: frozenset[str], calls: frozenset[int]
-) -> frozenset[str]:
+def exit_kinds(facts: LoopFacts, refers: frozenset[str], calls: frozenset[int]) -> frozenset[str]:
     """How the loop's exits depend on a value (names bound to it, calls producing it).
 
     ``"empty"``: an exit taken when the value is empty/None (a draining loop);

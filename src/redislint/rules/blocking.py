@@ -254,7 +254,9 @@ class UnboundedCollectionRead(Rule):
             if not self._whole_range(cmd):
                 return
             instead = RANGES[name]
-            message = f"{what} with an open-ended range reads the whole collection in one O(N) reply"
+            message = (
+                f"{what} with an open-ended range reads the whole collection in one O(N) reply"
+            )
         else:
             return
         ctx.report(

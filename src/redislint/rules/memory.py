@@ -77,7 +77,10 @@ class UnboundedStream(Rule):
         for other in cmd.scope.commands:
             if other is cmd or other.name not in STREAM_BOUNDS:
                 continue
-            if not exclusive(cmd.arms, other.arms) and cmd.same_key(other) is not Relation.DIFFERENT:
+            if (
+                not exclusive(cmd.arms, other.arms)
+                and cmd.same_key(other) is not Relation.DIFFERENT
+            ):
                 return  # trimmed, deleted or given an expiry by the same code path
         minid = " or minid=<oldest id to keep> (Redis 6.2+)"
         if not _needs(self.settings.target_redis_version, "6.2"):

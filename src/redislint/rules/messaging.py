@@ -380,9 +380,7 @@ class ListAsQueue(Rule):
         loop = cmd.loops[-1]
         if not isinstance(loop, cst.While | cst.For):
             return False
-        kinds = exit_kinds(
-            ctx.loop_facts(loop), result_refs(cmd), frozenset({id(cmd.node)})
-        )
+        kinds = exit_kinds(ctx.loop_facts(loop), result_refs(cmd), frozenset({id(cmd.node)}))
         return "value" not in kinds and "always" not in kinds
 
     def _instead(self, cmd: Command) -> str:
@@ -391,7 +389,9 @@ class ListAsQueue(Rule):
             move = "blmove(src, processing, timeout)" if blocking else "lmove(src, processing)"
             move += " (Redis 6.2+)"
         else:
-            move = "brpoplpush(src, processing, timeout)" if blocking else "rpoplpush(src, processing)"
+            move = (
+                "brpoplpush(src, processing, timeout)" if blocking else "rpoplpush(src, processing)"
+            )
         return (
             f"move it to a processing list with {move} and lrem() it when done, or use a "
             "Stream with xreadgroup() + xack()"
@@ -478,7 +478,9 @@ class StreamWithoutAck(Rule):
             else:
                 shown = f"stream {key.display()!r}"
             where = "on it"
-        recover = "xautoclaim()" if _supports(self.settings.target_redis_version, "6.2") else "xclaim()"
+        recover = (
+            "xautoclaim()" if _supports(self.settings.target_redis_version, "6.2") else "xclaim()"
+        )
         ctx.report(
             self,
             cmd.node,
