@@ -49,9 +49,15 @@ def test_stream_trimmed_by_a_job_in_another_module(tmp_path: Path) -> None:
 
 
 def test_stream_trimmed_elsewhere_must_be_the_same_key(tmp_path: Path) -> None:
-    janitor = 'def trim(k):\n    r.xtrim(k, maxlen=10)\n    r.xtrim("audit", maxlen=10)\n'
+    janitor = 'def trim():\n    r.xtrim("audit", maxlen=10)\n    r.expire("events", 60)\n'
     found = lint(tmp_path, {"producer.py": PRODUCER, "jobs/trim.py": janitor}, "RL401")
     assert found == {("producer.py", 7)}
+
+
+def test_entries_deleted_by_a_generic_consumer(tmp_path: Path) -> None:
+    consumer = "def done(stream, entry_id):\n    r.xdel(stream, entry_id)\n"
+    found = lint(tmp_path, {"producer.py": PRODUCER, "consumer.py": consumer}, "RL401")
+    assert found == set()
 
 
 COUNTER = (

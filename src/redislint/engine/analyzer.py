@@ -30,6 +30,7 @@ from redislint.clients.types import (
     merge,
 )
 from redislint.commands import MethodInfo, all_methods, client_method_params, method_info
+from redislint.engine.loops import is_wait
 from redislint.engine.model import (
     BoundArgs,
     Command,
@@ -183,6 +184,8 @@ class Analyzer:
         self.scopes: list[Scope] = []
         self.commands: list[Command] = []
         self.command_by_node: dict[cst.Call, Command] = {}
+        # per loop node (by id): the calls inside it that pause (sleep, wait...)
+        self.loop_waits: dict[int, list[cst.Call]] = {}
         self.stack: list[cst.CSTNode] = []
         self.scope: Scope = Scope(kind="module", node=cst.Module([]), name="<module>", parent=None)
         self._resolvers: dict[int, Resolver] = {}
@@ -740,6 +743,9 @@ class Analyzer:
         for arg in node.args:
             self.walk(arg.value)
         self._lambda_callback = None
+        if self._loops and is_wait(node):
+            for loop in self._loops:
+                self.loop_waits.setdefault(id(loop), []).append(node)
         self.record_call(node, receiver)
 
     def record_call(self, node: cst.Call, receiver: Value | None) -> None:

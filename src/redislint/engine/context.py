@@ -74,7 +74,8 @@ class FileContext:
         """The waits and exits of a loop from ``Command.loops`` (inspected once per loop)."""
         facts = self._loops.get(id(loop))
         if facts is None:
-            facts = self._loops[id(loop)] = inspect_loop(loop)
+            waits = self.analyzer.loop_waits.get(id(loop), ())
+            facts = self._loops[id(loop)] = inspect_loop(loop, waits)
         return facts
 
     def module_constant(self, name: str) -> cst.BaseExpression | None:

@@ -2,19 +2,20 @@
 
 Rules about polling and consumer loops ask whether a loop sleeps (or waits some other
 way) and which statements leave it under which conditions. The analyzer records the
-loops around every command (``Command.loops``); ``inspect_loop`` reads one loop's
-statements once, and ``FileContext.loop_facts`` caches the answer per loop node, so a
-loop is inspected once however many commands it holds.
+loops around every command (``Command.loops``) and, during its one traversal, the calls
+that pause inside each loop (``is_wait``); ``inspect_loop`` reads one loop's statements
+(not their expressions) for exits, and ``FileContext.loop_facts`` caches the answer per
+loop node, so a loop is inspected once however many commands it holds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import libcst as cst
 
 from redislint.clients.names import words
-from redislint.engine.analyzer import children
 from redislint.engine.arguments import literal
 from redislint.engine.model import Command
 
@@ -72,35 +73,16 @@ def is_wait(call: cst.Call) -> bool:
 class _Reader:
     def __init__(self, loop: cst.For | cst.While) -> None:
         self.loop = loop
-        self.waits: list[cst.Call] = []
         self.exits: list[Exit] = []
         self.test_calls: list[cst.Call] = []
 
-    def run(self) -> LoopFacts:
+    def run(self, waits: Sequence[cst.Call]) -> LoopFacts:
         if isinstance(self.loop, cst.While):
-            self.collect_calls(self.loop.test, self.test_calls)
-            for call in self.test_calls:
-                if is_wait(call):
-                    self.waits.append(call)
+            self.test_calls = _calls_in(self.loop.test)
             # the loop ends when its test is false
             self.exits.append(Exit(self.loop.test, ((self.loop.test, 1),)))
         self.block(self.loop.body, (), nested=False, guarded=False)
-        return LoopFacts(tuple(self.waits), tuple(self.exits), tuple(self.test_calls))
-
-    def collect_calls(self, node: cst.CSTNode, out: list[cst.Call]) -> None:
-        todo = [node]
-        while todo:
-            current = todo.pop()
-            if isinstance(current, cst.Lambda | cst.FunctionDef | cst.ClassDef):
-                continue
-            if isinstance(current, cst.Call):
-                out.append(current)
-            todo.extend(children(current))
-
-    def expression(self, node: cst.CSTNode) -> None:
-        calls: list[cst.Call] = []
-        self.collect_calls(node, calls)
-        self.waits.extend(c for c in calls if is_wait(c))
+        return LoopFacts(tuple(waits), tuple(self.exits), tuple(self.test_calls))
 
     def block(
         self,
@@ -144,9 +126,7 @@ class _Reader:
                 self.exits.append(Exit(node, conditions, guarded))
         elif isinstance(node, cst.Return | cst.Raise):
             self.exits.append(Exit(node, conditions, guarded or nested))
-            self.expression(node)
         elif isinstance(node, cst.If):
-            self.expression(node.test)
             self.block(node.body, (*conditions, (node.test, 0)), nested, guarded)
             if node.orelse is not None:
                 orelse = node.orelse
@@ -156,10 +136,6 @@ class _Reader:
                 else:
                     self.block(orelse.body, inner, nested, guarded)
         elif isinstance(node, cst.While | cst.For):
-            if isinstance(node, cst.While):
-                self.expression(node.test)
-            else:
-                self.expression(node.iter)
             self.block(node.body, conditions, nested=True, guarded=guarded)
             if node.orelse is not None:
                 self.block(node.orelse.body, conditions, nested, guarded)
@@ -172,17 +148,10 @@ class _Reader:
             if node.finalbody is not None:
                 self.block(node.finalbody.body, conditions, nested, guarded)
         elif isinstance(node, cst.With):
-            for item in node.items:
-                self.expression(item.item)
             self.block(node.body, conditions, nested, guarded)
         elif isinstance(node, cst.Match):
-            self.expression(node.subject)
             for case in node.cases:
                 self.block(case.body, conditions, nested, guarded=True)
-        elif isinstance(node, cst.FunctionDef | cst.ClassDef):
-            return
-        else:
-            self.expression(node)
 
 
 def _jumps(body: cst.BaseSuite) -> bool:
@@ -201,26 +170,36 @@ def _jumps(body: cst.BaseSuite) -> bool:
     return bool(small) and isinstance(small[-1], cst.Continue | cst.Break | cst.Return | cst.Raise)
 
 
-def inspect_loop(loop: cst.CSTNode) -> LoopFacts:
-    """The waits and exits of a ``for``/``while`` loop (comprehensions have neither)."""
+def inspect_loop(loop: cst.CSTNode, waits: Sequence[cst.Call] = ()) -> LoopFacts:
+    """The exits of a ``for``/``while`` loop; ``waits`` are its pausing calls (from the analyzer)."""
     if not isinstance(loop, cst.For | cst.While):
-        return LoopFacts((), (), ())
-    return _Reader(loop).run()
+        return LoopFacts(tuple(waits), (), ())
+    return _Reader(loop).run(waits)
+
+
+def _nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """``node`` and the expressions below it, not entering lambdas (small: one test)."""
+    from redislint.engine.analyzer import children
+
+    found: list[cst.CSTNode] = []
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        if not isinstance(current, cst.Lambda):
+            todo.extend(children(current))
+    return found
+
+
+def _calls_in(node: cst.CSTNode) -> list[cst.Call]:
+    return [n for n in _nodes(node) if isinstance(n, cst.Call)]
 
 
 def mentions(node: cst.CSTNode, names: frozenset[str], calls: frozenset[int]) -> bool:
     """Whether an expression uses one of ``names`` or contains one of the ``calls`` (by id)."""
-    todo = [node]
-    while todo:
-        current = todo.pop()
-        if isinstance(current, cst.Name) and current.value in names:
-            return True
-        if id(current) in calls:
-            return True
-        if isinstance(current, cst.Lambda):
-            continue
-        todo.extend(children(current))
-    return False
+    return any(
+        id(n) in calls or (isinstance(n, cst.Name) and n.value in names) for n in _nodes(node)
+    )
 
 
 def empty_when_true(

@@ -18,8 +18,9 @@ from redislint.rules.expiration import EXPIRE_COMMANDS, key_text
 
 # Commands after which a stream is bounded: trimmed, entries deleted, or the key expires.
 STREAM_BOUNDS = frozenset({"xtrim", "del", "unlink"}) | EXPIRE_COMMANDS
-# The same, judged across the tree (a periodic job elsewhere that trims the stream).
-TREE_STREAM_BOUNDS = frozenset({"xtrim", "xdel"}) | EXPIRE_COMMANDS
+# Judged across the tree: a periodic job that trims the stream, a consumer that deletes
+# processed entries (expiries elsewhere are too often generic cache helpers to count).
+TREE_STREAM_BOUNDS = frozenset({"xtrim", "xdel"})
 
 
 def _needs(settings_version: tuple[int, ...] | None, version: str) -> bool:
@@ -33,8 +34,9 @@ class UnboundedStream(Rule):
     Flags `xadd()` calls without `maxlen` or `minid` (and `execute_command("XADD", ...)`
     without `MAXLEN`/`MINID`), unless the same function also trims the stream
     (`xtrim`), deletes it or gives it an expiry (outside a mutually exclusive branch),
-    or some module of the linted tree trims the same stream key (`xtrim`, `xdel`, an
-    expiry: a periodic cleanup job).
+    or some module of the linted tree may trim it (`xtrim` or `xdel` of the same key, or
+    of a key computed at run time: a periodic cleanup job, a consumer that deletes
+    processed entries).
 
     ## Why is this bad?
     A stream keeps every entry until something removes it: reading an entry, even
@@ -93,7 +95,7 @@ class UnboundedStream(Rule):
         key = cmd.keys[0].shape if cmd.keys else None
         when = None
         if key is not None:
-            when = TreeCondition(TreeQuery(TREE_STREAM_BOUNDS, key, exact=True), expected=False)
+            when = TreeCondition(TreeQuery(TREE_STREAM_BOUNDS, key), expected=False)
         ctx.report(self, cmd.node, message, when=when)
 
     def _unbounded(self, cmd: Command) -> bool:
