@@ -10,7 +10,7 @@ from redislint.engine.context import FileContext
 from redislint.engine.model import Command
 from redislint.engine.scripts import script_source
 from redislint.lua import LuaSyntaxError, redis_calls
-from redislint.rules.base import Rule, version_tuple
+from redislint.rules.base import Rule, supports
 from redislint.rules.expiration import key_text
 
 
@@ -279,7 +279,6 @@ class UnboundedCollectionRead(Rule):
         return first is not None and last is not None and first >= 0 and last < 0
 
     def _set_algebra(self) -> str:
-        version = self.settings.target_redis_version
-        if version is not None and version < version_tuple("6.2"):
+        if not supports(self.settings.target_redis_version, "6.2"):
             return "sscan_iter() over the smaller set with sismember() checks in a pipeline"
         return "sscan_iter() over the smaller set with smismember() checks (Redis 6.2+)"

@@ -13,7 +13,7 @@ from redislint.engine.dataflow import Flow
 from redislint.engine.model import Command, TxMode, exclusive
 from redislint.engine.treefacts import TreeCondition, TreeQuery
 from redislint.keys.shape import KeyShape, Relation, code, compare
-from redislint.rules.base import Rule, version_tuple
+from redislint.rules.base import Rule, supports
 from redislint.rules.expiration import EXPIRE_COMMANDS, key_text
 
 # Commands after which a stream is bounded: trimmed, entries deleted, or the key expires.
@@ -21,11 +21,6 @@ STREAM_BOUNDS = frozenset({"xtrim", "del", "unlink"}) | EXPIRE_COMMANDS
 # Judged across the tree: a periodic job that trims the stream, a consumer that deletes
 # processed entries (expiries elsewhere are too often generic cache helpers to count).
 TREE_STREAM_BOUNDS = frozenset({"xtrim", "xdel"})
-
-
-def _needs(settings_version: tuple[int, ...] | None, version: str) -> bool:
-    """Whether a suggestion that needs Redis ``version`` can be offered."""
-    return settings_version is None or settings_version >= version_tuple(version)
 
 
 class UnboundedStream(Rule):
@@ -85,7 +80,7 @@ class UnboundedStream(Rule):
             ):
                 return  # trimmed, deleted or given an expiry by the same code path
         minid = " or minid=<oldest id to keep> (Redis 6.2+)"
-        if not _needs(self.settings.target_redis_version, "6.2"):
+        if not supports(self.settings.target_redis_version, "6.2"):
             minid = ""
         message = (
             f"xadd() to {key_text(cmd)} without maxlen or minid: a stream keeps every entry "
@@ -321,7 +316,7 @@ class JsonBlobObject(Rule):
         if obj is None or not self._flat_dict(flow.follow(obj), flow):
             return
         hexpire = ""
-        if _needs(self.settings.target_redis_version, "7.4"):
+        if supports(self.settings.target_redis_version, "7.4"):
             hexpire = ", and on Redis 7.4+ fields can expire on their own (hexpire)"
         ctx.report(
             self,
@@ -450,7 +445,7 @@ class SetForUniqueCount(Rule):
                 ctx.report(
                     self,
                     each.node,
-                    f"the set {key_text(each)} is only counted ({counter.method}()), its "
+                    f"the set {key_text(each)} is only counted with {counter.method}(), its "
                     "members are never read back: a HyperLogLog counts distinct members in "
                     "at most 12 KB with ~0.81% error; use pfadd()/pfcount()",
                     when=when,

@@ -13,7 +13,7 @@ from redislint.engine.loops import exit_kinds, result_refs
 from redislint.engine.model import Command
 from redislint.engine.treefacts import TreeCondition, TreeQuery
 from redislint.keys.shape import Hole, KeyShape, Relation
-from redislint.rules.base import Rule, version_tuple
+from redislint.rules.base import Rule, supports
 
 # Words that say a channel or key carries work to be done.
 WORK_WORDS = frozenset(
@@ -385,7 +385,7 @@ class ListAsQueue(Rule):
 
     def _instead(self, cmd: Command) -> str:
         blocking = cmd.name in BLOCKING_POPS
-        if _supports(self.settings.target_redis_version, "6.2"):
+        if supports(self.settings.target_redis_version, "6.2"):
             move = "blmove(src, processing, timeout)" if blocking else "lmove(src, processing)"
             move += " (Redis 6.2+)"
         else:
@@ -399,15 +399,14 @@ class ListAsQueue(Rule):
 
 
 def _key_display(ctx: FileContext, cmd: Command, node: cst.BaseExpression) -> str:
+    parts = ctx.shape(node, cmd.scope).parts
+    if len(parts) == 1 and isinstance(parts[0], Hole):
+        return f"the list in {parts[0].text.split('#')[0]}"
     return repr(ctx.shape(node, cmd.scope).display())
 
 
 def _plural(word: str) -> str:
     return {"queue": "a queue", "work": "work"}.get(word, f"{word}s")
-
-
-def _supports(target: tuple[int, ...] | None, version: str) -> bool:
-    return target is None or target >= version_tuple(version)
 
 
 class StreamWithoutAck(Rule):
@@ -479,7 +478,7 @@ class StreamWithoutAck(Rule):
                 shown = f"stream {key.display()!r}"
             where = "on it"
         recover = (
-            "xautoclaim()" if _supports(self.settings.target_redis_version, "6.2") else "xclaim()"
+            "xautoclaim()" if supports(self.settings.target_redis_version, "6.2") else "xclaim()"
         )
         ctx.report(
             self,
@@ -630,7 +629,7 @@ class BusyPoll(Rule):
     def _instead(self, cmd: Command) -> str:
         if cmd.method in ("rpop", "lpop"):
             blocking = POLLS[cmd.method]
-            if _supports(self.settings.target_redis_version, "6.2"):
+            if supports(self.settings.target_redis_version, "6.2"):
                 blocking += " or blmove() (Redis 6.2+)"
             return f"use the blocking {blocking}, or sleep when it returns nothing"
         if cmd.method == "get_message":
@@ -686,7 +685,7 @@ class ClusterBroadcastPublish(Rule):
             return
         if not (cmd.receiver.is_cluster is True or self.settings.cluster):
             return
-        if not _supports(self.settings.target_redis_version, "7.0"):
+        if not supports(self.settings.target_redis_version, "7.0"):
             return
         ctx.report(
             self,
