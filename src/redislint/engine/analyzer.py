@@ -595,7 +595,7 @@ class Analyzer:
         self._in_test += 1
         self.walk(node.test)
         self._in_test -= 1
-        self.scope.tests.append((node.test, len(self.scope.commands)))
+        self.scope.conditions.append((node.test, len(self.scope.commands)))
         branch = next(self._branch_ids)
         origins = self.origins_of(node.test)
         before = self._snapshot()
@@ -681,7 +681,7 @@ class Analyzer:
         self._in_test += 1
         self.walk(node.test)
         self._in_test -= 1
-        self.scope.tests.append((node.test, len(self.scope.commands)))
+        self.scope.conditions.append((node.test, len(self.scope.commands)))
         origins = self.origins_of(node.test)
         self._guards.append(Guard(node.test, 0, origins))
         self.walk(node.body)

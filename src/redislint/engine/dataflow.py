@@ -87,7 +87,7 @@ _HTTP_RESPONSES = frozenset(
 )
 # The whole body of a response: attributes and (possibly awaited) methods.
 _BODY_ATTRIBUTES = frozenset({"content", "text", "data"})
-_BODY_METHODS = frozenset({"read", "text", "aread", "content"})
+_BODY_METHODS = frozenset({"read", "text", "aread"})
 JSON_DUMPS = frozenset(
     {"json.dumps", "orjson.dumps", "ujson.dumps", "simplejson.dumps", "rapidjson.dumps"}
 )

@@ -163,7 +163,7 @@ class Scope:
     declared_global: set[str] = field(default_factory=set)
     pipes: dict[str, Pipe] = field(default_factory=dict)
     # every ``if``/``while`` test, with how many commands of the scope came before it
-    tests: list[tuple[cst.BaseExpression, int]] = field(default_factory=list)
+    conditions: list[tuple[cst.BaseExpression, int]] = field(default_factory=list)
     callback_param: str | None = None
     decorators: tuple[str, ...] = ()
 

@@ -209,7 +209,7 @@ class LargeValue(Rule):
     def _size_checked(self, cmd: Command, value: cst.BaseExpression, flow: Flow) -> bool:
         names = _names_along(value, cmd)
         tests = [g.test for g in cmd.guards]
-        tests += [t for t, before in cmd.scope.tests if before <= cmd.index]
+        tests += [t for t, before in cmd.scope.conditions if before <= cmd.index]
         for test in tests:
             text_ = code(test).lower()
             if any(w in text_ for w in _SIZE_WORDS):
