@@ -7,6 +7,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+# Fixture files are linted, never run (some are named like tests on purpose: RL302_test.py).
+collect_ignore_glob = ["fixtures/*"]
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--run-slow", action="store_true", help="run slow real-world and fuzz tests")

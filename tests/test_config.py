@@ -155,6 +155,16 @@ def test_prefix_selects_default_rules_only() -> None:
     assert "RL000" in codes and "RL001" not in codes
     codes = enabled_codes(parse_config({"select": ["RL001"]}, None))
     assert "RL001" in codes
+    # RL303 unbounded-collection-read is off by default: a prefix leaves it out ...
+    codes = enabled_codes(parse_config({"select": ["RL3"]}, None))
+    assert {"RL301", "RL302"} <= codes and "RL303" not in codes
+    # ... its code or name selects it ...
+    for selector in ("RL303", "unbounded-collection-read"):
+        codes = enabled_codes(parse_config({"extend-select": [selector]}, None))
+        assert "RL303" in codes and "RL101" in codes
+    # ... and ignoring the prefix drops it even when ALL selected it
+    codes = enabled_codes(parse_config({"select": ["ALL"], "ignore": ["RL3"]}, None))
+    assert not any(c.startswith("RL3") for c in codes)
 
 
 def test_parse_config_errors_are_config_errors() -> None:

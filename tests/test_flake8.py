@@ -102,7 +102,8 @@ def test_the_entry_point_is_declared() -> None:
 def test_fixture_findings_match_the_cli(fixture: Path, tmp_path: Path) -> None:
     target = copy_fixture(fixture, tmp_path)
     expected = cli_found(target.name, cwd=tmp_path)
-    assert expected, "a fixture with findings makes the comparison mean something"
+    # Some fixtures are silent on their own (test files, findings judged across the tree):
+    # both tools must then agree on silence.
     assert flake8_found("--select", "RL", target.name, cwd=tmp_path) == expected
 
 

@@ -30,6 +30,7 @@ from redislint.clients.types import (
     merge,
 )
 from redislint.commands import MethodInfo, all_methods, client_method_params, method_info
+from redislint.engine.loops import is_wait
 from redislint.engine.model import (
     BoundArgs,
     Command,
@@ -75,6 +76,8 @@ _SKIPPED_FIELDS = frozenset(
     }
 )
 _FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
+# How many expression nodes a command's argument bindings are followed through.
+_BINDING_BUDGET = 256
 
 _STRINGY = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
 _COMMAND_METHODS = all_methods() | {"execute_command"}
@@ -181,6 +184,8 @@ class Analyzer:
         self.scopes: list[Scope] = []
         self.commands: list[Command] = []
         self.command_by_node: dict[cst.Call, Command] = {}
+        # per loop node (by id): the calls inside it that pause (sleep, wait...)
+        self.loop_waits: dict[int, list[cst.Call]] = {}
         self.stack: list[cst.CSTNode] = []
         self.scope: Scope = Scope(kind="module", node=cst.Module([]), name="<module>", parent=None)
         self._resolvers: dict[int, Resolver] = {}
@@ -590,6 +595,7 @@ class Analyzer:
         self._in_test += 1
         self.walk(node.test)
         self._in_test -= 1
+        self.scope.conditions.append((node.test, len(self.scope.commands)))
         branch = next(self._branch_ids)
         origins = self.origins_of(node.test)
         before = self._snapshot()
@@ -675,6 +681,7 @@ class Analyzer:
         self._in_test += 1
         self.walk(node.test)
         self._in_test -= 1
+        self.scope.conditions.append((node.test, len(self.scope.commands)))
         origins = self.origins_of(node.test)
         self._guards.append(Guard(node.test, 0, origins))
         self.walk(node.body)
@@ -736,6 +743,9 @@ class Analyzer:
         for arg in node.args:
             self.walk(arg.value)
         self._lambda_callback = None
+        if self._loops and is_wait(node):
+            for loop in self._loops:
+                self.loop_waits.setdefault(id(loop), []).append(node)
         self.record_call(node, receiver)
 
     def record_call(self, node: cst.Call, receiver: Value | None) -> None:
@@ -821,43 +831,43 @@ class Analyzer:
             index=len(scope.commands),
         )
         cmd.arg_origins = self.origins_of_args(node, keys)
-        for arg in node.args:
-            if isinstance(arg.value, cst.Name) and arg.value.value in scope.exprs:
-                cmd.bindings[arg.value.value] = scope.exprs[arg.value.value]
+        cmd.bindings = self.bindings_of(node)
         if isinstance(receiver_node, cst.Name) and receiver_node.value in scope.exprs:
             cmd.bindings[receiver_node.value] = scope.exprs[receiver_node.value]
-        for key in keys:
-            self.note_key_bindings(key.node, cmd.bindings)
         scope.commands.append(cmd)
         self.commands.append(cmd)
         self.command_by_node[node] = cmd
 
-    def note_key_bindings(
-        self, node: cst.BaseExpression, bindings: dict[str, cst.BaseExpression]
-    ) -> None:
-        """Record what the local names a key is built from were bound to at the call.
+    def bindings_of(self, node: cst.Call) -> dict[str, cst.BaseExpression]:
+        """What the names used in the arguments are bound to when the call runs.
 
-        Followed through names (``window = int(time.time()) // 60; key = f"rl:{window}"``),
-        so rules can ask how a key was built without walking the tree again. Bounded: keys
-        are small expressions.
+        Transitively (the names those expressions use too), within a small budget, so a
+        rule can follow ``data = f.read()`` back to ``with open(p) as f``. Names a function
+        does not bind itself are looked up among the module's bindings.
         """
-        exprs = self.scope.exprs
-        todo: list[cst.CSTNode] = [node]
-        seen: set[str] = set()
-        budget = 200
-        while todo and budget:
-            budget -= 1
+        scope = self.scope
+        module = self.scopes[0]
+        found: dict[str, cst.BaseExpression] = {}
+        todo: list[cst.CSTNode] = [arg.value for arg in node.args]
+        budget = _BINDING_BUDGET
+        while todo and budget > 0:
             current = todo.pop()
+            budget -= 1
             if isinstance(current, cst.Name):
-                bound = exprs.get(current.value)
-                if bound is not None and current.value not in seen:
-                    seen.add(current.value)
-                    bindings.setdefault(current.value, bound)
+                name = current.value
+                if name in found:
+                    continue
+                bound = scope.exprs.get(name)
+                if bound is None and scope is not module and name not in scope.versions:
+                    bound = module.exprs.get(name)
+                if bound is not None:
+                    found[name] = bound
                     todo.append(bound)
                 continue
-            if isinstance(current, cst.Lambda | cst.FunctionDef):
+            if isinstance(current, cst.Lambda | cst.FunctionDef | cst.ClassDef):
                 continue
             todo.extend(children(current))
+        return found
 
     def origins_of_args(self, node: cst.Call, keys: tuple[Key, ...]) -> frozenset[Command]:
         """Commands whose results flow into the call's non-key arguments (its values)."""

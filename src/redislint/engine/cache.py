@@ -125,6 +125,21 @@ def decode(value: Any) -> Any:
     raise ValueError("unexpected object in cache entry")
 
 
+def _code_stamp() -> str:
+    """Size and mtime of redislint's own files: a development checkout that changes its code
+    must not reuse results computed by older code under the same version number."""
+    package = Path(__file__).resolve().parent.parent
+    stamps = []
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".json"):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            stamps.append(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}")
+    return digest(*stamps)
+
+
 def digest(*parts: str | bytes) -> str:
     hasher = hashlib.sha256()
     for part in parts:
@@ -138,7 +153,7 @@ class Cache:
 
     def __init__(self, directory: Path | None, context: str) -> None:
         self.directory = directory / f"v{CACHE_VERSION}" if directory is not None else None
-        self.context = digest(__version__, CACHE_VERSION, context)
+        self.context = digest(__version__, CACHE_VERSION, _code_stamp(), context)
         self.writes = 0
 
     @property

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from redislint.clients.cst_sym import from_cst
 from redislint.clients.types import Value
+from redislint.engine.loops import LoopFacts, inspect_loop
 from redislint.engine.model import Command, Scope
 from redislint.engine.treefacts import TreeCondition
 from redislint.keys.shape import KeyShape, shape_of
@@ -67,6 +68,7 @@ class FileContext:
         self.related: list[cst.CSTNode] = []  # nodes whose lines messages name
         self._reported: set[tuple[int, str]] = set()
         self._by_class: dict[str, list[Command]] | None = None
+        self._loops: dict[int, LoopFacts] = {}
 
     @property
     def scopes(self) -> list[Scope]:
@@ -88,6 +90,14 @@ class FileContext:
 
     def command_for(self, node: cst.Call) -> Command | None:
         return self.analyzer.command_by_node.get(node)
+
+    def loop_facts(self, loop: cst.CSTNode) -> LoopFacts:
+        """The waits and exits of a loop from ``Command.loops`` (inspected once per loop)."""
+        facts = self._loops.get(id(loop))
+        if facts is None:
+            waits = self.analyzer.loop_waits.get(id(loop), ())
+            facts = self._loops[id(loop)] = inspect_loop(loop, waits)
+        return facts
 
     def module_constant(self, name: str) -> cst.BaseExpression | None:
         """The string expression a module-level name is bound to, if any."""

@@ -34,8 +34,11 @@ PYTHON_SUFFIXES = (".py", ".pyi")
 class PathPatterns:
     """Compiled glob patterns for paths.
 
-    A pattern with a ``/`` (a trailing one aside) matches the path relative to the root,
-    or any of its parent directories; a pattern without one matches any path component.
+    A pattern with a ``/`` other than a trailing one is anchored at ``root`` and matches
+    the relative path and everything below a matching directory (``./`` and a leading
+    ``/`` are dropped; ``**/`` matches zero or more directories). A pattern without one
+    (a trailing ``/`` only marks a directory, as in ``tests/``) matches any path
+    component, so ``tests/`` covers ``tests/a.py`` and ``pkg/tests/unit/b.py``.
     """
 
     def __init__(self, patterns: Sequence[str]) -> None:
@@ -43,9 +46,15 @@ class PathPatterns:
         name_globs: list[str] = []
         path_globs: list[str] = []
         for pattern in patterns:
-            clean = pattern.rstrip("/")
+            clean = pattern.strip().rstrip("/")
+            while clean.startswith("./"):
+                clean = clean[2:]
+            if not clean:
+                continue
             if "/" in clean:
-                path_globs.append(fnmatch.translate(clean.removeprefix("./").lstrip("/")))
+                path_globs.extend(
+                    fnmatch.translate(v) for v in _zero_dir_variants(clean.lstrip("/"))
+                )
             elif any(ch in clean for ch in "*?["):
                 name_globs.append(fnmatch.translate(clean))
             else:
@@ -73,6 +82,15 @@ class PathPatterns:
         if self._path is None:
             return False
         return any(self._path.match("/".join(parts[:i])) for i in range(len(parts), 0, -1))
+
+
+def _zero_dir_variants(pattern: str) -> set[str]:
+    """``a/**/b`` also as ``a/b``: ``**/`` may stand for no directory at all."""
+    head, sep, tail = pattern.partition("**/")
+    if not sep:
+        return {pattern}
+    rests = _zero_dir_variants(tail)
+    return {head + sep + r for r in rests} | {head + r for r in rests}
 
 
 @lru_cache(maxsize=64)

@@ -108,8 +108,8 @@ class Command:
     parent: cst.CSTNode | None
     arg_origins: frozenset[Command] = frozenset()  # results flowing into the values
     result_names: list[tuple[str, int]] = field(default_factory=list)
-    # what local names were bound to when the call ran: plain-name arguments, a plain-name
-    # receiver, and the names the keys are built from (followed through names)
+    # what the names used in the arguments were bound to when the call ran (and, a few
+    # steps on, the names those expressions use): ``data`` -> ``f.read()``, ``f`` -> ``open(p)``
     bindings: dict[str, cst.BaseExpression] = field(default_factory=dict)
     index: int = 0
 
@@ -166,6 +166,8 @@ class Scope:
     loads: dict[tuple[str, int], list[bool]] = field(default_factory=dict)
     declared_global: set[str] = field(default_factory=set)
     pipes: dict[str, Pipe] = field(default_factory=dict)
+    # every ``if``/``while`` test, with how many commands of the scope came before it
+    conditions: list[tuple[cst.BaseExpression, int]] = field(default_factory=list)
     callback_param: str | None = None
     decorators: tuple[str, ...] = ()
 

@@ -79,3 +79,8 @@ def version_tuple(text: str) -> tuple[int, ...]:
         digits = "".join(ch for ch in piece if ch.isdigit())
         parts.append(int(digits or 0))
     return tuple(parts)
+
+
+def supports(target: tuple[int, ...] | None, version: str) -> bool:
+    """Whether the configured ``target-redis-version`` (None: newest) has ``version``'s commands."""
+    return target is None or target >= version_tuple(version)

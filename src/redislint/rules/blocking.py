@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from redislint.diagnostics import Severity
-from redislint.engine.arguments import text
+from redislint.engine.arguments import literal, text
 from redislint.engine.context import FileContext
 from redislint.engine.model import Command
 from redislint.engine.scripts import script_source
 from redislint.lua import LuaSyntaxError, redis_calls
-from redislint.rules.base import Rule
+from redislint.rules.base import Rule, supports
+from redislint.rules.expiration import key_text
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from redislint._lazy import cst
 
 
 class KeysCommand(Rule):
@@ -105,3 +113,177 @@ def _message(pattern: str | None, what: str, instead: str) -> str:
     return (
         f"{what}{shown} scans the whole keyspace in one blocking O(N) call; use {instead} instead"
     )
+
+
+FLUSHES = {
+    "flushall": "deletes every key of every database on the server",
+    "flushdb": "deletes every key of the current database",
+}
+
+
+class FlushInCode(Rule):
+    """
+    ## What it does
+    Flags `flushall()` and `flushdb()` (also through `execute_command("FLUSHALL")`) in
+    code that is not test code. Files matching `test-paths` (by default `tests/`,
+    `test/`, `test_*.py`, `*_test.py`, `conftest.py`) are test code.
+
+    ## Why is this bad?
+    `FLUSHALL` deletes every key in every database of the server, `FLUSHDB` every key of
+    the selected database: every feature that shares the server loses its data at once,
+    and without `ASYNC` the server is blocked while it frees millions of keys. In
+    application code one misconfigured URL (staging code pointed at production) or one
+    unexpected call path is enough; there is no undo.
+
+    ## Example
+    ```python
+    def reset_cache():
+        r.flushdb()
+    ```
+
+    ## Use instead
+    ```python
+    def reset_cache():
+        for key in r.scan_iter(match="cache:*", count=1000):
+            r.unlink(key)
+    ```
+    Delete only the keys your code owns (give them a prefix), or keep flushes in test
+    fixtures. Production servers can also rename or forbid the commands with ACLs
+    (`-flushall -flushdb`).
+
+    ## Fix safety
+    No automatic fix: only you know which keys the code owns.
+
+    ## References
+    - [FLUSHALL](https://redis.io/docs/latest/commands/flushall/), [FLUSHDB](https://redis.io/docs/latest/commands/flushdb/)
+    - [ACL](https://redis.io/docs/latest/operate/oss_and_stack/management/security/acl/) (deny dangerous commands)
+    """
+
+    code = "RL302"
+    name = "flush-in-code"
+    severity = Severity.ERROR
+    summary = "FLUSHALL/FLUSHDB in application code wipes every key"
+    tags = ("data-loss", "blocking")
+    precision = "very-high"
+
+    def check_command(self, cmd: Command, ctx: FileContext) -> None:
+        effect = FLUSHES.get(cmd.name)
+        if effect is None or ctx.is_test:
+            return
+        ctx.report(
+            self,
+            cmd.node,
+            f"{cmd.name}() {effect}, whoever else stores data there; delete only the keys "
+            "this code owns (scan_iter(match='prefix:*') + unlink()), or keep the flush "
+            "in test code (test-paths)",
+        )
+
+
+# Reads that return a whole collection, with the incremental alternative.
+WHOLE_READS = {
+    "hgetall": "hscan_iter(key)",
+    "hkeys": "hscan_iter(key)",
+    "hvals": "hscan_iter(key)",
+    "smembers": "sscan_iter(key)",
+}
+SET_ALGEBRA = frozenset({"sunion", "sinter", "sdiff"})
+RANGES = {
+    "lrange": "lrange(key, start, start + page - 1) in pages",
+    "zrange": "zscan_iter(key) or zrange(key, start, start + page - 1) in pages",
+    "zrevrange": "zrange(key, start, start + page - 1, desc=True) in pages",
+}
+
+
+def _int(node: cst.BaseExpression | None) -> int | None:
+    value = literal(node)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+class UnboundedCollectionRead(Rule):
+    """
+    ## What it does
+    Flags reads that return a whole collection in one reply: `hgetall()`, `hkeys()`,
+    `hvals()`, `smembers()`, `lrange(K, 0, -1)` / `zrange(K, 0, -1)` / `zrevrange(K, 0,
+    -1)` (any range from a non-negative start to a negative end), and
+    `sunion()`/`sinter()`/`sdiff()`. Off by default: on collections that stay small
+    these are fine.
+
+    ## Why is this bad?
+    These commands are O(N) in the size of the collection and build the whole reply
+    before sending it. A hash, set or list that grows with your data (followers,
+    events, cart items) eventually takes milliseconds to seconds to read, and Redis
+    serves no other client meanwhile; the reply also has to fit in the client's memory.
+
+    ## Example
+    ```python
+    followers = r.smembers(f"followers:{uid}")
+    events = r.lrange("events", 0, -1)
+    ```
+
+    ## Use instead
+    ```python
+    for member in r.sscan_iter(f"followers:{uid}", count=500):
+        ...
+    events = r.lrange("events", 0, 99)
+    ```
+    `SCAN`-family iterators return the collection in small batches between which other
+    clients are served.
+
+    ## Fix safety
+    No automatic fix: a scan is not a snapshot (members changed during it may be missed
+    or returned twice), and paging changes the result.
+
+    ## References
+    - [HSCAN / SSCAN / ZSCAN](https://redis.io/docs/latest/commands/scan/)
+    - [SMEMBERS](https://redis.io/docs/latest/commands/smembers/), [HGETALL](https://redis.io/docs/latest/commands/hgetall/), [LRANGE](https://redis.io/docs/latest/commands/lrange/)
+    """
+
+    code = "RL303"
+    name = "unbounded-collection-read"
+    severity = Severity.INFO
+    summary = "Whole-collection read (hgetall, smembers, lrange 0 -1...) that grows with the data"
+    default_enabled = False
+    tags = ("performance", "blocking")
+    precision = "medium"
+
+    def check_command(self, cmd: Command, ctx: FileContext) -> None:
+        name = cmd.name
+        what = f"{cmd.method}() on {key_text(cmd)}" if cmd.method != "execute_command" else name
+        if name in WHOLE_READS:
+            instead = WHOLE_READS[name]
+            message = f"{what} returns the whole collection in one O(N) reply"
+        elif name in SET_ALGEBRA:
+            instead = self._set_algebra()
+            message = f"{what} reads every member of every set involved in one O(N) call"
+        elif name in RANGES:
+            if not self._whole_range(cmd):
+                return
+            instead = RANGES[name]
+            message = (
+                f"{what} with an open-ended range reads the whole collection in one O(N) reply"
+            )
+        else:
+            return
+        ctx.report(
+            self,
+            cmd.node,
+            f"{message}, blocking the server while it grows; iterate with {instead} instead",
+        )
+
+    def _whole_range(self, cmd: Command) -> bool:
+        if cmd.method == "execute_command":
+            rest = cmd.args.varargs[2:]
+            start, end = (rest[0], rest[1]) if len(rest) >= 2 else (None, None)
+            if len(rest) > 2:
+                return False  # BYSCORE/BYLEX/REV/LIMIT: not a plain index range
+        else:
+            start, end = cmd.args.get("start"), cmd.args.get("end")
+            if any(cmd.args.get(p) is not None for p in ("byscore", "bylex", "num", "offset")):
+                return False
+        first, last = _int(start), _int(end)
+        return first is not None and last is not None and first >= 0 and last < 0
+
+    def _set_algebra(self) -> str:
+        if not supports(self.settings.target_redis_version, "6.2"):
+            return "sscan_iter() over the smaller set with sismember() checks in a pipeline"
+        return "sscan_iter() over the smaller set with smismember() checks (Redis 6.2+)"

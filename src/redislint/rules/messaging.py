@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from redislint.clients.names import words
+from redislint.clients.types import Kind
 from redislint.diagnostics import Severity
-from redislint.engine.arguments import text
+from redislint.engine.arguments import literal, text
 from redislint.engine.context import FileContext
+from redislint.engine.loops import exit_kinds, result_refs
 from redislint.engine.model import Command
-from redislint.keys.shape import Hole, KeyShape
-from redislint.rules.base import Rule
+from redislint.engine.treefacts import TreeCondition, TreeQuery
+from redislint.keys.shape import Hole, KeyShape, Relation
+from redislint.rules.base import Rule, supports
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -262,3 +265,446 @@ def _message(cmd: Command, why: str) -> str:
         f"{cmd.method}(): {why}, but Pub/Sub delivers at most once and drops messages while "
         "no subscriber is connected; use a Stream: xadd + xreadgroup + xack"
     )
+
+
+# Words that say a list is a queue of work (RL502).
+QUEUE_WORDS = frozenset({"queue", "job", "task", "work"})
+POPS = frozenset({"rpop", "lpop", "brpop", "blpop"})
+BLOCKING_POPS = frozenset({"brpop", "blpop"})
+
+
+# A name ending in these names the list that the words before it describe (``queue_key``).
+_NAMING_SUFFIXES = frozenset({"key", "name"})
+
+
+def _key_name_words(node: cst.BaseExpression) -> list[str]:
+    """Words of the variable and attribute names a list key is built from.
+
+    ``queue_key``/``task_list_name`` name the list (the last word is dropped); a bare
+    ``key`` or names of one entity (``job_id``, ``task.key``) say nothing about it.
+    """
+    found: list[str] = []
+    todo: list[cst.CSTNode] = [node]
+    while todo:
+        current = todo.pop()
+        if isinstance(current, cst.Name | cst.Attribute):
+            name = current.value if isinstance(current, cst.Name) else current.attr.value
+            name_words = words(name)
+            if len(name_words) > 1 and name_words[-1] in _NAMING_SUFFIXES:
+                name_words = name_words[:-1]
+            if name_words and name_words[-1] not in ENTITY_WORDS:
+                found.extend(name_words)
+        elif isinstance(current, cst.FormattedString):
+            todo.extend(
+                p.expression for p in current.parts if isinstance(p, cst.FormattedStringExpression)
+            )
+        elif isinstance(current, cst.BinaryOperation):
+            todo.extend((current.left, current.right))
+        elif isinstance(current, cst.List | cst.Tuple):
+            todo.extend(e.value for e in current.elements)
+    return found
+
+
+def key_work_word(node: cst.BaseExpression, shape: KeyShape) -> str | None:
+    """The word that says a list key holds work: in its literal parts or its variable names."""
+    literal = _literal_words(shape)
+    identifiers = [_singular(w) for w in _key_name_words(node)]
+    return next((w for w in literal + identifiers if w in QUEUE_WORDS), None)
+
+
+class ListAsQueue(Rule):
+    """
+    ## What it does
+    Flags lists consumed as work queues: `brpop()`/`blpop()` inside a consumer loop
+    (a loop that does not stop at the first item it gets), and
+    `rpop`/`lpop`/`brpop`/`blpop` on a key whose text or variable names say it holds
+    work (`queue`, `job`, `task`, `work`). Reliable moves (`lmove`, `blmove`,
+    `rpoplpush`, `brpoplpush`), Streams, and pops used as data-structure operations
+    (a list wrapper's pop, a single `blpop` wait on a semaphore) are not flagged.
+
+    ## Why is this bad?
+    A pop removes the item from Redis before the worker has done anything with it.
+    If the worker crashes, is killed by a deploy, or loses its connection after the pop,
+    the item is gone: nothing records that it was taken, nothing retries it.
+
+    ## Example
+    ```python
+    while True:
+        _, job = r.brpop("jobs")
+        handle(job)
+    ```
+
+    ## Use instead
+    ```python
+    while True:
+        job = r.blmove("jobs", "jobs:processing", timeout=5, src="RIGHT", dest="LEFT")
+        if job is None:
+            continue
+        handle(job)
+        r.lrem("jobs:processing", 1, job)
+    ```
+    The item stays in the processing list until it is done; a janitor re-queues items
+    that stay there too long. A Stream with a consumer group (`xreadgroup` + `xack`)
+    does the bookkeeping for you. `LMOVE`/`BLMOVE` need Redis 6.2
+    (`rpoplpush`/`brpoplpush` before).
+
+    ## Fix safety
+    No automatic fix: the processing list needs a cleanup path.
+
+    ## References
+    - [Pattern: Reliable queue](https://redis.io/docs/latest/commands/lmove/#pattern-reliable-queue)
+    - [BLMOVE](https://redis.io/docs/latest/commands/blmove/)
+    - [Streams and consumer groups](https://redis.io/docs/latest/develop/data-types/streams/)
+    """
+
+    code = "RL502"
+    name = "list-as-queue"
+    severity = Severity.WARNING
+    summary = "List popped as a work queue (an item is lost if the worker dies after the pop)"
+    tags = ("reliability", "messaging")
+    precision = "medium"
+
+    def check_command(self, cmd: Command, ctx: FileContext) -> None:
+        if cmd.name not in POPS:
+            return
+        why = None
+        for node in (k.node for k in cmd.keys):
+            word = key_work_word(node, ctx.shape(node, cmd.scope))
+            if word is not None:
+                why = f"{_key_display(ctx, cmd, node)} holds {_plural(word)}"
+                break
+        if why is None and cmd.name in BLOCKING_POPS and self._consumer_loop(cmd, ctx):
+            why = "it is popped in a consumer loop"
+        if why is None:
+            return
+        ctx.report(
+            self,
+            cmd.node,
+            f"{cmd.method}() takes work off a list ({why}): if the worker dies after the "
+            f"pop, the item is lost; {self._instead(cmd)}",
+        )
+
+    def _consumer_loop(self, cmd: Command, ctx: FileContext) -> bool:
+        """Inside a loop that keeps popping (not one that stops at the first item)."""
+        if not cmd.loops:
+            return False
+        loop = cmd.loops[-1]
+        if not isinstance(loop, cst.While | cst.For):
+            return False
+        kinds = exit_kinds(ctx.loop_facts(loop), result_refs(cmd), frozenset({id(cmd.node)}))
+        return "value" not in kinds and "always" not in kinds
+
+    def _instead(self, cmd: Command) -> str:
+        blocking = cmd.name in BLOCKING_POPS
+        if supports(self.settings.target_redis_version, "6.2"):
+            move = "blmove(src, processing, timeout)" if blocking else "lmove(src, processing)"
+            move += " (Redis 6.2+)"
+        else:
+            move = (
+                "brpoplpush(src, processing, timeout)" if blocking else "rpoplpush(src, processing)"
+            )
+        return (
+            f"move it to a processing list with {move} and lrem() it when done, or use a "
+            "Stream with xreadgroup() + xack()"
+        )
+
+
+def _key_display(ctx: FileContext, cmd: Command, node: cst.BaseExpression) -> str:
+    parts = ctx.shape(node, cmd.scope).parts
+    if len(parts) == 1 and isinstance(parts[0], Hole):
+        return f"the list in {parts[0].text.split('#')[0]}"
+    return repr(ctx.shape(node, cmd.scope).display())
+
+
+def _plural(word: str) -> str:
+    return {"queue": "a queue", "work": "work"}.get(word, f"{word}s")
+
+
+ACK_COMMANDS = frozenset({"xack", "xackdel"})
+
+
+class StreamWithoutAck(Rule):
+    """
+    ## What it does
+    Flags `xreadgroup()` on a stream that no module of the linted tree ever
+    acknowledges: there is no `xack()` on that stream key (or, when the stream key is
+    computed at run time and cannot be compared, no `xack()` at all). Reads with
+    `noack=True` are an explicit choice and are not flagged.
+
+    ## Why is this bad?
+    Every entry `XREADGROUP` delivers goes into the group's pending entries list (PEL)
+    and stays there until it is acknowledged. Without `XACK` the PEL grows with every
+    message ever processed (memory, slower `XPENDING`/`XCLAIM`), and you lose the point
+    of a consumer group: you can no longer tell processed entries from ones whose
+    consumer crashed, so nothing is retried reliably.
+
+    ## Example
+    ```python
+    for _, entries in r.xreadgroup("mailers", consumer, {"emails": ">"}, block=5000):
+        for entry_id, fields in entries:
+            send(fields)
+    ```
+
+    ## Use instead
+    ```python
+    for _, entries in r.xreadgroup("mailers", consumer, {"emails": ">"}, block=5000):
+        for entry_id, fields in entries:
+            send(fields)
+            r.xack("emails", "mailers", entry_id)
+    ```
+    Entries left pending by a crashed consumer can be taken over with `xautoclaim()`
+    (Redis 6.2+). If losing messages is acceptable, say so with `noack=True`.
+
+    ## Fix safety
+    No automatic fix: acknowledge after the work is done, not before.
+
+    ## References
+    - [XREADGROUP](https://redis.io/docs/latest/commands/xreadgroup/), [XACK](https://redis.io/docs/latest/commands/xack/)
+    - [Consumer groups: the pending entries list](https://redis.io/docs/latest/develop/data-types/streams/#consumer-groups)
+    - [XAUTOCLAIM](https://redis.io/docs/latest/commands/xautoclaim/)
+    """
+
+    code = "RL503"
+    name = "stream-without-ack"
+    severity = Severity.ERROR
+    summary = "XREADGROUP on a stream that is never XACKed (pending entries grow forever)"
+    tags = ("reliability", "messaging", "memory")
+    precision = "high"
+    tree_commands = ACK_COMMANDS
+
+    def check_command(self, cmd: Command, ctx: FileContext) -> None:
+        if cmd.name != "xreadgroup" or cmd.args.unpacked:
+            return
+        noack = cmd.args.get("noack")
+        if noack is not None and literal(noack) not in (False, None):
+            return  # noack=True (or a flag decided at run time): an explicit choice
+        if cmd.method == "execute_command" and any(
+            (text(a) or "").upper() == "NOACK" for a in cmd.args.varargs
+        ):
+            return
+        streams = self._streams(cmd, ctx)
+        key = streams[0] if len(streams) == 1 else None
+        shown, where = "its streams", "at all"
+        if key is not None:
+            parts = key.parts
+            if len(parts) == 1 and isinstance(parts[0], Hole):
+                shown = f"the stream in {parts[0].text.split('#')[0]}"
+            else:
+                shown = f"stream {key.display()!r}"
+            where = "on it"
+        recover = (
+            "xautoclaim()" if supports(self.settings.target_redis_version, "6.2") else "xclaim()"
+        )
+        ctx.report(
+            self,
+            cmd.node,
+            f"xreadgroup() reads {shown} but no linted code calls xack() {where}: every "
+            "delivered entry stays in the group's pending list forever, so entries of "
+            f"crashed consumers cannot be found and retried ({recover}); call "
+            "xack(stream, group, id) after processing each entry (or pass noack=True if "
+            "losing messages is acceptable)",
+            when=TreeCondition(TreeQuery(ACK_COMMANDS, key), expected=False),
+        )
+
+    def _streams(self, cmd: Command, ctx: FileContext) -> list[KeyShape]:
+        """The shapes of the stream keys read (the keys of the ``streams`` dict)."""
+        streams = cmd.args.get("streams")
+        if streams is None:
+            return [k.shape for k in cmd.keys]
+        if isinstance(streams, cst.Name):
+            bound = cmd.bindings.get(streams.value)
+            if isinstance(bound, cst.Dict):
+                streams = bound
+        if isinstance(streams, cst.Dict):
+            if any(not isinstance(e, cst.DictElement) for e in streams.elements):
+                return []
+            return [
+                ctx.shape(e.key, cmd.scope)
+                for e in streams.elements
+                if isinstance(e, cst.DictElement)
+            ]
+        return []
+
+
+# Non-blocking reads a polling loop may spin on, and how to make each one wait.
+POLLS = {
+    "rpop": "brpop(key, timeout=...)",
+    "lpop": "blpop(key, timeout=...)",
+    "xread": "block=<milliseconds>",
+    "xreadgroup": "block=<milliseconds>",
+    "get_message": "timeout=<seconds> (or iterate pubsub.listen())",
+}
+
+
+def _non_blocking(cmd: Command) -> bool:
+    if cmd.args.unpacked:
+        return False
+    if cmd.method in ("rpop", "lpop"):
+        return True
+    if cmd.method in ("xread", "xreadgroup"):
+        block = cmd.args.get("block")
+        return block is None or literal(block) is None
+    if cmd.method == "get_message" and cmd.receiver.kind is Kind.PUBSUB:
+        timeout = cmd.args.get("timeout")
+        if timeout is None:
+            return True
+        value = literal(timeout)
+        return isinstance(value, int | float) and not isinstance(value, bool) and value == 0
+    return False
+
+
+def _waits(cmd: Command) -> bool:
+    """A command that itself waits for data (a blocking pop, a read with block=...)."""
+    if cmd.info is not None and cmd.info.is_blocking and cmd.method not in POLLS:
+        return True
+    if cmd.method in ("xread", "xreadgroup", "get_message"):
+        return not _non_blocking(cmd)
+    return cmd.method in ("listen", "next_command")
+
+
+class BusyPoll(Rule):
+    """
+    ## What it does
+    Flags a non-blocking read in a `while` loop that never waits: `rpop()`/`lpop()`,
+    `xread()`/`xreadgroup()` without `block=`, `pubsub.get_message()` without a
+    timeout, in a loop with no sleep (`time.sleep`, `await asyncio.sleep(n)` with n > 0,
+    `event.wait(t)`...) and no blocking command, that keeps looping when the read
+    returns nothing. Draining loops that `break`/`return` when the read comes back
+    empty are not flagged.
+
+    ## Why is this bad?
+    When there is nothing to read, each iteration returns at once and the loop starts
+    the next one: the worker burns a CPU core and sends Redis thousands of useless
+    commands per second (per worker), which shows up as load and latency for every
+    other client. `sleep(0)` only yields to other tasks; the loop still spins.
+
+    ## Example
+    ```python
+    while True:
+        job = r.rpop("jobs")
+        if job:
+            handle(job)
+    ```
+
+    ## Use instead
+    ```python
+    while True:
+        item = r.brpop("jobs", timeout=5)  # waits on the server, no CPU burned
+        if item:
+            handle(item[1])
+    ```
+    For streams pass `block=<milliseconds>` to `xread()`/`xreadgroup()`; for Pub/Sub
+    call `get_message(timeout=...)` or iterate `pubsub.listen()`.
+
+    ## Fix safety
+    No automatic fix: a blocking call changes how the loop notices shutdown.
+
+    ## References
+    - [BRPOP](https://redis.io/docs/latest/commands/brpop/), [BLMOVE](https://redis.io/docs/latest/commands/blmove/)
+    - [XREAD BLOCK](https://redis.io/docs/latest/commands/xread/)
+    - [redis-py Pub/Sub: get_message(timeout)](https://redis-py.readthedocs.io/en/stable/advanced_features.html#publish-subscribe)
+    """
+
+    code = "RL504"
+    name = "busy-poll"
+    severity = Severity.WARNING
+    summary = "Non-blocking read polled in a loop that never waits (CPU and command storm)"
+    tags = ("performance", "messaging")
+    precision = "high"
+
+    def check_command(self, cmd: Command, ctx: FileContext) -> None:
+        if cmd.method not in POLLS or not _non_blocking(cmd):
+            return
+        loop = next((node for node in reversed(cmd.loops) if isinstance(node, cst.While)), None)
+        if loop is None:
+            return
+        facts = ctx.loop_facts(loop)
+        if facts.waits or self._blocking_in(loop, cmd):
+            return
+        calls = {id(cmd.node)}
+        for call in facts.test_calls:
+            other = ctx.command_for(call)
+            if other is not None and other.keys and cmd.same_key(other) is not Relation.DIFFERENT:
+                calls.add(id(call))  # while r.llen(key): ...
+        kinds = exit_kinds(facts, result_refs(cmd), frozenset(calls))
+        if kinds & {"empty", "unknown", "always"}:
+            return  # a draining loop, or one that does not repeat
+        ctx.report(
+            self,
+            cmd.node,
+            f"{cmd.method}() polls in a while loop that never waits: when there is nothing "
+            "to read the loop spins, burning CPU and flooding Redis with commands; "
+            f"{self._instead(cmd)}",
+        )
+
+    def _blocking_in(self, loop: cst.CSTNode, cmd: Command) -> bool:
+        return any(loop in other.loops and _waits(other) for other in cmd.scope.commands)
+
+    def _instead(self, cmd: Command) -> str:
+        if cmd.method in ("rpop", "lpop"):
+            blocking = POLLS[cmd.method]
+            if supports(self.settings.target_redis_version, "6.2"):
+                blocking += " or blmove() (Redis 6.2+)"
+            return f"use the blocking {blocking}, or sleep when it returns nothing"
+        if cmd.method == "get_message":
+            return f"pass {POLLS[cmd.method]}, or sleep when it returns nothing"
+        return f"pass {POLLS[cmd.method]} so the server waits for new entries"
+
+
+class ClusterBroadcastPublish(Rule):
+    """
+    ## What it does
+    Flags `publish()` on a Redis Cluster client (`RedisCluster`, the asyncio one, or any
+    client when `cluster = true` is configured), suggesting sharded Pub/Sub
+    (`spublish()`/`ssubscribe()`, Redis 7.0+). Not reported when
+    `target-redis-version` is older than 7.0, where there is no alternative.
+
+    ## Why is this bad?
+    In a cluster, a classic `PUBLISH` is forwarded to every node over the cluster bus,
+    whatever node the subscribers are on: Pub/Sub traffic grows with the number of
+    nodes and does not scale out with shards. Sharded Pub/Sub assigns each channel to a
+    slot like a key; a message only travels within the shard that owns the channel.
+
+    ## Example
+    ```python
+    rc = RedisCluster(host="redis-cluster")
+    rc.publish("orders:updates", payload)
+    ```
+
+    ## Use instead
+    ```python
+    rc.spublish("orders:updates", payload)
+
+    p = rc.pubsub()
+    p.ssubscribe("orders:updates")
+    ```
+
+    ## Fix safety
+    No automatic fix: subscribers must switch to `ssubscribe()` at the same time.
+
+    ## References
+    - [Sharded Pub/Sub](https://redis.io/docs/latest/develop/interact/pubsub/#sharded-pubsub)
+    - [SPUBLISH](https://redis.io/docs/latest/commands/spublish/) (Redis 7.0+)
+    """
+
+    code = "RL505"
+    name = "cluster-broadcast-publish"
+    severity = Severity.INFO
+    summary = "PUBLISH on Redis Cluster is broadcast to every node; use sharded SPUBLISH"
+    tags = ("cluster", "messaging", "performance")
+    precision = "high"
+
+    def check_command(self, cmd: Command, ctx: FileContext) -> None:
+        if cmd.name != "publish":
+            return
+        if not (cmd.receiver.is_cluster is True or self.settings.cluster):
+            return
+        if not supports(self.settings.target_redis_version, "7.0"):
+            return
+        ctx.report(
+            self,
+            cmd.node,
+            "publish() on Redis Cluster is forwarded to every node of the cluster; use "
+            "spublish() with ssubscribe() on the subscriber side (sharded Pub/Sub, Redis "
+            "7.0+), which keeps a channel's messages within the shard that owns it",
+        )

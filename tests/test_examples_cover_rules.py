@@ -1,0 +1,30 @@
+"""``examples/`` shows every rule: default-on rules in a plain run, the rest with --select ALL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from redislint.cli import main
+from redislint.rules import ALL_RULES, ENGINE_CODES
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+def codes_found(monkeypatch: pytest.MonkeyPatch, *args: str) -> set[str]:
+    monkeypatch.chdir(EXAMPLES.parent)
+    result = CliRunner().invoke(main, ["--format", "concise", *args, "examples"])
+    assert result.exit_code == 1, result.output
+    return {line.split()[1] for line in result.stdout.splitlines() if line.startswith("examples/")}
+
+
+def test_plain_run_shows_every_default_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = {r.code for r in ALL_RULES if r.default_enabled} - ENGINE_CODES
+    assert codes_found(monkeypatch) == expected
+
+
+def test_select_all_shows_every_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = {r.code for r in ALL_RULES} - ENGINE_CODES
+    assert codes_found(monkeypatch, "--select", "ALL") == expected
