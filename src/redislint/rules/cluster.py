@@ -238,9 +238,9 @@ class LuaUndeclaredKey(Rule):
     redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
     redis.call('INCR', KEYS[2])
     \"\"\")
-    RECORD(keys=[f"{{hits}}:{page}", "{hits}:total"], args=[visitor])
+    RECORD(keys=[f"hits:{page}", "stats:total"], args=[visitor])
     ```
-    On a cluster the declared keys must also share a hash tag (RL701).
+    On Redis Cluster the keys of one call must also share a hash slot (RL701).
 
     ## Fix safety
     There is no automatic fix: the script's callers must pass the extra keys.
