@@ -11,7 +11,7 @@ from redislint.diagnostics import Severity
 from redislint.engine.context import FileContext
 from redislint.engine.model import Command, Construction, Key, Scope, TxMode, exclusive
 from redislint.engine.scripts import ScriptSource, report_in_script, script_source
-from redislint.keys.shape import KeyShape
+from redislint.keys.shape import Hole, KeyShape, Part
 from redislint.keys.slots import (
     SlotRelation,
     SlotView,
@@ -50,6 +50,48 @@ def _show(shape: KeyShape) -> str:
         for p in shape.parts
     )
     return "f" + repr(text)
+
+
+_SEPARATORS = ":._-/|"
+
+
+def _suggestion(a: KeyShape, b: KeyShape) -> str | None:
+    """``a`` with the leading part it shares with ``b`` made its hash tag, if they share one."""
+    if any("{" in p or "}" in p for k in (a, b) for p in k.parts if isinstance(p, str)):
+        return None
+    common: list[Part] = []
+    for x, y in zip(a.parts, b.parts, strict=False):
+        if isinstance(x, str) and isinstance(y, str):
+            n = next((i for i, (c, d) in enumerate(zip(x, y, strict=False)) if c != d), None)
+            n = min(len(x), len(y)) if n is None else n
+            common.append(x[:n])
+            if n < len(x) or n < len(y):
+                break
+        elif x == y and isinstance(x, Hole) and not x.volatile:
+            common.append(x)
+        else:
+            break
+    while common and isinstance(common[-1], str):
+        text = common[-1]
+        cut = max(text.rfind(c) for c in _SEPARATORS)
+        if cut == len(text) - 1:
+            text = text.rstrip(_SEPARATORS)
+        elif len(common) == 1 or cut >= 0:
+            text = text[:cut] if cut >= 0 else ""
+        common[-1] = text
+        if text:
+            break
+        common.pop()
+    if not common or not any(isinstance(p, Hole) or p for p in common):
+        return None
+    if a.holes() and not any(isinstance(p, Hole) for p in common):
+        return None  # a constant tag for a family of keys is RL703's hot tag
+    rest: list[Part] = list(a.parts)
+    for part in common:
+        head = rest.pop(0)
+        if isinstance(part, str) and isinstance(head, str) and len(head) > len(part):
+            rest.insert(0, head[len(part) :])
+    return _show(KeyShape(("{", *common, "}", *rest)))
 
 
 def _what(cmd: Command) -> str:
@@ -153,12 +195,17 @@ class CrossSlot(Rule):
         if found is None:
             return
         a, b, relation = found
+        suggestion = _suggestion(a.shape, b.shape)
+        fix = (
+            f"make the part they share their hash tag, e.g. {suggestion}"
+            if suggestion is not None
+            else "give them one hash tag (the part they share in braces: '{user:42}:name')"
+        )
         ctx.report(
             self,
             cmd.node,
             f"{_what(cmd)} on keys {_why(a, b, relation)}: Redis Cluster rejects a "
-            "multi-key command whose keys are in different hash slots (CROSSSLOT); put the "
-            "part the keys share in braces as their hash tag ('{user:42}:name')",
+            f"multi-key command whose keys are in different hash slots (CROSSSLOT); {fix}",
         )
 
     def check_scope(self, scope: Scope, ctx: FileContext) -> None:
