@@ -85,8 +85,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[RedisServ
             first = i * share
             last = SLOTS - 1 if i == 2 else first + share - 1
             client.execute_command("CLUSTER ADDSLOTS", *range(first, last + 1))
-        for node in nodes[1:]:
-            clients[0].execute_command("CLUSTER MEET", "127.0.0.1", node.port)
+        for client in clients:  # every node meets every other: no waiting for gossip
+            for node in nodes:
+                client.execute_command("CLUSTER MEET", "127.0.0.1", node.port)
 
         def converged() -> bool:
             for client in clients:

@@ -124,3 +124,28 @@ def test_bad_lua_never_crashes(tmp_path: Path) -> None:
     )
     found = lint_source(tmp_path, source)
     assert all(line == 7 for line, _, _ in found)
+
+
+def test_script_constant_of_another_module(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "app" / "lua.py").write_text(
+        'SCRIPT = """\nreturn redis.call(\'GET\', \'literal\')\n"""\n'
+        "GOOD = \"return redis.call('GET', KEYS[1])\"\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "app" / "main.py").write_text(
+        "import redis\n"
+        "import app.lua as lua\n"
+        "from app.lua import GOOD, SCRIPT\n"
+        "r = redis.Redis()\n"
+        "r.eval(SCRIPT, 0)\n"
+        "r.eval(GOOD, 1, 'k')\n"
+        "r.register_script(lua.SCRIPT)\n",
+        encoding="utf-8",
+    )
+    found = run_fixture(tmp_path, {"select": ["RL702"]})
+    assert [(f.path, f.start.line, f.start.column) for f in found] == [
+        ("app/main.py", 5, 1),
+        ("app/main.py", 7, 1),
+    ]

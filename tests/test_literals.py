@@ -128,7 +128,7 @@ PIECES = [
     quote=st.sampled_from(['"', "'", '"""', "'''"]),
     body=st.lists(st.sampled_from(PIECES), max_size=12),
 )
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 def test_any_literal(prefix: str, quote: str, body: list[str]) -> None:
     src = prefix + quote + "".join(body) + quote
     try:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from redislint.clients.sym import SConst
 from redislint.engine.context import FileContext
 from redislint.engine.literals import value_offsets
 from redislint.engine.model import Command
@@ -96,7 +97,37 @@ def script_source(cmd: Command, ctx: FileContext) -> ScriptSource | None:
         if isinstance(value, str):
             literal = resolved if isinstance(resolved, cst.SimpleString) else None
             return ScriptSource(value, literal, expr, _segments(resolved), is_library(cmd))
+    if resolved is expr:
+        text = _imported_constant(ctx, expr)
+        if text is not None:  # findings go to the call: the literal is in another file
+            return ScriptSource(text, None, expr, (), is_library(cmd))
     return None
+
+
+def _imported_constant(ctx: FileContext, expr: cst.BaseExpression) -> str | None:
+    """A string constant of another module of the tree: ``from app.lua import SCRIPT``
+    then ``SCRIPT``, or ``import app.lua as lua`` then ``lua.SCRIPT``."""
+    facts = ctx.project.by_path.get(ctx.path)
+    if facts is None:
+        return None
+    if isinstance(expr, cst.Name):
+        if expr.value not in facts.imports or ctx.scopes[0].versions.get(expr.value):
+            return None
+        module, _, name = facts.imports[expr.value].rpartition(".")
+    elif isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+        module, name = facts.imports.get(expr.value.value, ""), expr.attr.value
+    else:
+        return None
+    target = ctx.project.find_module(module, ctx.path) if module else None
+    if target is None or target.path == ctx.path:
+        return None
+    values = target.bindings.get(name, [])
+    if len(values) != 1 or not isinstance(values[0], SConst):
+        return None
+    value = values[0].value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value if isinstance(value, str) else None
 
 
 def _segments(
