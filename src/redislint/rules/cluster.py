@@ -71,17 +71,14 @@ def _suggestion(a: KeyShape, b: KeyShape) -> str | None:
             common.append(x)
         else:
             break
-    while common and isinstance(common[-1], str):
-        text = common[-1]
+    if common and isinstance(common[-1], str):
+        # end the tag before the last separator: "user:1:name"/"user:1:email" -> "user:1"
+        text = common.pop()
+        assert isinstance(text, str)
         cut = max(text.rfind(c) for c in _SEPARATORS)
-        if cut == len(text) - 1:
-            text = text.rstrip(_SEPARATORS)
-        elif len(common) == 1 or cut >= 0:
-            text = text[:cut] if cut >= 0 else ""
-        common[-1] = text
+        text = text[:cut].rstrip(_SEPARATORS) if cut >= 0 else ""
         if text:
-            break
-        common.pop()
+            common.append(text)
     if not common or not any(isinstance(p, Hole) or p for p in common):
         return None
     if a.holes() and not any(isinstance(p, Hole) for p in common):
@@ -260,7 +257,12 @@ class LuaUndeclaredKey(Rule):
 
     Keys taken from `KEYS[i]`, from a local bound to it, from a loop over `ipairs(KEYS)` or
     from `unpack(KEYS)` are fine, and so are keys whose origin cannot be told (the result
-    of another command, a helper function's parameter).
+    of another command, a helper function's parameter). Which arguments of a command are
+    keys comes from the server's key specifications (`SET` has one key, `MSET` every other
+    argument, `XREAD` the ones after `STREAMS`). Out of reach: scripts read from `.lua`
+    files or built at run time, and libraries loaded outside the Python code (with
+    `redis-cli FUNCTION LOAD`); the finding is at the Lua call inside the Python literal,
+    or at the Python call when the script is a constant of another module.
 
     ## Why is this bad?
     Redis requires every key a script touches to be passed in `KEYS` ("all names of keys
