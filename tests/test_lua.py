@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from redislint.lua import LuaSyntaxError, Origin, keyed_calls, redis_calls, tokenize
+from redislint.lua import LuaSyntaxError, redis_calls, tokenize
+from redislint.lua_keys import Origin, keyed_calls
 
 
 def kinds(src: str) -> list[tuple[str, str]]:

@@ -20,7 +20,8 @@ from redislint.keys.slots import (
     slot_view,
     template_tag,
 )
-from redislint.lua import KeyedCall, LuaSyntaxError, Origin, keyed_calls
+from redislint.lua import LuaSyntaxError
+from redislint.lua_keys import KeyedCall, Origin, keyed_calls
 from redislint.rules.base import Rule
 
 # Multi-key methods that redis-py's RedisCluster (sync and asyncio) runs as one command per
