@@ -168,3 +168,10 @@ def test_constant_tag_is_an_exact_slot() -> None:
 )
 def test_slot_relations(a: str, b: str, relation: SlotRelation) -> None:
     assert slot_relation(slot_view(shape(a)), slot_view(shape(b))) is relation
+
+
+def test_bytes_literals_keep_their_bytes() -> None:
+    view = slot_view(shape("b'\\xff\\xfe{t}x'"))
+    assert view.kind is SlotKind.EXACT
+    assert view.slot == key_slot(b"\xff\xfe{t}x") == key_slot("t")
+    assert slot_view(shape("b'\\xffa'")).slot == key_slot(b"\xffa")
