@@ -76,6 +76,15 @@ NEWER_COMMANDS: dict[str, dict[str, Any]] = {
     "msetex": {"since": "8.4.0", "group": "string", "flags": ["write"], "keys": "numkeys-pairs"},
 }
 
+# ``MSETEX numkeys key value [key value ...] [options]``: a movable-keys command.
+NUMKEYS_PAIRS = [
+    {
+        "flags": ["OW", "update"],
+        "begin_search": {"type": "index", "spec": {"index": 1}},
+        "find_keys": {"type": "keynum", "spec": {"keynumidx": 0, "firstkey": 1, "keystep": 2}},
+    }
+]
+
 # redis-py methods whose command cannot be read off their source mechanically.
 METHOD_OVERRIDES: dict[str, str] = {
     "bitfield": "bitfield",
@@ -228,6 +237,10 @@ KEY_PARAM_OVERRIDES: dict[str, list[str]] = {
     "lmpop": ["args"],
     "spublish": ["shard_channel"],
     "xgroup_create": ["name"],
+    # SORT ... STORE dest, GEORADIUS ... STORE/STOREDIST dest: keys too.
+    "sort": ["name", "store"],
+    "georadius": ["name", "store", "store_dist"],
+    "georadiusbymember": ["name", "store", "store_dist"],
 }
 MAPPING_KEY_PARAMS = {("mset", "mapping"), ("msetnx", "mapping"), ("msetex", "mapping")}
 STREAM_KEY_PARAMS = {("xread", "streams"), ("xreadgroup", "streams")}
@@ -472,10 +485,10 @@ def main() -> None:
             "since": extra["since"],
             "group": extra["group"],
             "added_by_hand": f"https://redis.io/docs/latest/commands/{name}/",
-            "first_key": 1 if extra["keys"] != "none" else 0,
-            "last_key": 1 if extra["keys"] == "first" else (-1 if extra["keys"] != "none" else 0),
-            "step": 1 if extra["keys"] != "numkeys-pairs" else 2,
-            "key_specs": [],
+            "first_key": 1 if extra["keys"] == "first" else 0,
+            "last_key": 1 if extra["keys"] == "first" else 0,
+            "step": 0 if extra["keys"] == "numkeys-pairs" else 1,
+            "key_specs": NUMKEYS_PAIRS if extra["keys"] == "numkeys-pairs" else [],
             "acl": [],
         }
     commands = dict(sorted(commands.items()))

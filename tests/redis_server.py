@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -49,6 +50,25 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _bindable(port: int) -> bool:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def free_cluster_port() -> int:
+    """A free port whose cluster bus port (port + 10000) is free too (port <= 55535)."""
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randint(20000, 55535)
+        if _bindable(port) and _bindable(port + 10000):
+            return port
+    raise RuntimeError("no free port pair for a cluster node")
+
+
 @dataclass
 class RedisServer:
     """One running redis-server; stop() kills it and waits."""
@@ -83,11 +103,12 @@ def start_server(
     extra: Sequence[str] = (),
     config_file: Path | None = None,
     timeout: float = 15.0,
+    port: int | None = None,
 ) -> RedisServer:
-    """Start redis-server on a free loopback port in ``directory``."""
+    """Start redis-server on a free loopback port (or ``port``) in ``directory``."""
     if REDIS_SERVER is None:
         pytest.skip(NO_SERVER)
-    port = free_port()
+    port = port or free_port()
     directory.mkdir(parents=True, exist_ok=True)
     log = directory / f"redis-{port}.log"
     args = [REDIS_SERVER]
@@ -135,3 +156,25 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
         yield server
     finally:
         server.stop()
+
+
+def start_cluster_node(directory: Path, extra: Sequence[str] = ()) -> RedisServer:
+    """A cluster-enabled redis-server (no slots assigned yet), persistence off."""
+    directory.mkdir(parents=True, exist_ok=True)
+    return start_server(
+        directory,
+        [
+            "--cluster-enabled",
+            "yes",
+            "--cluster-config-file",
+            str(directory / "nodes.conf"),
+            "--cluster-node-timeout",
+            "5000",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            *extra,
+        ],
+        port=free_cluster_port(),
+    )

@@ -36,6 +36,9 @@ class Settings:
     persistent_key_patterns: tuple[str, ...] = ()
     test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
     cluster: bool = False
+    # The cluster is reached through a proxy (Envoy, redis-cluster-proxy...) that follows
+    # MOVED/ASK itself: plain clients are right, and the proxy splits MGET/MSET/DEL/...
+    cluster_proxy: bool = False
     target_redis_version: tuple[int, ...] | None = None
 
 
@@ -70,6 +73,7 @@ KEYS: dict[str, str] = {
     "test-paths": _STR_LIST + " (glob patterns of test files)",
     "cluster": "true or false",
     "file-timeout": "a positive number of seconds (the time one file may take to analyse)",
+    "cluster-proxy": "true or false (with cluster = true)",
     "target-redis-version": 'a version string such as "7.2"',
 }
 
@@ -185,8 +189,17 @@ def parse_config(data: dict[str, Any], path: Path | None, table: str = "") -> Co
             if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
                 raise ConfigError(f"{where}: 'file-timeout' must be {KEYS[key]}, got {value!r}")
             config.file_timeout = float(value)
+        elif key == "cluster-proxy":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}: 'cluster-proxy' must be {KEYS[key]}, got {value!r}")
+            settings["cluster_proxy"] = value
         elif key == "target-redis-version":
             settings["target_redis_version"] = parse_version(value, where)
+    if settings.get("cluster_proxy") and not settings.get("cluster"):
+        raise ConfigError(
+            f"{where}: 'cluster-proxy = true' describes how the code reaches Redis Cluster; "
+            "it needs 'cluster = true'"
+        )
     config.settings = Settings(**settings)
     for key in ("select", "ignore", "extend-select"):
         validate_selectors(getattr(config, key.replace("-", "_")) or [], key, where)

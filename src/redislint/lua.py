@@ -20,7 +20,8 @@ class Token:
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_NUMBER = re.compile(r"0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_NUMBER = re.compile(r"0[xX][0-9a-fA-F]+|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_DIGITS = re.compile(r"[0-9]{1,3}")
 _LONG_OPEN = re.compile(r"\[(=*)\[")
 _OPS = ("...", "..", "==", "~=", "<=", ">=")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
@@ -62,9 +63,10 @@ def _quoted(src: str, pos: int) -> tuple[str, int]:
             if nxt in _ESCAPES:
                 out.append(_ESCAPES[nxt])
                 i += 2
-            elif nxt.isdigit():
-                digits = re.match(r"\d{1,3}", src[i + 1 :])
-                assert digits is not None
+            elif nxt == "\r":  # an escaped line break is a newline in the string
+                out.append("\n")
+                i += 3 if src.startswith("\n", i + 2) else 2
+            elif digits := _DIGITS.match(src, i + 1):
                 out.append(chr(int(digits.group())))
                 i += 1 + len(digits.group())
             else:
@@ -81,6 +83,9 @@ def tokenize(src: str) -> list[Token]:
     tokens: list[Token] = []
     i = 0
     n = len(src)
+    if src.startswith("#!"):  # a shebang (``#!lua flags=...``, ``#!lua name=lib``) is no Lua
+        newline = src.find("\n")
+        i = n if newline < 0 else newline + 1
     while i < n:
         ch = src[i]
         if ch.isspace():
@@ -101,14 +106,10 @@ def tokenize(src: str) -> list[Token]:
             assert long is not None
             tokens.append(Token("string", long[0], i, long[1]))
             i = long[1]
-        elif ch.isalpha() or ch == "_":
-            match = _NAME.match(src, i)
-            assert match is not None
+        elif match := _NAME.match(src, i):
             tokens.append(Token("name", match.group(), i, match.end()))
             i = match.end()
-        elif ch.isdigit() or (ch == "." and i + 1 < n and src[i + 1].isdigit()):
-            match = _NUMBER.match(src, i)
-            assert match is not None
+        elif (ch in "0123456789" or ch == ".") and (match := _NUMBER.match(src, i)):
             tokens.append(Token("number", match.group(), i, match.end()))
             i = match.end()
         else:

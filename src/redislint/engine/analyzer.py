@@ -29,7 +29,14 @@ from redislint.clients.types import (
     Value,
     merge,
 )
-from redislint.commands import MethodInfo, all_methods, client_method_params, method_info
+from redislint.commands import (
+    MethodInfo,
+    all_methods,
+    client_method_params,
+    key_positions,
+    method_info,
+)
+from redislint.engine.arguments import literal
 from redislint.engine.loops import is_wait
 from redislint.engine.model import (
     BoundArgs,
@@ -887,27 +894,11 @@ class Analyzer:
     ) -> tuple[Key, ...]:
         nodes: list[cst.BaseExpression] = []
         if method == "execute_command":
-            from redislint.commands import CommandInfo
-
-            if isinstance(command_info, CommandInfo) and command_info.first_key > 0:
-                rest = args.varargs
-                words = 1
-                first = rest[0] if rest else None
-                if isinstance(first, cst.SimpleString):
-                    value = first.evaluated_value
-                    if (
-                        isinstance(value, str)
-                        and "|" in command_info.name
-                        and " " not in value.strip()
-                    ):
-                        words = 2
-                last = command_info.last_key
-                stop = len(rest) - 1 if last < 0 else min(len(rest) - 1, last + words - 1)
-                step = max(command_info.step, 1)
-                i = command_info.first_key + words - 1
-                while 0 < i <= stop:
-                    nodes.append(rest[i])
-                    i += step
+            nodes = _execute_command_keys(args)
+        elif method == "__call__":  # a registered Script: script(keys=[...], args=[...])
+            bound = args.get("keys")
+            if bound is not None:
+                nodes.extend(_elements(bound))
         elif info is not None:
             kinds = dict(info.params)
             for param in info.key_params:
@@ -922,7 +913,7 @@ class Analyzer:
                         nodes.extend(_elements(arg))
                     continue
                 bound = args.get(param)
-                if bound is None:
+                if bound is None or _is_none(bound):
                     continue
                 if isinstance(bound, cst.Dict):
                     nodes.extend(e.key for e in bound.elements if isinstance(e, cst.DictElement))
@@ -1030,6 +1021,37 @@ def _elements(value: cst.BaseExpression) -> list[cst.BaseExpression]:
     if isinstance(value, cst.List | cst.Tuple | cst.Set):
         return [e.value for e in value.elements if not isinstance(e, cst.StarredElement)]
     return [value]
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def _argv_value(node: cst.BaseExpression) -> str | None:
+    """A command argument's value as the server sees it, when it is a literal."""
+    value = literal(node)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _execute_command_keys(args: BoundArgs) -> list[cst.BaseExpression]:
+    """The key arguments of ``execute_command("NAME", ...)``, by the server's key specs."""
+    rest = args.varargs
+    name = _argv_value(rest[0]) if rest else None
+    if name is None or not name.split():
+        return []
+    words = name.split()
+    argv = [*words, *(_argv_value(a) for a in rest[1:])]
+    found = key_positions(argv)
+    if found is None:
+        return []
+    shift = len(words) - 1  # "CLIENT PAUSE" as one argument holds two argv words
+    return [rest[i - shift] for i in found.positions if 1 <= i - shift < len(rest)]
 
 
 def _int_literal(node: cst.BaseExpression | None) -> int | None:

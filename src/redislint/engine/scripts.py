@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from redislint.clients.sym import SConst
 from redislint.engine.context import FileContext
 from redislint.engine.literals import value_offsets
 from redislint.engine.model import Command
 
 if TYPE_CHECKING:
     import libcst as cst
+
+    from redislint.rules.base import Rule
 else:
     from redislint._lazy import cst
 
@@ -20,16 +23,22 @@ SCRIPT_PARAMS = {
     "eval_ro": "script",
     "register_script": "script",
     "script_load": "script",
+    "function_load": "code",  # a function library (FUNCTION LOAD), called with fcall()
 }
+# execute_command("EVAL", script, ...): the command and the index of the source argument.
+_RAW_SCRIPT_INDEX = {"eval": 1, "eval_ro": 1, "script|load": 2, "function|load": 2}
 
 
 @dataclass(frozen=True)
 class ScriptSource:
-    """The text of a script and, when it is one plain literal, the literal itself."""
+    """The text of a script and, when it is written as literals, the literals themselves."""
 
     text: str
-    literal: cst.SimpleString | None  # findings point inside it when set
+    literal: cst.SimpleString | None  # findings point inside it when set (one literal)
     expression: cst.BaseExpression  # what the call was given
+    # (value offset, literal) of each literal the text is made of, when all are plain
+    segments: tuple[tuple[int, cst.SimpleString], ...] = ()
+    library: bool = False  # a function library: keys come from the callbacks' parameters
 
     def inner(self, start: int, end: int) -> tuple[int, int] | None:
         """Value offsets for a finding inside the literal, when it can be pointed at."""
@@ -37,17 +46,39 @@ class ScriptSource:
             return None
         return start, end
 
+    def anchor(self, start: int, end: int) -> tuple[cst.SimpleString, tuple[int, int]] | None:
+        """The literal holding text offsets ``start:end`` and the offsets within it.
+
+        For implicitly concatenated literals (``"..." "..."``), the part where the range
+        starts; the range is cut at that part's end.
+        """
+        for offset, part in reversed(self.segments):
+            if offset <= start:
+                value = part.evaluated_value
+                length = len(value) if isinstance(value, str | bytes) else 0
+                return part, (start - offset, min(end - offset, length))
+        return None
+
 
 def script_expression(cmd: Command) -> cst.BaseExpression | None:
     """The argument that holds the script's source, for commands that take Lua."""
     param = SCRIPT_PARAMS.get(cmd.method)
     if param is not None:
         return cmd.args.get(param)
-    if cmd.method == "execute_command" and cmd.name in ("eval", "eval_ro", "script|load"):
-        index = 2 if cmd.name == "script|load" else 1
-        if len(cmd.args.varargs) > index:
-            return cmd.args.varargs[index]
+    if cmd.method == "execute_command":
+        index = _RAW_SCRIPT_INDEX.get(cmd.name)
+        if index is not None:
+            first = cmd.args.varargs[0] if cmd.args.varargs else None
+            value = first.evaluated_value if isinstance(first, cst.SimpleString) else None
+            if isinstance(value, str | bytes) and len(value.split()) > 1:
+                index -= 1  # execute_command("SCRIPT LOAD", source)
+            if len(cmd.args.varargs) > index:
+                return cmd.args.varargs[index]
     return None
+
+
+def is_library(cmd: Command) -> bool:
+    return cmd.method == "function_load" or cmd.name == "function|load"
 
 
 def script_source(cmd: Command, ctx: FileContext) -> ScriptSource | None:
@@ -67,8 +98,77 @@ def script_source(cmd: Command, ctx: FileContext) -> ScriptSource | None:
             value = value.decode("utf-8", "replace")
         if isinstance(value, str):
             literal = resolved if isinstance(resolved, cst.SimpleString) else None
-            return ScriptSource(value, literal, expr)
+            return ScriptSource(value, literal, expr, _segments(resolved), is_library(cmd))
+    if resolved is expr:
+        text = _imported_constant(ctx, expr)
+        if text is not None:  # findings go to the call: the literal is in another file
+            return ScriptSource(text, None, expr, (), is_library(cmd))
     return None
+
+
+def _imported_constant(ctx: FileContext, expr: cst.BaseExpression) -> str | None:
+    """A string constant of another module of the tree: ``from app.lua import SCRIPT``
+    then ``SCRIPT``, or ``import app.lua as lua`` then ``lua.SCRIPT``."""
+    facts = ctx.project.by_path.get(ctx.path)
+    if facts is None:
+        return None
+    if isinstance(expr, cst.Name):
+        if expr.value not in facts.imports or ctx.scopes[0].versions.get(expr.value):
+            return None
+        module, _, name = facts.imports[expr.value].rpartition(".")
+    elif isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+        module, name = facts.imports.get(expr.value.value, ""), expr.attr.value
+    else:
+        return None
+    target = ctx.project.find_module(module, ctx.path) if module else None
+    if target is None or target.path == ctx.path:
+        return None
+    values = target.bindings.get(name, [])
+    if len(values) != 1 or not isinstance(values[0], SConst):
+        return None
+    value = values[0].value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value if isinstance(value, str) else None
+
+
+def _segments(
+    node: cst.SimpleString | cst.ConcatenatedString,
+) -> tuple[tuple[int, cst.SimpleString], ...]:
+    """The plain literals of a (concatenated) string with their offsets in its value."""
+    parts: list[cst.SimpleString] = []
+    todo: list[cst.BaseExpression] = [node]
+    while todo:
+        current = todo.pop()
+        if isinstance(current, cst.ConcatenatedString):
+            todo.extend((current.right, current.left))
+        elif isinstance(current, cst.SimpleString) and value_offsets(current) is not None:
+            parts.append(current)
+        else:
+            return ()
+    out: list[tuple[int, cst.SimpleString]] = []
+    offset = 0
+    for part in parts:
+        out.append((offset, part))
+        value = part.evaluated_value
+        offset += len(value) if isinstance(value, str | bytes) else 0
+    return tuple(out)
+
+
+def report_in_script(
+    ctx: FileContext,
+    rule: type[Rule] | Rule,
+    cmd: Command,
+    source: ScriptSource,
+    span: tuple[int, int],
+    message: str,
+) -> None:
+    """Report at the Lua code inside the Python literal, else at the call running it."""
+    found = source.anchor(*span)
+    if found is not None:
+        ctx.report(rule, found[0], message, inner=found[1])
+    else:
+        ctx.report(rule, cmd.node, message)
 
 
 def _class_constant(ctx: FileContext, expr: cst.Attribute) -> cst.BaseExpression | None:

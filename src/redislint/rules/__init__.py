@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from redislint.rules import atomicity, blocking, engine_codes, expiration, memory, messaging
+from redislint.rules import (
+    atomicity,
+    blocking,
+    cluster,
+    engine_codes,
+    expiration,
+    memory,
+    messaging,
+)
 from redislint.rules.base import Rule
 
-_MODULES = (engine_codes, expiration, atomicity, blocking, memory, messaging)
+_MODULES = (engine_codes, expiration, atomicity, blocking, memory, messaging, cluster)
 
 
 def _collect() -> tuple[type[Rule], ...]:
