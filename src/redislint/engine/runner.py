@@ -133,6 +133,7 @@ class Runner:
         timeout: float = DEFAULT_FILE_TIMEOUT,
         progress: Progress | None = None,
         force_exclude: bool = False,
+        isolated: bool = False,
     ) -> None:
         self.config = config
         self.codes = codes
@@ -142,6 +143,7 @@ class Runner:
         self.timeout = timeout
         self.progress = progress
         self.force_exclude = force_exclude
+        self.isolated = isolated  # per-file recognition only (for measurements)
         self._rules: RuleSet | None = None
         self.tokens = prefilter_tokens(config.settings)
         self.cache = Cache(cache_dir, self._context())
@@ -150,7 +152,9 @@ class Runner:
     def _context(self) -> str:
         """Everything besides a file's content that its results depend on."""
         settings = encode(dataclasses.asdict(self.settings))
-        return json.dumps([sorted(self.codes), settings, str(self.config.root)], sort_keys=True)
+        return json.dumps(
+            [sorted(self.codes), settings, str(self.config.root), self.isolated], sort_keys=True
+        )
 
     def files(self, paths: Sequence[Path]) -> list[tuple[Path, bool]]:
         exclude = list(DEFAULT_EXCLUDE if self.config.exclude is None else self.config.exclude)
@@ -168,7 +172,8 @@ class Runner:
             facts = self._index(candidates)
             project = Project(facts.values(), self.settings.client_name_patterns)
             timer.lap("index")
-            candidates += self._importers(sources, candidates, facts, project)
+            if not self.isolated:
+                candidates += self._importers(sources, candidates, facts, project)
             timer.lap("importers")
             results = self._lint(candidates, project, facts)
             timer.lap("lint")
@@ -309,7 +314,7 @@ class Runner:
 
     def pool(self) -> Pool:
         if self._pool is None:
-            setup = Setup(self.settings, self.codes)
+            setup = Setup(self.settings, self.codes, self.isolated)
             self._pool = Pool(setup, self.jobs, self.timeout)
         return self._pool
 
