@@ -38,6 +38,7 @@ from redislint.engine.model import (
     Key,
     Pipe,
     Scope,
+    StringLiteral,
     TryContext,
     TxMode,
     execute_command_info,
@@ -181,6 +182,7 @@ class Analyzer:
         self.scopes: list[Scope] = []
         self.commands: list[Command] = []
         self.command_by_node: dict[cst.Call, Command] = {}
+        self.url_literals: list[StringLiteral] = []
         self.stack: list[cst.CSTNode] = []
         self.scope: Scope = Scope(kind="module", node=cst.Module([]), name="<module>", parent=None)
         self._resolvers: dict[int, Resolver] = {}
@@ -492,15 +494,18 @@ class Analyzer:
     # -- statements that bind ----------------------------------------------------------
     def visit_Assign(self, node: cst.Assign) -> None:
         before = len(self.scope.commands)
+        made = len(self.scope.constructions)
         self.walk(node.value)
         value = self.resolve(node.value)
         for target in node.targets:
             self.bind(target.target, node.value, value)
         self._note_results(before, [t.target for t in node.targets])
+        self._hold(before, made, [t.target for t in node.targets])
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         self.walk(node.annotation.annotation)
         before = len(self.scope.commands)
+        made = len(self.scope.constructions)
         if node.value is not None:
             self.walk(node.value)
         annotated = self.resolver().annotation(from_cst(node.annotation.annotation))
@@ -511,6 +516,7 @@ class Analyzer:
         if isinstance(node.target, cst.Name):
             self.bind(node.target, node.value, value)
             self._note_results(before, [node.target])
+            self._hold(before, made, [node.target])
         else:
             self.walk(node.target)
 
@@ -527,8 +533,11 @@ class Analyzer:
             self.walk(node.target)
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        before = len(self.scope.commands)
+        made = len(self.scope.constructions)
         self.walk(node.value)
         self.bind(node.target, node.value, self.resolve(node.value))
+        self._hold(before, made, [node.target])
 
     def _note_results(self, before: int, targets: list[cst.BaseExpression]) -> None:
         names = [t.value for t in targets if isinstance(t, cst.Name)]
@@ -540,14 +549,148 @@ class Analyzer:
 
     def visit_With(self, node: cst.With) -> None:
         for item in node.items:
+            before = len(self.scope.commands)
+            made = len(self.scope.constructions)
             self.walk(item.item)
             if item.asname is not None:
                 target = item.asname.name
                 self.bind(target, item.item, self.resolve(item.item))
+                self._hold(before, made, [target])
         self.walk(node.body)
+
+    def _hold(self, before: int, made: int, targets: Sequence[cst.BaseExpression]) -> None:
+        """Follow what happens to a client built, or a pipeline made, right here and bound
+        to local names: later loads of those names record their fate (``Analyzer.fate``)."""
+        scope = self.scope
+        names = [t.value for t in targets if isinstance(t, cst.Name)]
+        if not names:
+            return
+        held: list[Construction | Pipe] = []
+        for construction in scope.constructions[made:]:
+            if construction.fate in ("local", "context"):
+                construction.names.extend(names)
+                held.append(construction)
+        for cmd in scope.commands[before:]:
+            if (
+                cmd.method == "pipeline"
+                and cmd.usage in ("assigned", "context")
+                and cmd.receiver.kind is Kind.CLIENT
+            ):
+                for name in names:
+                    value = scope.names.get(name)
+                    transaction = value.transaction if isinstance(value, RedisType) else None
+                    pipe = Pipe(name, transaction, created=cmd)
+                    scope.pipes[name] = pipe
+                    held.append(pipe)
+        for name in names:
+            if held:
+                scope.held[(name, scope.versions.get(name, 0))] = held
+
+    def fate(self) -> str:
+        """Where the value of the node on top of the stack goes, looking through
+        ``await``, containers, comprehensions, ``x if c else y`` and ``a or b``."""
+        stack = self.stack
+        i = len(stack) - 1
+        child = stack[i]
+        i -= 1
+        while i >= 0:
+            parent = stack[i]
+            if isinstance(parent, cst.IfExp) and parent.test is child:
+                return "condition"
+            if isinstance(parent, _COMPREHENSIONS) and child is parent.for_in:
+                return "iterated"
+            if not isinstance(parent, _PASS_THROUGH):
+                break
+            child = parent
+            i -= 1
+        if i < 0:
+            return "other"
+        parent = stack[i]
+        if isinstance(parent, cst.Return | cst.Yield):
+            return "returned"
+        if isinstance(parent, cst.Assign | cst.AnnAssign):
+            if parent.value is not child:
+                return "other"
+            targets = (
+                [t.target for t in parent.targets]
+                if isinstance(parent, cst.Assign)
+                else [parent.target]
+            )
+            return "local" if all(self._is_local_name(t) for t in targets) else "stored"
+        if isinstance(parent, cst.NamedExpr):
+            return "local"
+        if isinstance(parent, cst.AugAssign):
+            return "stored"
+        if isinstance(parent, cst.Arg):
+            return "argument"
+        if isinstance(parent, cst.Attribute | cst.Subscript) and parent.value is child:
+            return "receiver"
+        if isinstance(parent, cst.WithItem):
+            return "context"
+        if isinstance(parent, cst.Expr):
+            return "discarded"
+        if isinstance(parent, cst.For | cst.CompFor) and parent.iter is child:
+            return "iterated"
+        if isinstance(parent, cst.If | cst.While) or self._in_test:
+            return "condition"
+        return "other"
+
+    def _is_local_name(self, target: cst.BaseExpression) -> bool:
+        scope = self.scope
+        return (
+            isinstance(target, cst.Name)
+            and scope.kind in ("function", "lambda")
+            and target.value not in scope.declared_global
+        )
+
+    def _note_use(self, name: str) -> None:
+        """A load of a name bound to a held client or pipeline (also from a nested
+        function, where it counts as "closure": the object may outlive the call)."""
+        scope: Scope | None = self.scope
+        while scope is not None:
+            version = scope.versions.get(name, 0)
+            objects = scope.held.get((name, version)) if scope.held else None
+            if objects:
+                fate = self.fate() if scope is self.scope else "closure"
+                for obj in objects:
+                    obj.uses.append(fate)
+                return
+            if version or scope.kind == "module" or name in scope.names:
+                return  # bound here to something else
+            scope = scope.parent
+            while scope is not None and scope.kind == "class":
+                scope = scope.parent
 
     def visit_Name(self, node: cst.Name) -> None:
         self._load(node.value)
+        self._note_use(node.value)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if "://" in node.value:
+            self._url_literal(node)
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        if any(
+            isinstance(p, cst.FormattedStringText) and "://" in p.value for p in node.parts
+        ):
+            self._url_literal(node)
+        self.walk_children(node)
+
+    def _url_literal(self, node: cst.SimpleString | cst.FormattedString) -> None:
+        stack = self.stack
+        i = len(stack) - 2
+        while i >= 0 and isinstance(stack[i], cst.ConcatenatedString):
+            i -= 1
+        parent = stack[i] if i >= 0 else None
+        if isinstance(parent, cst.Expr):
+            return  # a docstring or a bare string statement
+        call = stack[i - 1] if isinstance(parent, cst.Arg) and i > 0 else None
+        keyword = None
+        if not isinstance(call, cst.Call):
+            call = None
+        elif isinstance(parent, cst.Arg) and parent.keyword is not None:
+            keyword = parent.keyword.value
+        self.url_literals.append(StringLiteral(node, self.scope, call, keyword))
 
     def _load(self, name: str) -> None:
         key = (name, self.scope.versions.get(name, 0))
@@ -619,11 +762,12 @@ class Analyzer:
     def _try(self, node: cst.Try | cst.TryStar) -> None:
         branch = next(self._branch_ids)
         before = self._snapshot()
-        self._trys.append(TryContext(node, "body"))
+        depth = len(self._loops)
+        self._trys.append(TryContext(node, "body", depth))
         self._arm(branch, 0, node.body)
         self._trys.pop()
         if node.orelse is not None:
-            self._trys.append(TryContext(node, "else"))
+            self._trys.append(TryContext(node, "else", depth))
             self._arm(branch, 0, node.orelse.body)
             self._trys.pop()
         arms = [self._snapshot()]
@@ -634,14 +778,14 @@ class Analyzer:
                 self.walk(handler.type)
             if handler.name is not None and isinstance(handler.name.name, cst.Name):
                 self.bind(handler.name.name, None, OTHER)
-            self._trys.append(TryContext(node, "handler"))
+            self._trys.append(TryContext(node, "handler", depth, handler))
             self._arm(branch, i, handler.body)
             self._trys.pop()
             arms.append(self._snapshot())
         self.scope.names = dict(before)
         self._join(before, arms, exhaustive=True)
         if node.finalbody is not None:
-            self._trys.append(TryContext(node, "finally"))
+            self._trys.append(TryContext(node, "finally", depth))
             self.walk(node.finalbody.body)
             self._trys.pop()
 
@@ -781,6 +925,7 @@ class Analyzer:
                 loops=tuple(self._loops),
                 usage=usage,
                 parent=parent,
+                fate=self.fate(),
             )
         )
 
@@ -900,6 +1045,10 @@ class Analyzer:
         if pipe is None:
             pipe = Pipe(ident, receiver.transaction)
             scope.pipes[ident] = pipe
+            if isinstance(receiver_node, cst.Call):
+                made = self.command_by_node.get(receiver_node)
+                if made is not None and made.method == "pipeline":
+                    pipe.created = made
         if method == "watch":
             pipe.mode = "watch"
             return pipe, TxMode.WATCHING
@@ -953,6 +1102,24 @@ class Analyzer:
         else:
             usage = "used"
         return usage, awaited, parent
+
+
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+# Nodes through which a value flows unchanged into the enclosing expression.
+_PASS_THROUGH = (
+    cst.Await,
+    cst.List,
+    cst.Tuple,
+    cst.Set,
+    cst.Dict,
+    cst.Element,
+    cst.DictElement,
+    cst.StarredElement,
+    cst.StarredDictElement,
+    cst.IfExp,
+    cst.BooleanOperation,
+    *_COMPREHENSIONS,
+)
 
 
 def _all_params(params: cst.Parameters) -> list[cst.Param]:

@@ -40,6 +40,7 @@ class RuleSet:
         self.construction_rules = [r for r in self.rules if type(r).overrides("check_construction")]
         self.scope_rules = [r for r in self.rules if type(r).overrides("check_scope")]
         self.file_rules = [r for r in self.rules if type(r).overrides("check_file")]
+        self.config_rules = [r for r in self.rules if type(r).overrides("check_config")]
 
 
 def engine_finding(path: str, code: str, message: str, line: int = 1, column: int = 1) -> Finding:

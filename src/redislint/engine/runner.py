@@ -13,6 +13,7 @@ from pathlib import Path
 
 from redislint.config import Config, Settings
 from redislint.diagnostics import Finding
+from redislint.engine.conffiles import is_conf_file, lint_conf_paths, lint_conf_text
 from redislint.engine.discovery import DEFAULT_EXCLUDE, discover, matches_any
 from redislint.engine.index import ModuleFacts, extract
 from redislint.engine.lint import FileResult, RuleSet, engine_finding, lint_module_text
@@ -104,8 +105,8 @@ class Runner:
         sources: list[tuple[Path, str, str]] = []
         for path, _explicit in self.files(paths):
             shown = display_path(path, self.cwd)
-            if _is_special(path):
-                continue  # FIFOs, sockets and devices are never opened
+            if _is_special(path) or self.is_conf(path):
+                continue  # FIFOs, sockets and devices are never opened; conf files below
             source = read_source(path)
             result.files_checked += 1
             if source.text is None:
@@ -131,6 +132,9 @@ class Runner:
         )
         results = [self.lint_text(text, path, shown, project) for path, shown, text in candidates]
         result.findings.extend(resolve_tree_conditions(results))
+        conf = lint_conf_paths(paths, self.config, self.rules, self.cwd)
+        result.findings.extend(conf.findings)
+        result.files_checked += conf.files_checked
         result.findings = self.filter(result.findings)
         result.findings.sort(key=Finding.sort_key)
         return result
@@ -140,6 +144,11 @@ class Runner:
         result = RunResult(files_checked=1)
         path = Path(filename)
         shown = display_path(path, self.cwd) if filename != "-" else "-"
+        if self.is_conf(path):
+            text = data.decode("latin-1")
+            result.findings = self.filter(lint_conf_text(text, path, self.rules, self.cwd))
+            result.findings.sort(key=Finding.sort_key)
+            return result
         source = decode(data)
         if source.text is None:
             result.findings.append(
@@ -162,6 +171,10 @@ class Runner:
         result.findings = self.filter(result.findings)
         result.findings.sort(key=Finding.sort_key)
         return result
+
+    def is_conf(self, path: Path) -> bool:
+        """A redis.conf-style file, linted by ``engine.conffiles`` rather than as Python."""
+        return is_conf_file(path, self.config.config_files, self.config.root)
 
     def lint_text(self, text: str, path: Path, shown: str, project: Project) -> FileResult:
         is_test = matches_any(path, self.settings.test_paths, self.config.root)

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from redislint.rules import atomicity, blocking, engine_codes, expiration, messaging
+from redislint.rules import (
+    atomicity,
+    blocking,
+    config_files,
+    engine_codes,
+    expiration,
+    messaging,
+)
 from redislint.rules.base import Rule
 
-_MODULES = (engine_codes, expiration, atomicity, blocking, messaging)
+_MODULES = (engine_codes, expiration, atomicity, blocking, messaging, config_files)
 
 
 def _collect() -> tuple[type[Rule], ...]:

@@ -1,0 +1,258 @@
+"""redis.conf / valkey.conf files: which ones a run checks, and how they are linted.
+
+Python files go through the analyzer; configuration files go through the redis.conf
+parser (``redislint.redisconf``) and the rules' ``check_config`` hook. Unreadable files
+and lines redis-server would refuse are RL000 findings on the line.
+
+Suppressions: redis.conf comments are whole lines, so a ``# noqa: RL904`` or
+``# redislint: ignore[RL904]`` comment suppresses findings on the directive directly
+below its comment block (the comment lines right above the directive, no blank line
+between). A finding about a missing directive (anchored at line 1) is suppressed by such
+a comment in the file's header: the comment and blank lines before its first directive.
+``# redislint: ignore-file`` anywhere skips the file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from redislint import redisconf
+from redislint.diagnostics import Finding, Position
+from redislint.engine.discovery import DEFAULT_EXCLUDE, matches_any
+from redislint.engine.suppressions import file_ignored, line_suppressions, suppresses
+from redislint.redisconf import Conf, Directive
+
+if TYPE_CHECKING:
+    from redislint.config import Config, Settings
+    from redislint.engine.lint import RuleSet
+    from redislint.rules.base import Rule
+
+CONF_NAMES = frozenset({"redis.conf", "valkey.conf"})
+CONF_SUFFIXES = (".redis.conf", ".valkey.conf")
+
+
+def is_conf_file(path: Path, patterns: Sequence[str], root: Path) -> bool:
+    """``redis.conf``, ``valkey.conf``, ``*.redis.conf`` or a ``config-files`` glob."""
+    name = path.name
+    if name in CONF_NAMES or name.endswith(CONF_SUFFIXES):
+        return True
+    return bool(patterns) and matches_any(path, patterns, root)
+
+
+def discover_conf_files(
+    paths: Sequence[Path], root: Path, exclude: Sequence[str], patterns: Sequence[str]
+) -> list[Path]:
+    """Configuration files under ``paths`` (or named explicitly), in a deterministic order."""
+    found: list[Path] = []
+    seen: set[str] = set()
+
+    def add(path: Path) -> None:
+        key = str(path.absolute())
+        if key not in seen:
+            seen.add(key)
+            found.append(path)
+
+    for path in paths:
+        if path.is_dir():
+            for conf in _walk(path, root, exclude, patterns):
+                add(conf)
+        elif is_conf_file(path, patterns, root):
+            add(path)
+    return found
+
+
+def _walk(top: Path, root: Path, exclude: Sequence[str], patterns: Sequence[str]) -> Iterator[Path]:
+    try:
+        entries = sorted(os.scandir(top), key=lambda e: e.name)
+    except OSError:
+        return
+    dirs: list[Path] = []
+    for entry in entries:
+        path = Path(entry.path)
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                if not (path / "pyvenv.cfg").is_file() and not matches_any(path, exclude, root):
+                    dirs.append(path)
+            elif (
+                is_conf_file(path, patterns, root)
+                and entry.is_file()
+                and not matches_any(path, exclude, root)
+            ):
+                yield path
+        except OSError:
+            continue
+    for directory in dirs:
+        yield from _walk(directory, root, exclude, patterns)
+
+
+@dataclass(frozen=True)
+class ConfFinding:
+    rule: type[Rule]
+    path: str
+    line: int
+    message: str
+    missing: bool  # about a directive that is absent: anchored at line 1 of the root file
+
+
+@dataclass
+class ConfContext:
+    """What a configuration rule sees: the expanded file and the settings."""
+
+    conf: Conf
+    settings: Settings
+    findings: list[ConfFinding] = field(default_factory=list)
+
+    def report(self, rule: Rule | type[Rule], directive: Directive | None, message: str) -> None:
+        """Report at ``directive``'s line, or at line 1 when the problem is a missing one."""
+        rule_type = rule if isinstance(rule, type) else type(rule)
+        if directive is None:
+            self.findings.append(ConfFinding(rule_type, self.conf.path, 1, message, True))
+        else:
+            self.findings.append(
+                ConfFinding(rule_type, directive.path, directive.line, message, False)
+            )
+
+
+class _Lines:
+    """File texts for suppression comments, read once per file."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, list[str]] = {}
+
+    def get(self, path: str) -> list[str]:
+        if path not in self._cache:
+            try:
+                text = redisconf.decode(Path(path).read_bytes())
+            except OSError:
+                text = ""
+            self._cache[path] = text.split("\n")
+        return self._cache[path]
+
+    def preload(self, path: str, text: str) -> None:
+        self._cache[path] = text.split("\n")
+
+
+def _is_comment(line: str) -> bool:
+    return line.strip(" \t\r\n").startswith("#")
+
+
+def _suppressed(lines: list[str], finding: ConfFinding) -> bool:
+    code = finding.rule.code
+    if finding.missing:
+        block = []
+        for text in lines:
+            if text.strip(" \t\r\n") and not _is_comment(text):
+                break
+            block.append(text)
+    else:
+        block = []
+        number = finding.line - 1
+        while number >= 1 and _is_comment(lines[number - 1]):
+            block.append(lines[number - 1])
+            number -= 1
+    return any(
+        suppresses(s, code)
+        for text in block
+        if _is_comment(text)
+        for s in line_suppressions(text, 0)
+    )
+
+
+def lint_conf(conf: Conf, rules: RuleSet, show: ShowPath, lines: _Lines | None = None) -> list[Finding]:
+    """The findings of one configuration file (and the files it includes)."""
+    from redislint.engine.lint import engine_finding
+
+    lines = lines or _Lines()
+    if any(file_ignored("\n".join(lines.get(p))) for p in conf.files[:1]):
+        return []
+    ctx = ConfContext(conf, rules.settings)
+    for rule in rules.config_rules:
+        rule.check_config(conf, ctx)
+    out = [
+        engine_finding(show(error.path), "RL000", error.message, error.line, 1)
+        for error in conf.errors
+    ]
+    for item in ctx.findings:
+        if _suppressed(lines.get(item.path), item):
+            continue
+        out.append(
+            Finding(
+                path=show(item.path),
+                code=item.rule.code,
+                name=item.rule.name,
+                severity=item.rule.severity,
+                message=item.message,
+                start=Position(item.line, 1),
+                end=Position(item.line, 1),
+            )
+        )
+    return out
+
+
+class ShowPath:
+    """How a file is named in findings: relative to the current directory when below it."""
+
+    def __init__(self, cwd: Path) -> None:
+        self.cwd = cwd
+
+    def __call__(self, path: str) -> str:
+        from redislint.engine.runner import display_path
+
+        return display_path(Path(path), self.cwd)
+
+
+@dataclass
+class ConfRun:
+    findings: list[Finding] = field(default_factory=list)
+    files_checked: int = 0
+
+
+def lint_conf_paths(paths: Sequence[Path], config: Config, rules: RuleSet, cwd: Path) -> ConfRun:
+    """Every configuration file under ``paths``; a file another one includes is checked
+    as part of it, not on its own (a fragment lacks the settings of the whole)."""
+    run = ConfRun()
+    exclude = list(DEFAULT_EXCLUDE if config.exclude is None else config.exclude)
+    exclude += config.extend_exclude
+    files = discover_conf_files(paths, config.root, exclude, config.config_files)
+    if not files:
+        return run
+    run.files_checked = len(files)
+    loaded = [(path, redisconf.load(path)) for path in files]
+    included = {str(Path(f).absolute()) for _p, conf in loaded for f in conf.files[1:]}
+    covered: set[str] = set()
+    show = ShowPath(cwd)
+    lines = _Lines()
+    seen: set[tuple[str, int, str, str]] = set()
+    for path, conf in loaded:
+        key = str(path.absolute())
+        if key in covered or (key in included and _has_root(key, loaded, included)):
+            continue
+        covered.update(str(Path(f).absolute()) for f in conf.files)
+        for finding in lint_conf(conf, rules, show, lines):
+            ident = (finding.path, finding.start.line, finding.code, finding.message)
+            if ident not in seen:
+                seen.add(ident)
+                run.findings.append(finding)
+    return run
+
+
+def _has_root(key: str, loaded: list[tuple[Path, Conf]], included: set[str]) -> bool:
+    """Whether a file that is not itself included by anything includes ``key``."""
+    for path, conf in loaded:
+        if str(path.absolute()) in included:
+            continue
+        if key in {str(Path(f).absolute()) for f in conf.files[1:]}:
+            return True
+    return False
+
+
+def lint_conf_text(text: str, path: Path, rules: RuleSet, cwd: Path) -> list[Finding]:
+    """A configuration read from standard input, as if it were the file ``path``."""
+    conf = redisconf.load_text(text, path)
+    lines = _Lines()
+    lines.preload(str(path), text)
+    return lint_conf(conf, rules, ShowPath(cwd), lines)
