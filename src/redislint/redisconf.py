@@ -310,7 +310,9 @@ def check(directive: Directive) -> str | None:
     name, args = directive.name, directive.args
     if name in _SINGLE:
         if len(args) != 1:
-            extra = " (a '#' after a value starts an argument, not a comment)" if "#" in args else ""
+            extra = (
+                " (a '#' after a value starts an argument, not a comment)" if "#" in args else ""
+            )
             return f"'{name}' takes exactly one argument, got {len(args)}{extra}"
         validate = _SINGLE[name]
         if validate is not None and not validate(args[0]):
@@ -425,7 +427,8 @@ def _include(conf: Conf, directive: Directive, path: Path, read: Reader, stack: 
     if not target.is_absolute():
         target = path.parent / target
     if _GLOB_CHARS & set(directive.value):
-        names = sorted(glob.glob(str(target)))
+        # glob.glob, like glob(3) and unlike Path.glob, skips dot files for "*"
+        names = sorted(glob.glob(str(target)))  # noqa: PTH207
         targets = [Path(n) for n in names]
     else:
         targets = [target]
@@ -437,7 +440,9 @@ def _include(conf: Conf, directive: Directive, path: Path, read: Reader, stack: 
             )
             continue
         if len(stack) >= MAX_INCLUDE_DEPTH:
-            conf.errors.append(ConfError(directive.path, directive.line, "includes nested too deeply"))
+            conf.errors.append(
+                ConfError(directive.path, directive.line, "includes nested too deeply")
+            )
             continue
         try:
             text = decode(read(file))

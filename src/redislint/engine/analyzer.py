@@ -573,7 +573,7 @@ class Analyzer:
         for cmd in scope.commands[before:]:
             if (
                 cmd.method == "pipeline"
-                and cmd.usage in ("assigned", "context")
+                and (cmd.usage == "assigned" or cmd.fate == "context")
                 and cmd.receiver.kind is Kind.CLIENT
             ):
                 for name in names:
@@ -597,8 +597,8 @@ class Analyzer:
             parent = stack[i]
             if isinstance(parent, cst.IfExp) and parent.test is child:
                 return "condition"
-            if isinstance(parent, _COMPREHENSIONS) and child is parent.for_in:
-                return "iterated"
+            if isinstance(parent, _COMPREHENSIONS) and child not in _results(parent):
+                return "iterated" if _iterables(parent, child) else "condition"
             if not isinstance(parent, _PASS_THROUGH):
                 break
             child = parent
@@ -606,6 +606,15 @@ class Analyzer:
         if i < 0:
             return "other"
         parent = stack[i]
+        # The traversal walks a call's receiver, its argument values and ``with`` items
+        # directly (no Attribute/Arg/WithItem node between): recognise them here.
+        if isinstance(parent, cst.Call):
+            func = parent.func
+            if isinstance(func, cst.Attribute) and func.value is child:
+                return "receiver"
+            return "other" if func is child else "argument"
+        if isinstance(parent, cst.With):
+            return "context"
         if isinstance(parent, cst.Return | cst.Yield):
             return "returned"
         if isinstance(parent, cst.Assign | cst.AnnAssign):
@@ -624,6 +633,11 @@ class Analyzer:
         if isinstance(parent, cst.Arg):
             return "argument"
         if isinstance(parent, cst.Attribute | cst.Subscript) and parent.value is child:
+            above = stack[i - 1] if i > 0 else None
+            if isinstance(parent, cst.Attribute) and not (
+                isinstance(above, cst.Call) and above.func is parent
+            ):
+                return "method"  # ``p.execute`` taken without calling it: it may run later
             return "receiver"
         if isinstance(parent, cst.WithItem):
             return "context"
@@ -670,9 +684,7 @@ class Analyzer:
             self._url_literal(node)
 
     def visit_FormattedString(self, node: cst.FormattedString) -> None:
-        if any(
-            isinstance(p, cst.FormattedStringText) and "://" in p.value for p in node.parts
-        ):
+        if any(isinstance(p, cst.FormattedStringText) and "://" in p.value for p in node.parts):
             self._url_literal(node)
         self.walk_children(node)
 
@@ -940,6 +952,7 @@ class Analyzer:
             command_info = execute_command_info(args)
         keys = self.keys_of(info, command_info, args, method)
         usage, awaited, parent = self._usage(node)
+        fate = self.fate()
         pipe, tx = self.transaction_state(receiver, receiver_node, method)
         scope = self.scope
         cmd = Command(
@@ -964,6 +977,7 @@ class Analyzer:
             awaited=awaited,
             parent=parent,
             index=len(scope.commands),
+            fate=fate,
         )
         cmd.arg_origins = self.origins_of_args(node, keys)
         for arg in node.args:
@@ -1120,6 +1134,22 @@ _PASS_THROUGH = (
     cst.BooleanOperation,
     *_COMPREHENSIONS,
 )
+
+
+def _results(comp: cst.BaseComp) -> tuple[cst.BaseExpression, ...]:
+    """The expressions a comprehension produces its items from."""
+    if isinstance(comp, cst.DictComp):
+        return (comp.key, comp.value)
+    return (comp.elt,)  # type: ignore[attr-defined]
+
+
+def _iterables(comp: cst.BaseComp, child: cst.CSTNode) -> bool:
+    level: cst.CompFor | None = comp.for_in
+    while level is not None:
+        if level.iter is child:
+            return True
+        level = level.inner_for_in
+    return False
 
 
 def _all_params(params: cst.Parameters) -> list[cst.Param]:

@@ -162,7 +162,9 @@ def _suppressed(lines: list[str], finding: ConfFinding) -> bool:
     )
 
 
-def lint_conf(conf: Conf, rules: RuleSet, show: ShowPath, lines: _Lines | None = None) -> list[Finding]:
+def lint_conf(
+    conf: Conf, rules: RuleSet, show: ShowPath, lines: _Lines | None = None
+) -> list[Finding]:
     """The findings of one configuration file (and the files it includes)."""
     from redislint.engine.lint import engine_finding
 

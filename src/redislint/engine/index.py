@@ -38,6 +38,21 @@ class FunctionFacts:
     self_name: str | None = None
 
 
+@dataclass(frozen=True)
+class CallSite:
+    """A call of a named function or method (``get_client()``, ``self.connect()``).
+
+    ``caller``: the qualname of the function it is in (None at module or class level;
+    calls inside nested functions are not recorded). ``fate``: what happens to the
+    result: "stored" (an attribute, an item or a global), "returned", or "other".
+    """
+
+    caller: str | None
+    func: Sym
+    fate: str
+    line: int
+
+
 @dataclass
 class ClassFacts:
     """A class: its bases and the attributes its instances carry."""
@@ -62,6 +77,8 @@ class ModuleFacts:
     classes: dict[str, ClassFacts] = field(default_factory=dict)
     # function name -> receivers of ``receiver.transaction(function, ...)`` calls
     transaction_callbacks: dict[str, list[Sym]] = field(default_factory=dict)
+    # the last name of a called function or method -> its call sites
+    calls: dict[str, list[CallSite]] = field(default_factory=dict)
 
     @property
     def package(self) -> str:
@@ -88,6 +105,8 @@ def absolute_import(package: str, module: str | None, level: int) -> str:
 class _Extractor:
     def __init__(self, facts: ModuleFacts) -> None:
         self.facts = facts
+        self._caller: FunctionFacts | None = None
+        self._globals: set[str] = set()
 
     # -- module and class bodies ---------------------------------------------------------
     def body(self, stmts: list[ast.stmt], cls: ClassFacts | None) -> None:
@@ -177,6 +196,8 @@ class _Extractor:
         positional = node.args.posonlyargs + node.args.args
         if cls is not None and positional and "staticmethod" not in decorators:
             func.self_name = positional[0].arg
+        outer = (self._caller, self._globals)
+        self._caller, self._globals = func, set()
         local: dict[str, Sym] = {}
         for arg in [*positional, *node.args.kwonlyargs]:
             if arg.annotation is not None:
@@ -186,6 +207,7 @@ class _Extractor:
         if func.self_name is not None:
             local.pop(func.self_name, None)
         self.function_body(node.body, func, cls, local)
+        self._caller, self._globals = outer
         return func
 
     def function_body(
@@ -226,6 +248,8 @@ class _Extractor:
                         )
             elif isinstance(stmt, ast.Import | ast.ImportFrom):
                 continue  # function-level imports are the rule pass's business
+            elif isinstance(stmt, ast.Global):
+                self._globals.update(stmt.names)
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 # nested definitions: only transaction callbacks matter to the index
                 self.callbacks(stmt, local)
@@ -235,9 +259,12 @@ class _Extractor:
                 self.function_body(block, func, cls, local)
 
     def callbacks(self, stmt: ast.stmt, local: dict[str, Sym] | None) -> None:
-        """Record ``receiver.transaction(func, ...)`` calls in ``stmt``'s expressions."""
+        """Record ``receiver.transaction(func, ...)`` calls and call sites in ``stmt``'s
+        expressions."""
         for node in _expressions(stmt):
             for sub in ast.walk(node):
+                if isinstance(sub, ast.Call):
+                    self.call_site(stmt, sub, local)
                 if (
                     isinstance(sub, ast.Call)
                     and isinstance(sub.func, ast.Attribute)
@@ -249,6 +276,33 @@ class _Extractor:
                     if local is not None:
                         receiver = _substitute(receiver, local)
                     self.facts.transaction_callbacks.setdefault(sub.args[0].id, []).append(receiver)
+
+    def call_site(self, stmt: ast.stmt, call: ast.Call, local: dict[str, Sym] | None) -> None:
+        func = call.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name is None:
+            return
+        sym = from_ast(func)
+        if local is not None:
+            sym = _substitute(sym, local)
+        caller = self._caller.qualname if self._caller is not None and local is not None else None
+        site = CallSite(caller, sym, self._call_fate(stmt, call, caller is None), call.lineno)
+        self.facts.calls.setdefault(name, []).append(site)
+
+    def _call_fate(self, stmt: ast.stmt, call: ast.Call, module_level: bool) -> str:
+        value = getattr(stmt, "value", None)
+        if isinstance(value, ast.Await):
+            value = value.value
+        if value is not call:
+            return "other"
+        if isinstance(stmt, ast.Return):
+            return "returned"
+        if isinstance(stmt, ast.Assign | ast.AnnAssign):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for target in targets:
+                if not isinstance(target, ast.Name) or module_level or target.id in self._globals:
+                    return "stored"
+        return "other"
 
 
 def _is_try_star(stmt: ast.stmt) -> bool:

@@ -169,6 +169,7 @@ def materialize(
                 message=item.message,
                 start=start,
                 end=end,
+                redact=item.redact,
             )
         )
     return findings

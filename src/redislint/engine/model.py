@@ -113,6 +113,7 @@ class Command:
     # what the plain names passed as arguments were bound to when the call ran
     bindings: dict[str, cst.BaseExpression] = field(default_factory=dict)
     index: int = 0
+    fate: str = ""  # where the result goes, as for ``Construction.fate``
 
     @property
     def key(self) -> Key | None:
@@ -146,8 +147,9 @@ class Construction:
     usage: str
     parent: cst.CSTNode | None
     # Where the object goes (``Analyzer.fate``): "returned", "stored" (attribute, item,
-    # global), "argument", "local" (a local name), "context" (``with``), "receiver",
-    # "discarded", "condition", "iterated", "other".
+    # global), "argument", "local" (a local name), "context" (``with``), "receiver" (of a
+    # method call), "method" (an attribute taken without a call), "closure" (loaded by a
+    # nested function), "discarded", "condition", "iterated", "other".
     fate: str = ""
     names: list[str] = field(default_factory=list)  # local names bound to it
     uses: list[str] = field(default_factory=list)  # fates of later loads of those names

@@ -10,6 +10,9 @@ _CONTEXT = 1  # lines shown before and after the finding
 
 
 def _frame(finding: Finding, text: str, style: Style) -> list[str]:
+    for secret in finding.redact:
+        if secret:
+            text = text.replace(secret, "*" * len(secret))  # same length: columns hold
     lines = text.splitlines()
     first = finding.start.line
     last = max(finding.end.line, first)

@@ -6,13 +6,24 @@ from redislint.rules import (
     atomicity,
     blocking,
     config_files,
+    connections,
     engine_codes,
     expiration,
     messaging,
+    persistence,
 )
 from redislint.rules.base import Rule
 
-_MODULES = (engine_codes, expiration, atomicity, blocking, messaging, config_files)
+_MODULES = (
+    engine_codes,
+    expiration,
+    atomicity,
+    blocking,
+    messaging,
+    persistence,
+    connections,
+    config_files,
+)
 
 
 def _collect() -> tuple[type[Rule], ...]:

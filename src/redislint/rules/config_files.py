@@ -140,7 +140,9 @@ class EvictionPolicy(Rule):
         size = redisconf.parse_memory(limit.value) if limit is not None else None
         if limit is None or not size or not conf.absent("maxmemory-policy"):
             return
-        where = f" (line {limit.line})" if limit.path == conf.path else f" ({limit.path}:{limit.line})"
+        where = (
+            f" (line {limit.line})" if limit.path == conf.path else f" ({limit.path}:{limit.line})"
+        )
         ctx.report(
             self,
             None,
@@ -363,7 +365,9 @@ class ExposedWithoutAuth(Rule):
         remote = [a for a in addresses if not _is_loopback(a)]
         if not remote:
             return
-        listening = f"bind {' '.join(bind.args)}" if bind is not None else "no bind (every interface)"
+        listening = (
+            f"bind {' '.join(bind.args)}" if bind is not None else "no bind (every interface)"
+        )
         auth = _auth_state(user)
         protected = conf.last("protected-mode")
         if protected is not None and redisconf.parse_yes_no(protected.value) is False:
@@ -383,7 +387,7 @@ class ExposedWithoutAuth(Rule):
                 f"bind {' '.join(bind.args)} listens on every interface with {auth}: before "
                 "Redis 7 protected mode does not apply once bind is set, so any host can run "
                 "any command; require a password (requirepass or an ACL user) or bind to the "
-                "addresses that need it (set target-redis-version = \"7\" if the server is 7+)",
+                'addresses that need it (set target-redis-version = "7" if the server is 7+)',
             )
 
 
@@ -475,8 +479,10 @@ class DangerousCommandsEnabled(Rule):
 
 
 def _dangerous_message(commands: list[str], source: Directive | None) -> str:
-    who = "the default user" + (f" (line {source.line})" if source is not None and source.name == "user" else "")
+    who = "the default user" + (
+        f" (line {source.line})" if source is not None and source.name == "user" else ""
+    )
     return (
         f"{', '.join(commands)} can be run by {who}: rename them away "
-        "(rename-command NAME \"\") or deny them with an ACL rule such as -@dangerous"
+        '(rename-command NAME "") or deny them with an ACL rule such as -@dangerous'
     )
