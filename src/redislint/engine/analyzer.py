@@ -696,12 +696,15 @@ class Analyzer:
         parent = stack[i] if i >= 0 else None
         if isinstance(parent, cst.Expr):
             return  # a docstring or a bare string statement
-        call = stack[i - 1] if isinstance(parent, cst.Arg) and i > 0 else None
+        child = stack[i + 1]
+        if isinstance(parent, cst.Arg) and i > 0:
+            child, parent = parent, stack[i - 1]
+        call = parent if isinstance(parent, cst.Call) and parent.func is not child else None
         keyword = None
-        if not isinstance(call, cst.Call):
-            call = None
-        elif isinstance(parent, cst.Arg) and parent.keyword is not None:
-            keyword = parent.keyword.value
+        if call is not None:
+            arg = next((a for a in call.args if a is child or a.value is child), None)
+            if arg is not None and arg.keyword is not None:
+                keyword = arg.keyword.value
         self.url_literals.append(StringLiteral(node, self.scope, call, keyword))
 
     def _load(self, name: str) -> None:

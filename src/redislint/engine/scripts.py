@@ -145,6 +145,6 @@ def _constant(node: cst.BaseExpression, cmd: Command, ctx: FileContext) -> bool:
         if cmd.scope.versions.get(node.value):
             bound = cmd.bindings.get(node.value)
             return bound is not None and isinstance(bound, cst.SimpleString)
-        constant = ctx.module_constant(node.value)
-        return isinstance(constant, cst.SimpleString | cst.ConcatenatedString)
+        constant = ctx.scopes[0].exprs.get(node.value)
+        return isinstance(constant, cst.SimpleString | cst.ConcatenatedString | cst.Integer)
     return False

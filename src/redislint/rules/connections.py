@@ -553,7 +553,11 @@ class PipelineNotExecuted(Rule):
                 if created.fate == "context"
                 else ""
             )
-            call = "end the chain with .execute()" if pipe.ident.startswith("<") else f"call {pipe.ident}.execute()"
+            call = (
+                "end the chain with .execute()"
+                if pipe.ident.startswith("<")
+                else f"call {pipe.ident}.execute()"
+            )
             ctx.report(
                 self,
                 created.node,
@@ -781,28 +785,33 @@ class UnawaitedAsyncCommand(Rule):
     def check_command(self, cmd: Command, ctx: FileContext) -> None:
         if cmd.awaited or not _is_coroutine_call(cmd):
             return
-        usage = cmd.usage
-        if usage == "assigned":
+        fate = cmd.fate
+        if fate == "local":
             scope = cmd.scope
             if not cmd.result_names or any(
                 scope.loads.get(name_version) for name_version in cmd.result_names
             ):
                 return
-            why = "is assigned but the coroutine is never awaited"
-        elif usage == "discarded":
+            why = "is assigned but never awaited"
+        elif fate == "discarded":
             why = "is never awaited"
-        elif usage == "condition":
+        elif fate == "condition":
             why = "is tested without await: a coroutine is always true"
-        elif usage in ("iterated", "chained"):
+        elif fate in ("iterated", "receiver"):
             why = "is used without await: its value is a coroutine, not the reply"
         else:
             return
-        method = "script" if cmd.method == "__call__" else f"{cmd.method}()"
+        receiver = code(cmd.receiver_node)
+        if cmd.method == "__call__":
+            what, call = "calling an asyncio script", f"await {receiver}(...)"
+        else:
+            kind = "client" if cmd.receiver.kind is Kind.CLIENT else cmd.receiver.kind.value
+            what = f"{cmd.method}() on an asyncio {kind}"
+            call = f"await {receiver}.{cmd.method}(...)"
         ctx.report(
             self,
             cmd.node,
-            f"{method} on an asyncio client returns a coroutine that {why}, so the command "
-            f"is never sent; write await {code(cmd.node)}",
+            f"{what} returns a coroutine that {why}, so the command is never sent; write {call}",
         )
 
 

@@ -71,7 +71,7 @@ class PersistenceDisabledInCode(Rule):
             value = _value_text(node)
             if value is None:
                 continue
-            if name == "save" and value.strip() == "":
+            if name == "save" and value == "":
                 what = 'CONFIG SET save "" turns off RDB snapshots'
             elif name == "appendonly" and value.strip().lower() == "no":
                 what = "CONFIG SET appendonly no turns off the append-only file"
@@ -208,6 +208,16 @@ def _literal_password(node: cst.BaseExpression | None) -> str | None:
     return value if value is not None else None
 
 
+def _parts(node: cst.BaseExpression | None) -> tuple[str, ...]:
+    """The pieces of a (possibly implicitly concatenated) literal, to mask each of them."""
+    if isinstance(node, cst.SimpleString):
+        piece = text(node)
+        return (piece,) if piece else ()
+    if isinstance(node, cst.ConcatenatedString):
+        return _parts(node.left) + _parts(node.right)
+    return ()
+
+
 def _redis_url(item: StringLiteral) -> tuple[str, urls.RedisUrl] | None:
     """The text and URL of a recorded literal, or None when it is not a Redis URL."""
     url_text = urls.literal_text(item.node)
@@ -276,10 +286,10 @@ class HardcodedPassword(Rule):
         ctx.report(
             self,
             construction.node,
-            f"{constructions.display_name(construction)}() is given a hard-coded password ('****'): it is in "
-            "every copy of the code and its history; read it from the environment or a "
-            "secret manager",
-            redact=(password,),
+            f"{constructions.display_name(construction)}() is given a hard-coded password "
+            "('****'): it is in every copy of the code and its history; read it from the "
+            "environment or a secret manager",
+            redact=(password, *_parts(node)),
         )
 
     def check_file(self, ctx: FileContext) -> None:
