@@ -131,10 +131,11 @@ class EvictionPolicy(Rule):
     precision = "high"
 
     def check_config(self, conf: Conf, ctx: ConfContext) -> None:
-        policy = conf.last("maxmemory-policy")
-        if policy is not None:
+        policies = conf.every("maxmemory-policy")
+        for policy in policies:  # redis-server stops at the first bad line, even if overridden
             if policy.value.lower() not in redisconf.EVICTION_POLICIES:
                 ctx.report(self, policy, _unknown_policy(policy.value))
+        if policies:
             return
         limit = conf.last("maxmemory")
         size = redisconf.parse_memory(limit.value) if limit is not None else None
