@@ -114,10 +114,11 @@ def start_server(
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
                 sock.sendall(b"PING\r\n")
-                if sock.recv(64).startswith(b"+PONG"):
+                # a server that requires a password (or forbids PING) answers too
+                if sock.recv(64).startswith((b"+PONG", b"-NOAUTH", b"-NOPERM")):
                     return server
         except OSError:
-            time.sleep(0.05)
+            time.sleep(0.01)
     server.stop()
     raise ServerStartError(f"redis-server on port {port} did not answer within {timeout}s")
 
