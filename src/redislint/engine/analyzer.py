@@ -183,6 +183,7 @@ class Analyzer:
         self.commands: list[Command] = []
         self.command_by_node: dict[cst.Call, Command] = {}
         self.url_literals: list[StringLiteral] = []
+        self._holding = False  # whether any scope holds a client or pipeline (``_hold``)
         self.stack: list[cst.CSTNode] = []
         self.scope: Scope = Scope(kind="module", node=cst.Module([]), name="<module>", parent=None)
         self._resolvers: dict[int, Resolver] = {}
@@ -582,8 +583,9 @@ class Analyzer:
                     pipe = Pipe(name, transaction, created=cmd)
                     scope.pipes[name] = pipe
                     held.append(pipe)
-        for name in names:
-            if held:
+        if held:
+            self._holding = True
+            for name in names:
                 scope.held[(name, scope.versions.get(name, 0))] = held
 
     def fate(self) -> str:
@@ -660,6 +662,8 @@ class Analyzer:
     def _note_use(self, name: str) -> None:
         """A load of a name bound to a held client or pipeline (also from a nested
         function, where it counts as "closure": the object may outlive the call)."""
+        if not self._holding:
+            return
         scope: Scope | None = self.scope
         while scope is not None:
             version = scope.versions.get(name, 0)

@@ -9,6 +9,7 @@ they can be cached and sent between processes.
 from __future__ import annotations
 
 import ast
+import builtins
 from dataclasses import dataclass, field
 
 from redislint.clients.sym import (
@@ -87,6 +88,7 @@ class ModuleFacts:
         return self.module.rpartition(".")[0]
 
 
+_BUILTINS = frozenset(dir(builtins))
 _PROPERTY_DECORATORS = ("property", "cached_property", "functools.cached_property")
 
 
@@ -278,9 +280,16 @@ class _Extractor:
                     self.facts.transaction_callbacks.setdefault(sub.args[0].id, []).append(receiver)
 
     def call_site(self, stmt: ast.stmt, call: ast.Call, local: dict[str, Sym] | None) -> None:
+        # Helpers are called by name or as an attribute of a name (``self.connect()``,
+        # ``db.get_client()``); builtins are not helpers.
         func = call.func
-        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-        if name is None:
+        if isinstance(func, ast.Name):
+            name = func.id
+            if name in _BUILTINS:
+                return
+        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            name = func.attr
+        else:
             return
         sym = from_ast(func)
         if local is not None:
