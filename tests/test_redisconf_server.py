@@ -133,3 +133,19 @@ def test_example_agrees_with_redis_server(
     findings = run_fixture(path, {"select": ["ALL"]})
     monkeypatch.chdir(path.parent)
     check_against_server(path, findings, tmp_path / "data")
+
+
+STOCK = Path("/etc/redis/redis.conf")
+
+
+@pytest.mark.redis_server
+@pytest.mark.skipif(not STOCK.is_file(), reason="no distribution redis.conf on this machine")
+def test_distribution_redis_conf_agrees_with_redis_server(tmp_path: Path) -> None:
+    """The redis.conf a distribution ships (every directive documented, most commented)."""
+    copy = tmp_path / "redis.conf"
+    text = STOCK.read_text(encoding="latin-1")
+    # its dir, pidfile and log may not be writable here; the command line overrides the rest
+    lines = [line for line in text.splitlines() if not line.startswith(("dir ", "pidfile "))]
+    copy.write_text("\n".join(lines) + "\n", encoding="latin-1")
+    findings = run_fixture(copy, {"select": ["ALL"]})
+    check_against_server(copy, findings, tmp_path / "data")

@@ -94,6 +94,7 @@ class Conf:
     directives: list[Directive] = field(default_factory=list)
     errors: list[ConfError] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # every file read, the root first
+    texts: dict[str, str] = field(default_factory=dict)  # file -> its text
     unresolved: list[Directive] = field(default_factory=list)  # includes not followed
 
     @property
@@ -412,6 +413,7 @@ def _reason(exc: OSError) -> str:
 
 def _expand(conf: Conf, text: str, path: Path, read: Reader, stack: list[Path]) -> None:
     conf.files.append(str(path))
+    conf.texts[str(path)] = text
     directives, errors = parse_text(text, str(path))
     conf.errors.extend(errors)
     for directive in directives:
@@ -530,29 +532,25 @@ def default_user(conf: Conf) -> DefaultUser | None:
         requirepass = conf.last("requirepass")
         password = requirepass is not None and requirepass.value != ""
         return DefaultUser(True, not password, ((True, "@all"),), False, requirepass)
-    enabled, nopass, passwords, selectors = False, False, 0, False
+    enabled, nopass, selectors, in_selector = False, False, False, False
     rules: list[tuple[bool, str]] = [(False, "@all")]
     for token in line.args[1:]:
         lowered = token.lower()
-        if lowered in ("on", "off"):
+        if in_selector or token.startswith("("):  # "(~key* +get)" spans several arguments
+            selectors, in_selector = True, not token.endswith(")")
+        elif lowered in ("on", "off"):
             enabled = lowered == "on"
-        elif lowered == "nopass":
-            nopass, passwords = True, 0
-        elif lowered == "resetpass":
-            nopass, passwords = False, 0
+        elif lowered in ("nopass", "resetpass"):
+            nopass = lowered == "nopass"
         elif lowered == "reset":
-            enabled, nopass, passwords, selectors = False, False, 0, False
+            enabled, nopass, selectors = False, False, False
             rules = [(False, "@all")]
         elif token[:1] in (">", "#"):
-            nopass, passwords = False, passwords + 1
-        elif token[:1] in ("<", "!"):
-            passwords = max(passwords - 1, 0)
+            nopass = False
         elif lowered in ("allcommands", "nocommands"):
             rules.append((lowered == "allcommands", "@all"))
         elif token[:1] in ("+", "-") and len(token) > 1:
             rules.append((token[0] == "+", token[1:].lower()))
-        elif token.startswith("(") or token.endswith(")"):
-            selectors = True
         elif lowered == "clearselectors":
             selectors = False
     return DefaultUser(enabled, nopass, tuple(rules), selectors, line)

@@ -117,25 +117,6 @@ class ConfContext:
             )
 
 
-class _Lines:
-    """File texts for suppression comments, read once per file."""
-
-    def __init__(self) -> None:
-        self._cache: dict[str, list[str]] = {}
-
-    def get(self, path: str) -> list[str]:
-        if path not in self._cache:
-            try:
-                text = redisconf.decode(Path(path).read_bytes())
-            except OSError:
-                text = ""
-            self._cache[path] = text.split("\n")
-        return self._cache[path]
-
-    def preload(self, path: str, text: str) -> None:
-        self._cache[path] = text.split("\n")
-
-
 def _is_comment(line: str) -> bool:
     return line.strip(" \t\r\n").startswith("#")
 
@@ -162,14 +143,11 @@ def _suppressed(lines: list[str], finding: ConfFinding) -> bool:
     )
 
 
-def lint_conf(
-    conf: Conf, rules: RuleSet, show: ShowPath, lines: _Lines | None = None
-) -> list[Finding]:
+def lint_conf(conf: Conf, rules: RuleSet, show: ShowPath) -> list[Finding]:
     """The findings of one configuration file (and the files it includes)."""
     from redislint.engine.lint import engine_finding
 
-    lines = lines or _Lines()
-    if any(file_ignored("\n".join(lines.get(p))) for p in conf.files[:1]):
+    if conf.files and file_ignored(conf.texts[conf.files[0]]):
         return []
     ctx = ConfContext(conf, rules.settings)
     for rule in rules.config_rules:
@@ -179,7 +157,7 @@ def lint_conf(
         for error in conf.errors
     ]
     for item in ctx.findings:
-        if _suppressed(lines.get(item.path), item):
+        if _suppressed(conf.texts.get(item.path, "").split("\n"), item):
             continue
         out.append(
             Finding(
@@ -227,14 +205,13 @@ def lint_conf_paths(paths: Sequence[Path], config: Config, rules: RuleSet, cwd: 
     included = {str(Path(f).absolute()) for _p, conf in loaded for f in conf.files[1:]}
     covered: set[str] = set()
     show = ShowPath(cwd)
-    lines = _Lines()
     seen: set[tuple[str, int, str, str]] = set()
     for path, conf in loaded:
         key = str(path.absolute())
         if key in covered or (key in included and _has_root(key, loaded, included)):
             continue
         covered.update(str(Path(f).absolute()) for f in conf.files)
-        for finding in lint_conf(conf, rules, show, lines):
+        for finding in lint_conf(conf, rules, show):
             ident = (finding.path, finding.start.line, finding.code, finding.message)
             if ident not in seen:
                 seen.add(ident)
@@ -254,7 +231,4 @@ def _has_root(key: str, loaded: list[tuple[Path, Conf]], included: set[str]) -> 
 
 def lint_conf_text(text: str, path: Path, rules: RuleSet, cwd: Path) -> list[Finding]:
     """A configuration read from standard input, as if it were the file ``path``."""
-    conf = redisconf.load_text(text, path)
-    lines = _Lines()
-    lines.preload(str(path), text)
-    return lint_conf(conf, rules, ShowPath(cwd), lines)
+    return lint_conf(redisconf.load_text(text, path), rules, ShowPath(cwd))
