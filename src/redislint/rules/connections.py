@@ -379,6 +379,16 @@ def _hole_names(cmd: Command) -> set[str]:
     return names
 
 
+def _uses_item(cmd: Command, names: set[str]) -> bool:
+    """Whether the command's arguments depend on the loop's items: directly, through a
+    name bound from them in the loop (``key = f"user:{row.id}"``), or in its key."""
+    if _hole_names(cmd) & names:
+        return True
+    if any(_mentions(bound, names) for bound in cmd.bindings.values()):
+        return True
+    return any(_mentions(arg.value, names) for arg in cmd.node.args)
+
+
 class CommandInLoop(Rule):
     """
     ## What it does
@@ -390,8 +400,9 @@ class CommandInLoop(Rule):
 
     Not flagged: commands on pipelines; `while` loops (consumers waiting with blocking
     pops); blocking commands; cursor scans; loops over a Pub/Sub `listen()` (events
-    arrive one at a time); retry loops (`for attempt in range(3)`, or a command in a
-    `try` inside the loop that does not depend on the loop variable).
+    arrive one at a time); commands whose arguments do not depend on the loop's items
+    (retries such as `for attempt in range(3): r.ping()`, polls, a counter bumped per
+    event), since one pipeline cannot replace them.
 
     ## Why is this bad?
     Each command waits for the previous reply: 1,000 keys at 0.5 ms round trip is half
@@ -444,11 +455,9 @@ class CommandInLoop(Rule):
         targets = loop_targets(loop)
         if any(word in name.lower() for name in targets for word in _RETRY_WORDS):
             return
-        uses_item = any(_mentions(a.value, targets) for a in cmd.node.args)
-        if not uses_item and any(
-            t.part == "body" and t.loop_depth == len(cmd.loops) for t in cmd.trys
-        ):
-            return  # a retry: the same command again until it succeeds
+        names = set().union(*(loop_targets(outer) for outer in cmd.loops))
+        if not _uses_item(cmd, names):
+            return  # the same command each time: a retry, a poll, a per-event counter
         ctx.report(self, cmd.node, self._message(cmd, targets))
 
     @staticmethod
