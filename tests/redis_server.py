@@ -79,7 +79,26 @@ def start_server(
     config_file: Path | None = None,
     timeout: float = 15.0,
 ) -> RedisServer:
-    """Start redis-server on a free loopback port in ``directory``."""
+    """Start redis-server on a free loopback port in ``directory``.
+
+    Other test runs on the machine pick free ports too: when another process took the
+    port between ``free_port()`` and the server's bind, start again on another one.
+    """
+    for attempt in range(3):
+        try:
+            return _start_server(directory, extra, config_file, timeout)
+        except ServerStartError as exc:
+            if "Address already in use" not in str(exc) or attempt == 2:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _start_server(
+    directory: Path,
+    extra: Sequence[str],
+    config_file: Path | None,
+    timeout: float,
+) -> RedisServer:
     if REDIS_SERVER is None:
         pytest.skip(NO_SERVER)
     port = free_port()

@@ -86,7 +86,9 @@ def check_against_server(conf_path: Path, findings: list[Any], data: Path) -> No
         assert not refused, f"redislint reports errors but redis-server started: {refused}"
         auth = {} if uses_aclfile else {"username": "redislint-probe", "password": "probe"}
         client = server.client(**auth)
-        major = int(_text(client.info("server")["redis_version"]).split(".")[0])
+        info = client.info("server")
+        assert info["process_id"] == server.process.pid, "another process answered on the port"
+        major = int(_text(info["redis_version"]).split(".")[0])
         renamed = {d.args[0].lower(): d.args[1] for d in conf.every("rename-command")}
         config = renamed.get("config", "CONFIG")
         if config:

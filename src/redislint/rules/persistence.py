@@ -192,7 +192,7 @@ class UnboundedMemoryInCode(Rule):
 
 _TEST_PLACEHOLDERS = ("test", "dummy", "fake", "example", "mock", "sample", "changeme")
 _TEST_WORDS = frozenset(
-    {"secret", "password", "pass", "passwd", "pw", "pwd", "foo", "bar", "foobar"}
+    {"secret", "password", "pass", "passwd", "pw", "pwd", "foo", "bar", "foobar", "foobared"}
 )
 
 
