@@ -53,6 +53,9 @@ class Finding:
     end: Position
     fix: Fix | None = field(default=None, compare=False)
     fingerprint: str = field(default="", compare=False)
+    # Secrets in the reported source (a hard-coded password): reporters that show source
+    # lines mask them; messages never contain them.
+    redact: tuple[str, ...] = field(default=(), compare=False)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.start.line, self.start.column, self.code, self.message)

@@ -44,6 +44,7 @@ class RawFinding:
     anchor: Anchor
     message: str
     condition: TreeCondition | None = None
+    redact: tuple[str, ...] = ()
 
 
 class FileContext:
@@ -151,18 +152,20 @@ class FileContext:
         message: str,
         inner: tuple[int, int] | None = None,
         when: TreeCondition | None = None,
+        redact: tuple[str, ...] = (),
     ) -> None:
         """Report a finding of ``rule`` at ``node`` (once per node and rule).
 
         With ``when``, the finding is kept only if the condition holds for the whole
-        linted tree (decided after every file is linted).
+        linted tree (decided after every file is linted). ``redact``: secrets that
+        reporters must mask where they print source lines.
         """
         rule_type = rule if isinstance(rule, type) else type(rule)
         key = (id(node), rule_type.code + (str(inner) if inner else ""))
         if key in self._reported:
             return
         self._reported.add(key)
-        self.findings.append(RawFinding(rule_type, Anchor(node, inner), message, when))
+        self.findings.append(RawFinding(rule_type, Anchor(node, inner), message, when, redact))
 
     def reported(self, node: cst.CSTNode, code: str) -> bool:
         return (id(node), code) in self._reported

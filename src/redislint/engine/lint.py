@@ -145,6 +145,7 @@ def materialize(
                 message=LINE_REF.sub(line, item.message) if related else item.message,
                 start=start,
                 end=end,
+                redact=item.redact,
             )
         )
     return findings

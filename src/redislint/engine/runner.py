@@ -22,6 +22,7 @@ from redislint.clients.names import without_lookalikes
 from redislint.config import Config, Settings
 from redislint.diagnostics import Finding
 from redislint.engine.cache import Cache, digest, encode
+from redislint.engine.conffiles import is_conf_file, lint_conf_files, lint_conf_text
 from redislint.engine.discovery import DEFAULT_EXCLUDE, discover, matches_any
 from redislint.engine.index import ModuleFacts, extract
 from redislint.engine.modules import is_package_init, module_name
@@ -148,6 +149,7 @@ class Runner:
         self.tokens = prefilter_tokens(config.settings)
         self.cache = Cache(cache_dir, self._context())
         self._pool: Pool | None = None
+        self._conf_files: list[Path] = []
 
     def _context(self) -> str:
         """Everything besides a file's content that its results depend on."""
@@ -159,7 +161,9 @@ class Runner:
     def files(self, paths: Sequence[Path]) -> list[tuple[Path, bool]]:
         exclude = list(DEFAULT_EXCLUDE if self.config.exclude is None else self.config.exclude)
         exclude += self.config.extend_exclude
-        return list(discover(paths, self.config.root, exclude, self.force_exclude))
+        return list(
+            discover(paths, self.config.root, exclude, self.force_exclude, also=self.is_conf)
+        )
 
     # -- the phases ----------------------------------------------------------------------
     def run(self, paths: Sequence[Path]) -> RunResult:
@@ -177,11 +181,19 @@ class Runner:
             timer.lap("importers")
             results = self._lint(candidates, project, facts)
             timer.lap("lint")
+            conf = (
+                lint_conf_files(self._conf_files, self.rules, self.cwd)
+                if self._conf_files
+                else None
+            )
         finally:
             if self._pool is not None:
                 self._pool.close()
                 self._pool = None
         result.findings.extend(resolve_tree_conditions(results))
+        if conf is not None:
+            result.findings.extend(conf.findings)
+            result.files_checked += conf.files_checked
         result.findings = self.filter(result.findings)
         result.findings.sort(key=Finding.sort_key)
         if self.cache.writes:
@@ -190,10 +202,14 @@ class Runner:
 
     def _read(self, paths: Sequence[Path], result: RunResult) -> list[SourceFile]:
         sources: list[SourceFile] = []
+        self._conf_files = []
         for path, _explicit in self.files(paths):
             shown = display_path(path, self.cwd)
             if _is_special(path):
                 continue  # FIFOs, sockets and devices are never opened
+            if self.is_conf(path):
+                self._conf_files.append(path)  # linted by engine.conffiles
+                continue
             data, source = read_source(path)
             result.files_checked += 1
             if source.text is None:
@@ -323,6 +339,11 @@ class Runner:
         result = RunResult(files_checked=1)
         path = Path(filename)
         shown = display_path(path, self.cwd) if filename != "-" else "-"
+        if self.is_conf(path):
+            text = data.decode("latin-1")
+            result.findings = self.filter(lint_conf_text(text, path, self.rules, self.cwd))
+            result.findings.sort(key=Finding.sort_key)
+            return result
         source = decode(data)
         if source.text is None:
             result.findings.append(
@@ -352,6 +373,10 @@ class Runner:
         if self._rules is None:
             self._rules = RuleSet(self.codes, self.settings)
         return self._rules
+
+    def is_conf(self, path: Path) -> bool:
+        """A redis.conf-style file, linted by ``engine.conffiles`` rather than as Python."""
+        return is_conf_file(path, self.config.config_files, self.config.root)
 
     def lint_text(self, text: str, path: Path, shown: str, project: Project) -> FileResult:
         """Lint one text in this process (stdin, the flake8 plugin, editors)."""
