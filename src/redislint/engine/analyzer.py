@@ -89,6 +89,22 @@ _BINDING_BUDGET = 256
 
 _STRINGY = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
 _COMMAND_METHODS = all_methods() | {"execute_command"}
+# Methods that hand out an object holding their receiver (a client from a Sentinel, a
+# pipeline or a lock from a client).
+_DERIVING = frozenset(
+    {
+        "master_for",
+        "slave_for",
+        "pipeline",
+        "pubsub",
+        "lock",
+        "client",
+        "register_script",
+        "monitor",
+    }
+)
+# Pipeline methods that do not return the pipeline.
+_PIPE_CONTROL = frozenset({"execute", "reset", "watch", "multi", "unwatch", "discard"})
 _KIND_METHODS: dict[Kind, frozenset[str]] = {
     Kind.PUBSUB: frozenset(
         {
@@ -285,8 +301,24 @@ class Analyzer:
         if isinstance(target, cst.Name):
             name = target.value
             scope.names[name] = value
-            scope.versions[name] = scope.versions.get(name, 0) + 1
+            old_version = scope.versions.get(name, 0)
+            scope.versions[name] = old_version + 1
             scope.pipes.pop(name, None)
+            chained = (
+                self.command_by_node.get(value_node) if isinstance(value_node, cst.Call) else None
+            )
+            if (
+                chained is not None
+                and chained.pipe is not None
+                and chained.method not in _PIPE_CONTROL
+                and chained.tx in (TxMode.QUEUED, TxMode.TRANSACTION)  # after watch(): a value
+            ):
+                # ``p = p.lrem(...)`` / ``q = p.zrange(...)``: pipeline commands return the
+                # pipeline itself, so the name now stands for the same pipeline
+                scope.pipes[name] = chained.pipe
+                held = self._held_for(chained.receiver_node)
+                if held:
+                    scope.held[(name, old_version + 1)] = held
             if value_node is not None and _is_stringy(value_node):
                 scope.strings[name] = value_node
             else:
@@ -603,8 +635,11 @@ class Analyzer:
     def fate(self) -> str:
         """Where the value of the node on top of the stack goes, looking through
         ``await``, containers, comprehensions, ``x if c else y`` and ``a or b``."""
+        return self._fate_at(len(self.stack) - 1)
+
+    def _fate_at(self, i: int) -> str:
+        """Where the value of the node at ``self.stack[i]`` goes (see ``fate``)."""
         stack = self.stack
-        i = len(stack) - 1
         child = stack[i]
         i -= 1
         while i >= 0:
@@ -625,6 +660,10 @@ class Analyzer:
         if isinstance(parent, cst.Call):
             func = parent.func
             if isinstance(func, cst.Attribute) and func.value is child:
+                if func.attr.value in _DERIVING:
+                    # ``sentinel.master_for(...)``: the derived client keeps this object
+                    # alive, so this object goes where the derived one goes
+                    return self._fate_at(i)
                 return "receiver"
             return "other" if func is child else "argument"
         if isinstance(parent, cst.With):
@@ -670,6 +709,15 @@ class Analyzer:
             and scope.kind in ("function", "lambda")
             and target.value not in scope.declared_global
         )
+
+    def _held_for(self, receiver: cst.BaseExpression) -> list[Construction | Pipe] | None:
+        """The held objects a pipeline receiver name stands for (see ``_hold``)."""
+        while isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute):
+            receiver = receiver.func.value
+        if not isinstance(receiver, cst.Name):
+            return None
+        scope = self.scope
+        return scope.held.get((receiver.value, scope.versions.get(receiver.value, 0)))
 
     def _note_use(self, name: str) -> None:
         """A load of a name bound to a held client or pipeline (also from a nested

@@ -202,8 +202,23 @@ _TEST_WORDS = frozenset(
 
 
 def _test_placeholder(password: str) -> bool:
+    """A password in test code that is a fixture value, not a leaked credential.
+
+    Test suites are full of ``"mypass"``, ``"s3cret"``, ``"password123"``: only a value that
+    looks generated (long, several character classes) is worth reporting there.
+    """
     lowered = password.lower()
-    return lowered in _TEST_WORDS or any(word in lowered for word in _TEST_PLACEHOLDERS)
+    if lowered in _TEST_WORDS or any(word in lowered for word in _TEST_PLACEHOLDERS):
+        return True
+    classes = sum(
+        (
+            any(c.islower() for c in password),
+            any(c.isupper() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        )
+    )
+    return len(password) < 16 or classes < 3
 
 
 def _literal_password(node: cst.BaseExpression | None) -> str | None:
@@ -247,7 +262,8 @@ class HardcodedPassword(Rule):
 
     Not flagged: passwords taken from `os.environ`, settings objects or secret managers,
     empty passwords, template placeholders (`{password}`, `%(password)s`, `${PASSWORD}`,
-    `<password>`), and placeholder values in test code (`"test"`, `"secret"`...).
+    `<password>`), and, in test code, fixture values (`"test"`, `"secret"`, `"mypass"`):
+    only a value that looks generated (16+ characters of three kinds) is reported there.
 
     ## Why is this bad?
     A secret in source code is in every clone, fork, CI log and backup of the
