@@ -20,7 +20,15 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 CONFIG_FILES = ("redislint.toml", ".redislint.toml", "pyproject.toml")
-DEFAULT_TEST_PATHS = ("tests/", "test/", "test_*.py", "*_test.py", "tests.py", "conftest.py")
+DEFAULT_TEST_PATHS = (
+    "tests/",
+    "test/",
+    "test_*.py",
+    "*_test.py",
+    "tests.py",
+    "test.py",
+    "conftest.py",
+)
 _VERSION = re.compile(r"^\d+(\.\d+){0,2}$")
 
 

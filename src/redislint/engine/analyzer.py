@@ -210,6 +210,8 @@ class Analyzer:
         self.command_by_node: dict[cst.Call, Command] = {}
         # per loop node (by id): the calls inside it that pause (sleep, wait...)
         self.loop_waits: dict[int, list[cst.Call]] = {}
+        # per loop node (by id): the names bound inside it (their values vary per iteration)
+        self.loop_bound: dict[int, set[str]] = {}
         self.url_literals: list[StringLiteral] = []
         self._holding = False  # whether any scope holds a client or pipeline (``_hold``)
         self.stack: list[cst.CSTNode] = []
@@ -300,6 +302,8 @@ class Analyzer:
         scope = self.scope
         if isinstance(target, cst.Name):
             name = target.value
+            for loop in self._loops:
+                self.loop_bound.setdefault(id(loop), set()).add(name)
             scope.names[name] = value
             old_version = scope.versions.get(name, 0)
             scope.versions[name] = old_version + 1
@@ -808,6 +812,24 @@ class Analyzer:
             if name in before or all(name in arm for arm in arms):
                 names[name] = merge(options)
 
+    def _join_held(self, versions_before: dict[str, int]) -> None:
+        """After a branch, a held client or pipeline bound in any arm (or before the
+        branch) may be what a name stands for: later uses count for all of them."""
+        scope = self.scope
+        if not scope.held:
+            return
+        for name, version in scope.versions.items():
+            old = versions_before.get(name, 0)
+            if version == old:
+                continue
+            merged: list[Construction | Pipe] = []
+            for v in range(old, version + 1):
+                for obj in scope.held.get((name, v), ()):
+                    if obj not in merged:
+                        merged.append(obj)
+            if merged:
+                scope.held[(name, version)] = merged
+
     def visit_If(self, node: cst.If) -> None:
         self._in_test += 1
         self.walk(node.test)
@@ -816,6 +838,7 @@ class Analyzer:
         branch = next(self._branch_ids)
         origins = self.origins_of(node.test)
         before = self._snapshot()
+        versions = dict(self.scope.versions)
         self._guards.append(Guard(node.test, 0, origins))
         self._arm(branch, 0, node.body)
         self._guards.pop()
@@ -830,6 +853,7 @@ class Analyzer:
             arms.append(self._snapshot())
             self.scope.names = dict(before)
         self._join(before, arms, exhaustive=node.orelse is not None)
+        self._join_held(versions)
 
     def visit_IfExp(self, node: cst.IfExp) -> None:
         self._in_test += 1
@@ -842,6 +866,7 @@ class Analyzer:
     def _try(self, node: cst.Try | cst.TryStar) -> None:
         branch = next(self._branch_ids)
         before = self._snapshot()
+        versions = dict(self.scope.versions)
         depth = len(self._loops)
         self._trys.append(TryContext(node, "body", depth))
         self._arm(branch, 0, node.body)
@@ -864,6 +889,7 @@ class Analyzer:
             arms.append(self._snapshot())
         self.scope.names = dict(before)
         self._join(before, arms, exhaustive=True)
+        self._join_held(versions)
         if node.finalbody is not None:
             self._trys.append(TryContext(node, "finally", depth))
             self.walk(node.finalbody.body)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import dataclasses
 from dataclasses import dataclass, field
 
 from redislint.clients.sym import (
@@ -80,6 +81,8 @@ class ModuleFacts:
     transaction_callbacks: dict[str, list[Sym]] = field(default_factory=dict)
     # a fingerprint of the file these facts were read from (the cache key of dependents)
     digest: str = ""
+    # whether the file is test code (``test-paths``): its calls are not the program's work
+    is_test: bool = False
     # the last name of a called function or method -> its call sites
     calls: dict[str, list[CallSite]] = field(default_factory=dict)
 
@@ -110,6 +113,9 @@ class _Extractor:
     def __init__(self, facts: ModuleFacts) -> None:
         self.facts = facts
         self._caller: FunctionFacts | None = None
+        # local name -> call sites whose result it holds (``pool = create_pool()``): their
+        # fate becomes that of the name if it is later returned or stored
+        self._local_sites: dict[str, list[tuple[str, int]]] = {}
         self._globals: set[str] = set()
 
     # -- module and class bodies ---------------------------------------------------------
@@ -200,8 +206,8 @@ class _Extractor:
         positional = node.args.posonlyargs + node.args.args
         if cls is not None and positional and "staticmethod" not in decorators:
             func.self_name = positional[0].arg
-        outer = (self._caller, self._globals)
-        self._caller, self._globals = func, set()
+        outer = (self._caller, self._globals, self._local_sites)
+        self._caller, self._globals, self._local_sites = func, set(), {}
         local: dict[str, Sym] = {}
         for arg in [*positional, *node.args.kwonlyargs]:
             if arg.annotation is not None:
@@ -211,7 +217,7 @@ class _Extractor:
         if func.self_name is not None:
             local.pop(func.self_name, None)
         self.function_body(node.body, func, cls, local)
-        self._caller, self._globals = outer
+        self._caller, self._globals, self._local_sites = outer
         return func
 
     def function_body(
@@ -222,6 +228,7 @@ class _Extractor:
         local: dict[str, Sym],
     ) -> None:
         for stmt in stmts:
+            self._settle_local_sites(stmt)
             if isinstance(stmt, ast.Return) and stmt.value is not None:
                 func.return_values.append(_substitute(from_ast(stmt.value), local))
             elif isinstance(stmt, ast.Assign | ast.AnnAssign):
@@ -298,12 +305,45 @@ class _Extractor:
             sym = _substitute(sym, local)
         caller = self._caller.qualname if self._caller is not None and local is not None else None
         site = CallSite(caller, sym, self._call_fate(stmt, call, caller is None), call.lineno)
-        self.facts.calls.setdefault(name, []).append(site)
+        sites = self.facts.calls.setdefault(name, [])
+        sites.append(site)
+        if (
+            caller is not None
+            and isinstance(stmt, ast.Assign)
+            and stmt.value is call
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+        ):
+            self._local_sites.setdefault(stmt.targets[0].id, []).append((name, len(sites) - 1))
+
+    def _settle_local_sites(self, stmt: ast.stmt) -> None:
+        """A name holding a helper's result is returned or stored: so is the result."""
+        if not self._local_sites:
+            return
+        if isinstance(stmt, ast.Return) and stmt.value is not None:
+            fate, value = "returned", stmt.value
+        elif isinstance(stmt, ast.Assign) and any(
+            not isinstance(t, ast.Name) or t.id in self._globals for t in stmt.targets
+        ):
+            fate, value = "stored", stmt.value
+        else:
+            return
+        for node in ast.walk(value):
+            if isinstance(node, ast.Name) and node.id in self._local_sites:
+                for name, index in self._local_sites.pop(node.id):
+                    site = self.facts.calls[name][index]
+                    self.facts.calls[name][index] = dataclasses.replace(site, fate=fate)
 
     def _call_fate(self, stmt: ast.stmt, call: ast.Call, module_level: bool) -> str:
         value = getattr(stmt, "value", None)
         if isinstance(value, ast.Await):
             value = value.value
+        if isinstance(value, ast.Call) and value is not call:
+            # ``return Client(connection_pool=get_pool())``: the helper's result lives on
+            # in the object that is returned or stored
+            passed = [*value.args, *(k.value for k in value.keywords)]
+            if any(arg is call for arg in passed):
+                value = call
         if value is not call:
             return "other"
         if isinstance(stmt, ast.Return):

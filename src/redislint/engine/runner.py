@@ -250,6 +250,9 @@ class Runner:
         for source, outcome in zip(todo, outcomes, strict=True):
             if isinstance(outcome, ModuleFacts):
                 outcome.digest = source.digest
+                outcome.is_test = matches_any(
+                    source.path, self.settings.test_paths, self.config.root
+                )
                 facts[source.key] = outcome
                 self.cache.put(keys[source.key], outcome)
         return facts

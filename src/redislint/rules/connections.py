@@ -200,7 +200,10 @@ class ClientPerCall(Rule):
         kept = kept or _derived_kept(construction, scope)
         what = f"{constructions.display_name(construction)}()"
         if construction.loops and not kept:
-            names = set().union(*(loop_targets(loop) for loop in construction.loops))
+            names = set().union(
+                *(loop_targets(loop) for loop in construction.loops),
+                *(ctx.analyzer.loop_bound.get(id(loop), set()) for loop in construction.loops),
+            )
             if not _mentions(construction.node, names):
                 ctx.report(
                     self,
@@ -319,6 +322,9 @@ def _ordinary_caller(
     for file, site in project.callers(path, qualname):
         if site.caller is None or site.fate == "stored":
             continue
+        facts = project.by_path.get(file)
+        if facts is not None and facts.is_test:
+            continue  # a test's fixtures are not the program's work
         if file == path and site.caller == qualname:
             continue  # recursion
         func = project.function(file, site.caller)
