@@ -12,6 +12,7 @@ from redislint.engine import constructions, urls
 from redislint.engine.arguments import literal
 from redislint.engine.context import FileContext
 from redislint.engine.index import CallSite
+from redislint.engine.loops import exit_kinds, result_refs
 from redislint.engine.model import Command, Construction, Pipe, Scope, TxMode
 from redislint.engine.project import Project
 from redislint.engine.scripts import script_build, script_source
@@ -379,6 +380,12 @@ _MULTI_MEMBER = {
 }
 
 
+def _is_key_text(cmd: Command) -> bool:
+    """The command's first key is a string (a literal or a template), not a list of keys."""
+    key = cmd.keys[0] if cmd.keys else None
+    return key is not None and bool(key.shape.literal_text())
+
+
 def _hole_names(cmd: Command) -> set[str]:
     names: set[str] = set()
     for key in cmd.keys:
@@ -412,7 +419,10 @@ class CommandInLoop(Rule):
     pops); blocking commands; cursor scans; loops over a Pub/Sub `listen()` (events
     arrive one at a time); commands whose arguments do not depend on the loop's items
     (retries such as `for attempt in range(3): r.ping()`, polls, a counter bumped per
-    event), since one pipeline cannot replace them.
+    event), since one pipeline cannot replace them; commands that already take a batch
+    (`delete(*chunk)`, `mget(chunk)`); a command followed by a `return`/`break` in its
+    block (it runs once), and a write in a loop that stops at its first result (a
+    pipeline would apply it to every item).
 
     ## Why is this bad?
     Each command waits for the previous reply: 1,000 keys at 0.5 ms round trip is half
@@ -468,7 +478,31 @@ class CommandInLoop(Rule):
         names = set().union(*(loop_targets(outer) for outer in cmd.loops))
         if not _uses_item(cmd, names):
             return  # the same command each time: a retry, a poll, a per-event counter
+        if any(arg.star == "*" for arg in cmd.node.args) or (
+            info.name == "mget" and not _is_key_text(cmd)
+        ):
+            return  # already one command per batch of keys (``delete(*chunk)``, ``mget(chunk)``)
+        if self._runs_once(cmd, loop, ctx):
+            return
         ctx.report(self, cmd.node, self._message(cmd, targets))
+
+    @staticmethod
+    def _runs_once(cmd: Command, loop: cst.CSTNode, ctx: FileContext) -> bool:
+        """A write that searches (the loop stops at its first result: a pipeline would
+        apply it to every item), or a command followed by a ``return``/``break`` in its
+        block: not one round trip per item."""
+        facts = ctx.loop_facts(loop)
+        kinds = exit_kinds(facts, result_refs(cmd), frozenset({id(cmd.node)}))
+        if cmd.is_write() and kinds & {"value", "unknown"}:
+            return True
+        if "always" in kinds:
+            return True
+        guards = tuple((g.test, g.arm) for g in cmd.guards)
+        for exit in facts.exits:
+            depth = len(exit.conditions)
+            if not exit.guarded and depth and guards[-depth:] == exit.conditions:
+                return True
+        return False
 
     @staticmethod
     def _event_loop(loop: cst.CSTNode, ctx: FileContext) -> bool:
