@@ -26,7 +26,6 @@ from redislint.clients.sym import (
     Sym,
     _Other,
     _Unknown,
-    dotted,
     parse_annotation_string,
 )
 from redislint.clients.types import (
