@@ -61,8 +61,6 @@ EPHEMERAL_WORDS = frozenset(
         "verification",
         "verify",
         "confirmation",
-        "result",
-        "results",
         "heartbeat",
         "presence",
         "online",
