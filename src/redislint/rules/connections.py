@@ -354,6 +354,19 @@ def _ordinary_caller(
 
 # -- RL802 -----------------------------------------------------------------------------------
 _NOT_BATCHABLE = frozenset({"watch", "unwatch", "multi", "exec", "discard", "select", "ping"})
+# Set-up commands: run once per resource at start-up (creating consumer groups, loading
+# scripts), not once per item of data.
+_SETUP_COMMANDS = frozenset(
+    {
+        "xgroup|create",
+        "xgroup|createconsumer",
+        "script|load",
+        "function|load",
+        "config|set",
+        "client|setname",
+        "client|setinfo",
+    }
+)
 _CURSOR_COMMANDS = frozenset({"scan", "sscan", "hscan", "zscan"})
 _RETRY_WORDS = ("attempt", "retry", "retries", "tries", "try")
 # Commands whose per-item calls fold into one multi-key (or multi-member) command.
@@ -419,7 +432,8 @@ class CommandInLoop(Rule):
     pops); blocking commands; cursor scans; loops over a Pub/Sub `listen()` (events
     arrive one at a time); commands whose arguments do not depend on the loop's items
     (retries such as `for attempt in range(3): r.ping()`, polls, a counter bumped per
-    event), since one pipeline cannot replace them; commands that already take a batch
+    event), since one pipeline cannot replace them; set-up commands run once per resource
+    (`xgroup_create`, `script_load`, `config_set`); commands that already take a batch
     (`delete(*chunk)`, `mget(chunk)`); a command followed by a `return`/`break` in its
     block (it runs once), and a write in a loop that stops at its first result (a
     pipeline would apply it to every item).
@@ -468,6 +482,8 @@ class CommandInLoop(Rule):
         if info is None or info.is_blocking or cmd.method.endswith("_iter"):
             return
         if info.name in _NOT_BATCHABLE or info.name in _CURSOR_COMMANDS:
+            return
+        if info.name in _SETUP_COMMANDS:
             return
         loop = cmd.loops[-1]
         if isinstance(loop, cst.While) or self._event_loop(loop, ctx):
