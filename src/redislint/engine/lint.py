@@ -12,7 +12,9 @@ from redislint.engine.context import FileContext, RawFinding
 from redislint.engine.literals import value_offsets
 from redislint.engine.positions import node_ranges, offset_position
 from redislint.engine.project import Project
+from redislint.engine.pyparse import python_refusal
 from redislint.engine.results import FileResult, RuleSet, engine_finding
+from redislint.engine.source import source_lines
 from redislint.engine.suppressions import file_ignored, line_suppressions, suppresses
 from redislint.engine.treefacts import summarize
 
@@ -26,8 +28,15 @@ def parse(text: str, shown: str) -> cst.Module | Finding:
         if better is not None:
             message, line, column = better
             return engine_finding(shown, "RL000", f"syntax error: {message}", line, column)
+        # Valid Python that libcst cannot parse (e.g. thousands of adjacent string literals).
+        reason = " ".join(exc.message.split())
         return engine_finding(
-            shown, "RL000", f"syntax error: {exc.message}", exc.raw_line, exc.raw_column + 1
+            shown,
+            "RL000",
+            f"libcst cannot parse this file, which Python accepts ({reason}); "
+            "the file was not checked",
+            exc.raw_line,
+            exc.raw_column + 1,
         )
     except RecursionError:
         return engine_finding(shown, "RL000", "code nested too deeply to parse")
@@ -57,6 +66,13 @@ def lint_module_text(
     """One file's findings (before per-file ignores), suppressions applied."""
     if file_ignored(text):
         return FileResult()
+    if key not in project.by_path:
+        # The index could not read the file with the standard parser. If CPython refuses it
+        # for a limit every version has (nesting), it cannot run: say so without handing
+        # libcst input it would take minutes on or overflow its native stack with.
+        refused = python_refusal(text)
+        if refused is not None:
+            return FileResult([engine_finding(shown, "RL000", *refused)])
     module = parse(text, shown)
     if isinstance(module, Finding):
         return FileResult([module])
@@ -101,7 +117,7 @@ def materialize(
 ) -> list[Finding | None]:
     """Positioned findings, one per raw finding; None where a comment suppresses it."""
     ranges = node_ranges(module, (f.anchor.node for f in raw))
-    lines = text.splitlines()
+    lines = source_lines(text)
     findings: list[Finding | None] = []
     for item in raw:
         start, end = ranges.get(id(item.anchor.node), (Position(1, 1), Position(1, 1)))

@@ -5,7 +5,6 @@ This is the one engine behind the command line, the flake8 plugin and pre-commit
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import json
 import os
@@ -26,6 +25,7 @@ from redislint.engine.discovery import DEFAULT_EXCLUDE, discover, matches_any
 from redislint.engine.index import ModuleFacts, extract
 from redislint.engine.modules import is_package_init, module_name
 from redislint.engine.project import Project
+from redislint.engine.pyparse import python_parse
 from redislint.engine.results import FileResult, RuleSet, engine_finding
 from redislint.engine.source import Source, decode
 from redislint.engine.treefacts import TreeFacts
@@ -35,6 +35,7 @@ from redislint.rules import ALL_RULES
 DEFAULT_FILE_TIMEOUT = 60.0
 _PARALLEL_INDEX_MIN = 64  # fewer files are indexed in-process: workers would not pay off
 _PROGRESS_MIN = 200  # runs this long show a progress bar on a terminal
+_RETRY = object()  # an in-process index that must be redone in a worker
 
 
 @dataclass
@@ -54,12 +55,34 @@ class RunResult:
 
 
 def display_path(path: Path, cwd: Path) -> str:
-    """Paths below the current directory are shown relative to it."""
+    """Paths below the current directory are shown relative to it.
+
+    Bytes of a file name that are not UTF-8 are shown as ``\\xff``: every report is
+    valid Unicode (Python keeps them as lone surrogates, which no encoder accepts).
+    """
     absolute = path.absolute()
     try:
-        return absolute.relative_to(cwd).as_posix()
+        shown = absolute.relative_to(cwd).as_posix()
     except ValueError:
-        return str(path)
+        shown = str(path)
+    return valid_unicode(shown)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_unicode(text: str) -> str:
+    """``text`` with lone surrogates (undecodable file-name bytes) as backslash escapes."""
+    if text.isascii() or _SURROGATE.search(text) is None:
+        return text
+    return _SURROGATE.sub(_escape_surrogate, text)
+
+
+def _escape_surrogate(match: re.Match[str]) -> str:
+    point = ord(match.group())
+    if 0xDC80 <= point <= 0xDCFF:  # an undecodable byte, as os.fsdecode() keeps it
+        return f"\\x{point - 0xDC00:02x}"
+    return f"\\u{point:04x}"
 
 
 def prefilter_tokens(settings: Settings) -> tuple[str, ...]:
@@ -73,9 +96,13 @@ def may_use_redis(text: str, tokens: Sequence[str]) -> bool:
 
 
 def index_source(text: str, path: Path, key: str) -> ModuleFacts | None:
-    """Module-level facts of one file (None when the standard parser rejects it)."""
+    """Module-level facts of one file (None when the standard parser rejects it).
+
+    A tree too deep for this process's recursion limit raises RecursionError: the caller
+    retries in a worker, so the result never depends on where indexing ran.
+    """
     try:
-        tree = ast.parse(text)
+        tree = python_parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     name, _root = module_name(path)
@@ -223,7 +250,12 @@ class Runner:
             return facts
         tasks = [IndexTask(str(s.path), s.key, s.text) for s in todo]
         if len(tasks) < _PARALLEL_INDEX_MIN:
-            outcomes: list[object] = [index_source(t.text, Path(t.path), t.key) for t in tasks]
+            outcomes: list[object] = [self._index_here(t) for t in tasks]
+            retry = [i for i, o in enumerate(outcomes) if o is _RETRY]
+            if retry:  # too deep for this process: a worker gives the answer every run gets
+                again = self.pool().run([tasks[i] for i in retry], lambda j: todo[retry[j]].shown)
+                for i, outcome in zip(retry, again, strict=True):
+                    outcomes[i] = outcome
         else:
             outcomes = list(self.pool().run(tasks, lambda i: todo[i].shown))
         for source, outcome in zip(todo, outcomes, strict=True):
@@ -232,6 +264,14 @@ class Runner:
                 facts[source.key] = outcome
                 self.cache.put(keys[source.key], outcome)
         return facts
+
+    @staticmethod
+    def _index_here(task: IndexTask) -> object:
+        """Index in this process; ``_RETRY`` when only a worker can (deep or failing code)."""
+        try:
+            return index_source(task.text, Path(task.path), task.key)
+        except Exception:
+            return _RETRY
 
     def _importers(
         self,
@@ -314,29 +354,35 @@ class Runner:
         return self._pool
 
     def run_stdin(self, data: bytes, filename: str) -> RunResult:
-        """Lint text read from standard input as if it were the file ``filename`` (in-process)."""
+        """Lint text read from standard input as if it were the file ``filename``.
+
+        It goes through the same phases and worker processes as files on disk: the same
+        crash isolation, time limit and findings.
+        """
         result = RunResult(files_checked=1)
         path = Path(filename)
         shown = display_path(path, self.cwd) if filename != "-" else "-"
         source = decode(data)
-        if source.text is None:
-            result.findings.append(
-                engine_finding(
-                    shown,
-                    "RL000",
-                    source.error or "cannot decode",
-                    source.error_line,
-                    source.error_column,
+        try:
+            if source.text is None:
+                result.findings.append(
+                    engine_finding(
+                        shown,
+                        "RL000",
+                        source.error or "cannot decode",
+                        source.error_line,
+                        source.error_column,
+                    )
                 )
-            )
-        elif may_use_redis(source.text, self.tokens):
-            key = str(path.absolute())
-            facts = index_source(source.text, path, key)
-            project = Project(
-                [facts] if facts is not None else [], self.settings.client_name_patterns
-            )
-            file_result = self.lint_text(source.text, path, shown, project)
-            result.findings.extend(resolve_tree_conditions([file_result]))
+            elif may_use_redis(source.text, self.tokens):
+                files = [SourceFile(path, shown, str(path.absolute()), source.text, digest(data))]
+                facts = self._index(files)
+                project = Project(facts.values(), self.settings.client_name_patterns)
+                result.findings.extend(resolve_tree_conditions(self._lint(files, project, facts)))
+        finally:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
         result.findings = self.filter(result.findings)
         result.findings.sort(key=Finding.sort_key)
         return result
@@ -364,6 +410,9 @@ class Runner:
         for finding in findings:
             if finding.code not in self.codes:
                 continue
+            message = valid_unicode(finding.message)
+            if message is not finding.message:  # a message quoting a lone surrogate
+                finding = dataclasses.replace(finding, message=message)
             if per_file:
                 path = Path(finding.path)
                 ignored: set[str] = set()

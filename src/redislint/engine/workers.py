@@ -9,6 +9,7 @@ back in task order, so output does not depend on the number of workers.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -92,6 +93,7 @@ class _State:
 def _serve(conn: multiprocessing.connection.Connection, setup: Setup) -> None:
     """A worker's loop: receive tasks (or new project facts), send results."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    faulthandler.disable()  # a native crash is reported as RL000, not as a stack dump
     sys.setrecursionlimit(_RECURSION_LIMIT)
     state = _State(setup)
     while True:
