@@ -254,8 +254,8 @@ class Runner:
             retry = [i for i, o in enumerate(outcomes) if o is _RETRY]
             if retry:  # too deep for this process: a worker gives the answer every run gets
                 again = self.pool().run([tasks[i] for i in retry], lambda j: todo[retry[j]].shown)
-                for i, outcome in zip(retry, again, strict=True):
-                    outcomes[i] = outcome
+                for i, redone in zip(retry, again, strict=True):
+                    outcomes[i] = redone
         else:
             outcomes = list(self.pool().run(tasks, lambda i: todo[i].shown))
         for source, outcome in zip(todo, outcomes, strict=True):
