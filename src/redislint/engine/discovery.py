@@ -110,7 +110,9 @@ def discover(
     Files named on the command line are always checked (unless ``force_exclude``, for
     pre-commit, which names every file); inside directories, only ``*.py``/``*.pyi`` files
     outside skipped and excluded directories. Symlinked directories are not followed (no
-    loops); FIFOs and devices are never opened. A file reached twice is checked once.
+    loops); FIFOs and devices are never opened; broken symlinks and symlink loops met
+    while walking are not files and are skipped. A directory that cannot be listed is
+    yielded itself, so that it is reported. A file reached twice is checked once.
     """
     patterns = compiled(tuple(exclude))
     seen: set[str] = set()
@@ -143,6 +145,7 @@ def _walk(top: str, patterns: PathPatterns, root: Path) -> Iterator[str]:
         with os.scandir(top) as scan:
             entries = sorted(scan, key=lambda e: e.name)
     except OSError:
+        yield top  # unreadable: the runner reports it rather than skip its files in silence
         return
     files: list[str] = []
     dirs: list[str] = []

@@ -6,6 +6,7 @@ This is the one engine behind the command line, the flake8 plugin and pre-commit
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import os
 import re
@@ -44,6 +45,7 @@ class RunResult:
 
     findings: list[Finding] = field(default_factory=list)
     files_checked: int = 0
+    skipped: list[str] = field(default_factory=list)  # named files not checked, and why
 
     @property
     def files_with_findings(self) -> int:
@@ -114,15 +116,35 @@ def read_source(path: Path) -> tuple[bytes, Source]:
     try:
         with path.open("rb") as handle:
             data = handle.read()
-    except IsADirectoryError:
-        return b"", Source(None, "utf-8", "is a directory")
-    except FileNotFoundError:
-        return b"", Source(None, "utf-8", "no such file or directory")
-    except PermissionError:
-        return b"", Source(None, "utf-8", "permission denied; cannot read the file")
     except OSError as exc:
-        return b"", Source(None, "utf-8", f"cannot read the file: {exc.strerror or exc}")
+        return b"", Source(None, "utf-8", _unreadable(path, exc))
     return data, decode(data)
+
+
+def _unreadable(path: Path, exc: OSError) -> str:
+    """Why ``path`` cannot be read, in words."""
+    if path.is_dir():  # a directory whose listing failed while walking
+        try:
+            with os.scandir(path):
+                pass
+        except OSError as listing:
+            return f"cannot list the directory: {_reason(listing)}; its files were not checked"
+        return "is a directory"
+    if isinstance(exc, FileNotFoundError):
+        if path.is_symlink():
+            return "broken symbolic link: its target does not exist"
+        return "no such file or directory"
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop: too many levels of symbolic links"
+    if isinstance(exc, PermissionError):
+        return "permission denied; cannot read the file"
+    return f"cannot read the file: {_reason(exc)}"
+
+
+def _reason(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return (exc.strerror or str(exc)).lower()
 
 
 @dataclass
@@ -199,10 +221,11 @@ class Runner:
             timer.lap("importers")
             results = self._lint(candidates, project, facts)
             timer.lap("lint")
+        except BaseException:  # Ctrl-C or a bug: stop the workers now, even busy ones
+            self._close_pool(kill=True)
+            raise
         finally:
-            if self._pool is not None:
-                self._pool.close()
-                self._pool = None
+            self._close_pool()
         result.findings.extend(resolve_tree_conditions(results))
         result.findings = self.filter(result.findings)
         result.findings.sort(key=Finding.sort_key)
@@ -212,10 +235,12 @@ class Runner:
 
     def _read(self, paths: Sequence[Path], result: RunResult) -> list[SourceFile]:
         sources: list[SourceFile] = []
-        for path, _explicit in self.files(paths):
+        for path, explicit in self.files(paths):
             shown = display_path(path, self.cwd)
-            if _is_special(path):
-                continue  # FIFOs, sockets and devices are never opened
+            if _is_special(path):  # FIFOs, sockets and devices are never opened
+                if explicit:
+                    result.skipped.append(f"{shown}: not a regular file (never read)")
+                continue
             data, source = read_source(path)
             result.files_checked += 1
             if source.text is None:
@@ -347,6 +372,11 @@ class Runner:
                     self.cache.put(keys[i], outcome)
         return [r for r in results if r is not None]
 
+    def _close_pool(self, kill: bool = False) -> None:
+        if self._pool is not None:
+            self._pool.close(kill=kill)
+            self._pool = None
+
     def pool(self) -> Pool:
         if self._pool is None:
             setup = Setup(self.settings, self.codes)
@@ -379,10 +409,11 @@ class Runner:
                 facts = self._index(files)
                 project = Project(facts.values(), self.settings.client_name_patterns)
                 result.findings.extend(resolve_tree_conditions(self._lint(files, project, facts)))
+        except BaseException:  # Ctrl-C or a bug: stop the workers now, even busy ones
+            self._close_pool(kill=True)
+            raise
         finally:
-            if self._pool is not None:
-                self._pool.close()
-                self._pool = None
+            self._close_pool()
         result.findings = self.filter(result.findings)
         result.findings.sort(key=Finding.sort_key)
         return result
