@@ -1,8 +1,9 @@
 """CPython's own verdict on a text, under the interpreter's default limits.
 
 Workers raise the recursion limit for the analyzer; the standard parser's nesting checks
-scale with that limit. Asking under the default limit keeps the answer the same in every
-process, and it is the answer that matters: the interpreter imports files under it.
+scale with that limit and with the current stack depth. Asking with a fresh interpreter's
+headroom keeps the answer the same in every process, and it is the answer that matters:
+the interpreter imports files with that headroom.
 """
 
 from __future__ import annotations
@@ -15,15 +16,28 @@ DEFAULT_RECURSION_LIMIT = 1000
 
 
 def python_parse(text: str) -> ast.Module:
-    """``ast.parse(text)`` under the default recursion limit (raises what ast.parse raises)."""
+    """``ast.parse(text)`` with the headroom of a fresh interpreter (raises what it raises).
+
+    The parser's nesting checks count from the current stack depth up to the recursion
+    limit; the limit is set to the default plus the current depth, so the answer is the
+    same in a worker, under pytest or inside flake8.
+    """
     old = sys.getrecursionlimit()
-    if old <= DEFAULT_RECURSION_LIMIT:
-        return ast.parse(text)
-    sys.setrecursionlimit(DEFAULT_RECURSION_LIMIT)
+    sys.setrecursionlimit(DEFAULT_RECURSION_LIMIT + _depth())
     try:
         return ast.parse(text)
     finally:
         sys.setrecursionlimit(old)
+
+
+def _depth() -> int:
+    """The number of Python frames on the stack."""
+    frame = sys._getframe(1)
+    depth = 1
+    while frame.f_back is not None:
+        frame = frame.f_back
+        depth += 1
+    return depth
 
 
 def python_refusal(text: str) -> tuple[str, int, int] | None:
