@@ -65,26 +65,26 @@ def _deep_parens(depth: int) -> str:
 
 def _symlink(target: str, name: str) -> Callable[[Path], list[str]]:
     def build(root: Path) -> list[str]:
-        os.symlink(target, root / name)
+        (root / name).symlink_to(target)
         return [name]
 
     return build
 
 
 def _symlink_loop(root: Path) -> list[str]:
-    os.symlink("loop_b.py", root / "loop_a.py")
-    os.symlink("loop_a.py", root / "loop_b.py")
+    (root / "loop_a.py").symlink_to("loop_b.py")
+    (root / "loop_b.py").symlink_to("loop_a.py")
     return ["loop_a.py"]
 
 
 def _links_in_a_directory(root: Path) -> list[str]:
     tree = root / "tree"
     write(tree / "real.py", REDIS + KEYS + "\n")
-    os.symlink("missing.py", tree / "broken.py")
-    os.symlink("loop_b.py", tree / "loop_a.py")
-    os.symlink("loop_a.py", tree / "loop_b.py")
-    os.symlink("..", tree / "parent")  # a directory loop: never followed
-    os.symlink("/dev/zero", tree / "zero.py")  # reading it would never end
+    (tree / "broken.py").symlink_to("missing.py")
+    (tree / "loop_a.py").symlink_to("loop_b.py")
+    (tree / "loop_b.py").symlink_to("loop_a.py")
+    (tree / "parent").symlink_to("..")  # a directory loop: never followed
+    (tree / "zero.py").symlink_to("/dev/zero")  # reading it would never end
     return ["tree"]
 
 

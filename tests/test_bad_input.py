@@ -19,14 +19,15 @@ import time
 from pathlib import Path
 
 import pytest
+from bad_inputs import CASES, KEYS, REDIS, Case
 from click.testing import CliRunner
 
-from bad_inputs import CASES, KEYS, REDIS, Case
 from redislint.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 OK = ("ok.py", 3, 1, "RL301")
 Found = tuple[str, int, int, str, str]
+FORMAT = ("--format", "json-lines")
 
 
 def run_cli(cwd: Path, *args: str, stdin: bytes | None = None) -> tuple[int, list[Found], str]:
@@ -175,8 +176,7 @@ def unprivileged() -> list[str]:
 def run_unprivileged(cwd: Path, *args: str) -> tuple[int, list[Found], str]:
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     done = subprocess.run(
-        [*unprivileged(), sys.executable, "-m", "redislint", "--no-cache", "--format"]
-        + ["json-lines", *args],
+        [*unprivileged(), sys.executable, "-m", "redislint", "--no-cache", "-q", *FORMAT, *args],
         cwd=cwd,
         capture_output=True,
         text=True,
