@@ -243,6 +243,9 @@ KILL_MID_WRITE = textwrap.dedent(
 )
 
 
+SARIF_TO = ("--no-cache", "--format", "sarif", "-o")
+
+
 def _env() -> dict[str, str]:
     return dict(os.environ, PYTHONPATH=str(ROOT / "src"))
 
@@ -257,8 +260,7 @@ def test_a_run_killed_while_writing_leaves_the_old_report(tmp_path: Path) -> Non
     report = tmp_path / "report.sarif"
     report.write_text('{"old": "report"}')
     done = subprocess.run(
-        [sys.executable, "-c", KILL_MID_WRITE, "--no-cache", "--format", "sarif"]
-        + ["-o", str(report), "src"],
+        [sys.executable, "-c", KILL_MID_WRITE, *SARIF_TO, str(report), "src"],
         cwd=tmp_path,
         env=_env(),
         capture_output=True,
