@@ -3,11 +3,11 @@ in the main process or in workers, the command line or the flake8 plugin."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
-from test_flake8 import cli_found, copy_fixture, flake8
 
 from harness import FIXTURES
 from redislint.config import Config, enabled_codes
@@ -33,10 +33,9 @@ def corpus(tmp_path: Path) -> Path:
     shutil.copytree(FIXTURES / "rules", tree / "rules")
     shutil.copytree(ROOT / "examples", tree / "examples")
     shutil.copytree(FIXTURES / "projects", tree / "projects")
-    # Valid code near CPython's nesting limit: too deep to index in a process that is
-    # already deep in its stack, so the runner redoes it in a worker.
+    # Valid code nested deeper than the default recursion limit allows to walk.
     (tree / "deep.py").write_text(
-        "import redis\nr = redis.Redis()\nx = " + "not " * 2900 + "1\nr.keys('*')\n"
+        "import redis\nr = redis.Redis()\nx = a" + ".b" * 1500 + "\nr.keys('*')\n"
     )
     return tree
 
@@ -60,6 +59,23 @@ def test_indexing_in_process_or_in_workers_gives_the_same_findings(
     in_process = lint(tree, jobs=2)
     monkeypatch.setattr(runner_module, "_PARALLEL_INDEX_MIN", 0)  # every index in a worker
     assert lint(tree, jobs=2) == in_process
+
+
+def test_a_file_the_main_process_cannot_index_is_indexed_in_a_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree = corpus(tmp_path)
+    expected = lint(tree, jobs=2)
+    parent = os.getpid()
+    real = runner_module.index_source
+
+    def too_deep_here(text: str, path: Path, key: str) -> object:
+        if os.getpid() == parent and path.name == "deep.py":
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(text, path, key)
+
+    monkeypatch.setattr(runner_module, "index_source", too_deep_here)
+    assert lint(tree, jobs=2) == expected
 
 
 def test_the_flake8_plugin_reports_in_the_command_lines_order(tmp_path: Path) -> None:
