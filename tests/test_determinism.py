@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from test_flake8 import cli_found, copy_fixture, flake8
 
 from harness import FIXTURES
 from redislint.config import Config, enabled_codes
