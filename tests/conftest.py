@@ -18,6 +18,14 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ.setdefault("REDISLINT_FUZZ_SCALE", "10")  # see budget.py
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    target = os.environ.get("REDISLINT_FIGURES")
+    if target:
+        import figures
+
+        figures.write(Path(target))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.getoption("--run-slow"):
         return

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ast
-
 import libcst as cst
 
 from redislint.diagnostics import Finding, Position
@@ -12,7 +10,7 @@ from redislint.engine.context import FileContext, RawFinding
 from redislint.engine.literals import value_offsets
 from redislint.engine.positions import node_ranges, offset_position
 from redislint.engine.project import Project
-from redislint.engine.pyparse import python_refusal
+from redislint.engine.pyparse import python_parse, python_refusal
 from redislint.engine.results import FileResult, RuleSet, engine_finding
 from redislint.engine.source import source_lines
 from redislint.engine.suppressions import file_ignored, line_suppressions, suppresses
@@ -47,7 +45,7 @@ def parse(text: str, shown: str) -> cst.Module | Finding:
 def _python_syntax_error(text: str) -> tuple[str, int, int] | None:
     """CPython's own message and location, which are more precise than libcst's."""
     try:
-        compile(text, "<file>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        python_parse(text)
     except SyntaxError as exc:
         return exc.msg, exc.lineno or 1, exc.offset or 1
     except (ValueError, RecursionError, MemoryError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import sys
+import warnings
 
 # CPython's default recursion limit (sys.getrecursionlimit() in a fresh interpreter).
 DEFAULT_RECURSION_LIMIT = 1000
@@ -25,7 +26,9 @@ def python_parse(text: str) -> ast.Module:
     old = sys.getrecursionlimit()
     sys.setrecursionlimit(DEFAULT_RECURSION_LIMIT + _depth())
     try:
-        return ast.parse(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "invalid escape sequence" is not ours to print
+            return ast.parse(text)
     finally:
         sys.setrecursionlimit(old)
 
