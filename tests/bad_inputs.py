@@ -293,6 +293,20 @@ CASES: list[Case] = [
         exit_code=2,
     ),
     Case(
+        "libcst-mixed-tabs",
+        "a tab between spaces in an indentation Python accepts (tab stops of 8), libcst not",
+        one("tabs8.py", REDIS + "def f():\n    if r:\n   \t     r.get('k')\n    return 2\n"),
+        _rl000("tabs8.py", 1, 1, "libcst cannot parse this file, which Python accepts"),
+        exit_code=2,
+    ),
+    Case(
+        "libcst-validation",
+        "`return* x`: Python parses it, libcst's node validation refuses it",
+        one("star.py", REDIS + "def f():\n    return* r.keys('*')\n"),
+        _rl000("star.py", 1, 1, "CSTValidationError"),
+        exit_code=2,
+    ),
+    Case(
         "long-line",
         "a 1 MB line (a string literal) with a finding at its end",
         one("wide.py", REDIS + 'x = "' + "a" * 1_000_000 + '"; ' + KEYS + "\n"),

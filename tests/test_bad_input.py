@@ -86,7 +86,8 @@ def test_ignore_file_marker_with_lone_cr(tmp_path: Path) -> None:
 def test_standard_input_gets_the_same_answers(tmp_path: Path) -> None:
     """Standard input goes through the same checks, and the same worker isolation."""
     cases = {c.id: c for c in CASES}
-    for name in ("syntax-error", "nul-byte", "invalid-utf8", "nested-1000", "native-crash"):
+    stdin_cases = ("syntax-error", "nul-byte", "invalid-utf8", "nested-1000", "nested-too-deep")
+    for name in (*stdin_cases, "native-crash"):
         case = cases[name]
         directory = tmp_path / name
         directory.mkdir()

@@ -22,24 +22,25 @@ def parse(text: str, shown: str) -> cst.Module | Finding:
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
-        better = _python_syntax_error(text)
-        if better is not None:
-            message, line, column = better
-            return engine_finding(shown, "RL000", f"syntax error: {message}", line, column)
-        # Valid Python that libcst cannot parse (e.g. thousands of adjacent string literals).
-        reason = " ".join(exc.message.split())
-        return engine_finding(
-            shown,
-            "RL000",
-            f"libcst cannot parse this file, which Python accepts ({reason}); "
-            "the file was not checked",
-            exc.raw_line,
-            exc.raw_column + 1,
-        )
+        reason, line, column = exc.message, exc.raw_line, exc.raw_column + 1
     except RecursionError:
         return engine_finding(shown, "RL000", "code nested too deeply to parse")
-    except Exception as exc:  # the native parser reports some failures as other errors
-        return engine_finding(shown, "RL000", f"cannot parse: {type(exc).__name__}: {exc}")
+    except Exception as exc:  # e.g. CSTValidationError on `return *x`, which Python parses
+        reason, line, column = f"{type(exc).__name__}: {exc}", 1, 1
+    better = _python_syntax_error(text)
+    if better is not None:
+        message, line, column = better
+        return engine_finding(shown, "RL000", f"syntax error: {message}", line, column)
+    # Valid Python that libcst cannot parse (thousands of adjacent string literals,
+    # `return *x`, some mixes of tabs and spaces).
+    return engine_finding(
+        shown,
+        "RL000",
+        f"libcst cannot parse this file, which Python accepts ({' '.join(reason.split())}); "
+        "the file was not checked",
+        line,
+        column,
+    )
 
 
 def _python_syntax_error(text: str) -> tuple[str, int, int] | None:
