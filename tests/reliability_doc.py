@@ -21,7 +21,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bad_inputs import CASES  # noqa: E402
+from bad_inputs import CASES
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "reliability.md"
@@ -68,9 +68,7 @@ def figures_table(data: dict[str, Any]) -> str:
 
 def render_blocks(doc: str, figures: dict[str, Any]) -> str:
     for name, body in (("cases", cases_table()), ("figures", figures_table(figures))):
-        pattern = re.compile(
-            rf"(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)", re.DOTALL
-        )
+        pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)", re.DOTALL)
         assert pattern.search(doc), f"docs/reliability.md lacks the {name} markers"
         doc = pattern.sub(lambda m, body=body: m.group(1) + body + m.group(2), doc)
     return doc

@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -308,3 +309,16 @@ def test_killed_at_random_moments_the_report_is_old_or_complete(
             assert text == complete, "a killed run left a partial report"
             outcomes["new"] += 1
     assert sum(outcomes.values()) == attempts
+
+
+def test_output_to_a_fifo_is_written_directly(tmp_path: Path) -> None:
+    """`-o /dev/stderr` or a FIFO (`-o >(jq .)`) has nothing to replace atomically."""
+    (tmp_path / "app.py").write_text(SOURCE)
+    os.mkfifo(tmp_path / "pipe")
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append((tmp_path / "pipe").read_text()))
+    reader.start()
+    code, out, err = invoke(tmp_path, "--format", "json", "-o", "pipe", "app.py")
+    reader.join(timeout=30)
+    assert (code, out, err) == (1, "", "")
+    assert json.loads(received[0])[0]["code"] == "RL301"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 from collections import Counter
@@ -54,16 +55,20 @@ def write_output(text: str, output: Path | None, utf8: bool = True) -> None:
     if output is None:
         _print(text, utf8)
         return
-    target = output.resolve() if output.is_symlink() else output  # keep the link
-    directory = target.absolute().parent
     try:
-        mode = target.stat().st_mode & 0o7777 if target.exists() else _default_mode()
+        existing = output.stat() if output.exists() else None
+        if existing is not None and not stat.S_ISREG(existing.st_mode):
+            _write_special(text, output)  # /dev/stderr, a FIFO: nothing to replace
+            return
+        target = output.resolve() if output.is_symlink() else output  # keep the link
+        directory = target.absolute().parent
+        mode = existing.st_mode & 0o7777 if existing is not None else _default_mode()
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
         _fail(f"cannot write --output {output}: {_reason(exc)}")
-        return
     try:
-        os.fchmod(fd, mode)  # mkstemp's 0600 would hide the report from other users
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, mode)  # mkstemp's 0600 would hide the report from other users
         with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="") as out:
             out.write(text)
             out.flush()
@@ -74,6 +79,11 @@ def write_output(text: str, output: Path | None, utf8: bool = True) -> None:
         if isinstance(exc, OSError):
             _fail(f"cannot write --output {output}: {_reason(exc)}")
         raise
+
+
+def _write_special(text: str, target: Path) -> None:
+    with target.open("w", encoding="utf-8", errors="backslashreplace", newline="") as out:
+        out.write(text)
 
 
 def _default_mode() -> int:
