@@ -111,7 +111,7 @@ def _reply(conn: multiprocessing.connection.Connection, outcome: Any) -> bool:
     except (BrokenPipeError, EOFError, OSError):
         return False
     except Exception as exc:  # a result that cannot be pickled is a bug: report it
-        conn.send(("error", f"internal error: cannot return the result: {exc}"))
+        return _reply(conn, ("error", f"internal error: cannot return the result: {exc}"))
     return True
 
 
