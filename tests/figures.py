@@ -29,7 +29,7 @@ def count(name: str, amount: int = 1) -> None:
 def note(kind: str, example: str) -> None:
     examples = NOTES.setdefault(kind, [])
     if len(examples) < 5:
-        examples.append(example[:300])
+        examples.append(example[:600])
 
 
 def harness_digest() -> str:

@@ -68,9 +68,9 @@ def figures_table(data: dict[str, Any]) -> str:
 
 def render_blocks(doc: str, figures: dict[str, Any]) -> str:
     for name, body in (("cases", cases_table()), ("figures", figures_table(figures))):
-        pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)", re.DOTALL)
+        pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.DOTALL)
         assert pattern.search(doc), f"docs/reliability.md lacks the {name} markers"
-        doc = pattern.sub(lambda m, body=body: m.group(1) + body + m.group(2), doc)
+        doc = pattern.sub(lambda m, body=body: m.group(1) + body + "\n" + m.group(2), doc)
     return doc
 
 

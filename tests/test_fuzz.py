@@ -16,6 +16,7 @@ Counters go to figures.py (``REDISLINT_FIGURES=path`` writes them at the end).
 
 from __future__ import annotations
 
+import difflib
 import io
 import random
 import time
@@ -120,6 +121,7 @@ def test_generated_programs(tmp_path: Path) -> None:
 # -- mutation ------------------------------------------------------------------------------
 
 SEEDS = sorted((FIXTURES / "rules").glob("*.py")) + sorted((ROOT / "examples").glob("*.py"))
+SEEDS_BY_NAME = {path.name: path for path in SEEDS}
 INTERESTING = [
     "(",
     ")",
@@ -219,6 +221,16 @@ def mutate(data: bytes, tokens: list[str], rng: random.Random) -> bytes:
     return data
 
 
+def changed(name: str, mutant: bytes, message: str) -> str:
+    """The message and the mutated lines, for the figures' notes."""
+    seed_text = (SEEDS_BY_NAME[name.split("_", 1)[1]]).read_text(encoding="utf-8")
+    diff = difflib.unified_diff(
+        seed_text.splitlines(), mutant.decode("utf-8", "replace").splitlines(), lineterm="", n=0
+    )
+    lines = [line for line in diff if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    return f"{message} | " + " | ".join(repr(line) for line in lines[:6])
+
+
 def python_accepts(data: bytes) -> bool:
     text = decode(data).text
     if text is None:
@@ -261,8 +273,8 @@ def test_mutated_fixtures(tmp_path: Path) -> None:
             message = rl000[name].message
             if "libcst cannot parse" in message:
                 count("mutants: libcst cannot parse, Python accepts")
-                note("libcst cannot parse a mutant Python accepts", data.decode("utf-8", "replace"))
+                note("libcst cannot parse a mutant Python accepts", changed(name, data, message))
             elif python_accepts(data) and "nested too deeply" not in message:
-                note("RL000 on a file Python accepts", f"{message}\n{data[:300]!r}")
-                raise AssertionError(f"RL000 on valid Python: {message}")
+                note("RL000 on a file Python accepts", changed(name, data, message))
+                raise AssertionError(f"RL000 on valid Python: {changed(name, data, message)}")
         batch_number += 1
