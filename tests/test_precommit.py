@@ -91,7 +91,7 @@ def try_repo(repo: Path, project: Path, *args: str) -> subprocess.CompletedProce
 def test_the_hook_definition() -> None:
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert hook["id"] == "redislint"
-    assert hook["entry"] == "redislint"
+    assert hook["entry"] == "redislint --force-exclude"  # excludes apply to the files it names
     assert hook["language"] == "python"
     assert hook["types_or"] == ["python", "pyi"]
     assert hook["require_serial"] is False
