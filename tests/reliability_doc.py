@@ -59,6 +59,9 @@ def figures_table(data: dict[str, Any]) -> str:
         "|---|---|",
     ]
     lines += [f"| {_cell(name)} | {value:,} |" for name, value in counts.items()]
+    lines.append(
+        f"| redislint failures (internal errors, dead workers) | {counts.get('failures', 0)} |"
+    )
     if data.get("notes"):
         lines += ["", "Noted along the way (first examples of each kind):", ""]
         for kind, examples in data["notes"].items():

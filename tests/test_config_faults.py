@@ -282,7 +282,7 @@ def test_killed_at_random_moments_the_report_is_old_or_complete(
     attempts: int, tmp_path: Path
 ) -> None:
     """SIGKILL real runs at moments spread over the end of a run: never a partial report."""
-    _many_findings(tmp_path / "src", 3000)
+    _many_findings(tmp_path / "src", 1500)
     report = tmp_path / "report.sarif"
     args = [sys.executable, "-m", "redislint", "--no-cache", "--format", "sarif", "-o"]
     started = time.monotonic()

@@ -92,7 +92,7 @@ def generate(count: int) -> list[str]:
 
 
 def test_generated_programs(tmp_path: Path) -> None:
-    programs = generate(examples(40))
+    programs = generate(examples(30))
     for i, program in enumerate(programs):
         (tmp_path / f"prog_{i}.py").write_text(program + SUFFIX, encoding="utf-8")
     serial = lint(tmp_path, jobs=1)
@@ -246,7 +246,7 @@ def test_mutated_fixtures(tmp_path: Path) -> None:
     rng = random.Random(seed())
     originals = [(p.name, p.read_bytes()) for p in SEEDS]
     tokens = {name: tokens_of(data.decode("utf-8")) for name, data in originals}
-    deadline = time.monotonic() + seconds(6)
+    deadline = time.monotonic() + seconds(4)
     batch_number = 0
     while time.monotonic() < deadline or batch_number == 0:
         directory = tmp_path / f"batch_{batch_number}"

@@ -230,7 +230,7 @@ def check_everything(rendered: dict[str, str], found: list[Finding], validate: b
 
 
 @settings(
-    max_examples=examples(60),
+    max_examples=examples(40),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
     derandomize=True,
