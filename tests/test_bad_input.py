@@ -14,6 +14,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -164,13 +165,19 @@ def unprivileged() -> list[str]:
     if setpriv is None:
         pytest.skip("running as root without setpriv (util-linux): cannot deny a read to root")
     prefix = [setpriv, "--bounding-set=-all", "--inh-caps=-all", "--"]
-    probe = subprocess.run(
-        [*prefix, sys.executable, "-c", "open('/proc/1/environ', 'rb').read()"],
-        capture_output=True,
-        check=False,
-    )
+    with tempfile.TemporaryDirectory() as directory:
+        locked = Path(directory) / "locked"
+        locked.write_text("secret")
+        locked.chmod(0)
+        probe = subprocess.run(
+            [*prefix, sys.executable, "-c", f"open({str(locked)!r}).read()"],
+            capture_output=True,
+            check=False,
+        )
     if probe.returncode == 0:
-        pytest.skip("dropping capabilities with setpriv did not take away read access")
+        pytest.skip("dropping capabilities with setpriv did not make root obey file modes")
+    if b"PermissionError" not in probe.stderr:
+        pytest.skip(f"setpriv cannot drop capabilities here: {probe.stderr.decode()[-200:]}")
     return prefix
 
 

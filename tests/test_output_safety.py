@@ -234,6 +234,7 @@ def check_everything(rendered: dict[str, str], found: list[Finding], validate: b
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
     derandomize=True,
+    database=None,
 )
 @given(found=findings(), source=TEXT, validate=st.integers(0, 9))
 def test_arbitrary_findings_give_valid_output_in_every_format(
@@ -262,6 +263,7 @@ NAMES = st.lists(
     deadline=None,
     suppress_health_check=list(HealthCheck),
     derandomize=True,
+    database=None,
 )
 @given(name=NAMES, key=TEXT, comment=TEXT)
 def test_real_lints_of_odd_files_give_valid_output(
