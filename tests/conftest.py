@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -13,6 +14,19 @@ collect_ignore_glob = ["fixtures/*"]
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--run-slow", action="store_true", help="run slow real-world and fuzz tests")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--run-slow"):
+        os.environ.setdefault("REDISLINT_FUZZ_SCALE", "10")  # see budget.py
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    target = os.environ.get("REDISLINT_FIGURES")
+    if target:
+        import figures
+
+        figures.write(Path(target))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -62,7 +62,7 @@ def flake8_found(*args: str, cwd: Path) -> list[Found]:
     return sorted(found)
 
 
-def cli_found(*args: str, cwd: Path) -> list[Found]:
+def cli_found(*args: str, cwd: Path, ordered: bool = False) -> list[Found]:
     done = subprocess.run(
         [sys.executable, "-m", "redislint", "--format", "json-lines", "--exit-zero", *args],
         cwd=cwd,
@@ -73,10 +73,11 @@ def cli_found(*args: str, cwd: Path) -> list[Found]:
         check=True,
     )
     items = [json.loads(line) for line in done.stdout.splitlines()]
-    return sorted(
+    found = [
         (i["path"], i["start"]["line"], i["start"]["column"], i["code"], i["message"])
         for i in items
-    )
+    ]
+    return found if ordered else sorted(found)
 
 
 def copy_fixture(fixture: Path, directory: Path) -> Path:

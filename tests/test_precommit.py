@@ -94,7 +94,7 @@ def try_repo(
 def test_the_hook_definition() -> None:
     hook, conf = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert hook["id"] == "redislint"
-    assert hook["entry"] == "redislint --force-exclude"
+    assert hook["entry"] == "redislint --force-exclude"  # excludes apply to the files it names
     assert hook["language"] == "python"
     assert hook["types_or"] == ["python", "pyi"]
     assert hook["require_serial"] is False

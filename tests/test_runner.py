@@ -75,16 +75,16 @@ def test_files_without_redis_tokens_are_linted_when_they_import_clients() -> Non
 
 
 def test_a_crashing_parser_becomes_rl000_and_the_run_goes_on(tmp_path: Path) -> None:
-    (tmp_path / "deep.py").write_text(
-        "import redis\nx = " + "(" * 100_000 + "1" + ")" * 100_000 + "\n"
-    )
+    # Valid Python (the standard parser keeps `and` chains flat) on which libcst's native
+    # parser overflows its stack: the worker dies with SIGSEGV.
+    (tmp_path / "deep.py").write_text("import redis\nx = " + " and ".join(["a"] * 20_000) + "\n")
     (tmp_path / "ok.py").write_text("import redis\nr = redis.Redis()\nr.keys('*')\n")
     found = lint(tmp_path, jobs=1)
     codes = {(f[0], f[3]) for f in found}
     assert ("ok.py", "RL301") in codes
     crashed = [f for f in found if f[0] == "deep.py"]
     assert len(crashed) == 1 and crashed[0][3] == "RL000"
-    assert "crashed" in crashed[0][4] or "nested too deeply" in crashed[0][4]
+    assert "crashed" in crashed[0][4]
 
 
 def test_file_time_limit(tmp_path: Path) -> None:

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 import sys
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from redislint import __version__
-from redislint.config import Config, ConfigError, enabled_codes, load_config, validate_selectors
+from redislint.config import (
+    Config,
+    ConfigError,
+    check_contradictions,
+    enabled_codes,
+    load_config,
+    validate_selectors,
+)
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 def _split(values: Sequence[str]) -> list[str]:
@@ -26,30 +37,84 @@ def _split(values: Sequence[str]) -> list[str]:
     return out
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"redislint: error: {message}", err=True)
     sys.exit(EXIT_ERROR)
 
 
-def write_output(text: str, output: Path | None) -> None:
-    """Print, or write ``output`` atomically (a killed run never leaves half a file)."""
+MACHINE_FORMATS = frozenset({"json", "json-lines", "sarif", "github", "gitlab", "junit"})
+
+
+def write_output(text: str, output: Path | None, utf8: bool = True) -> None:
+    """Print, or write ``output`` atomically (a killed run never leaves half a file).
+
+    Reports for tools are UTF-8 whatever the locale (JSON and the XML declaration say so);
+    terminal formats use standard output's encoding. Characters an encoding cannot hold
+    become backslash escapes instead of an error.
+    """
     if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    directory = output.absolute().parent
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        _fail(f"cannot write --output {output}: {exc.strerror or exc}")
+        _print(text, utf8)
         return
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        Path(tmp).replace(output)
+        existing = output.stat() if output.exists() else None
+        if existing is not None and not stat.S_ISREG(existing.st_mode):
+            _write_special(text, output)  # /dev/stderr, a FIFO: nothing to replace
+            return
+        target = output.resolve() if output.is_symlink() else output  # keep the link
+        directory = target.absolute().parent
+        mode = existing.st_mode & 0o7777 if existing is not None else _default_mode()
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
+        _fail(f"cannot write --output {output}: {_reason(exc)}")
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, mode)  # mkstemp's 0600 would hide the report from other users
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        Path(tmp).replace(target)
+    except BaseException as exc:  # including Ctrl-C: no temporary file left behind
         Path(tmp).unlink(missing_ok=True)
-        _fail(f"cannot write --output {output}: {exc.strerror or exc}")
+        if isinstance(exc, OSError):
+            _fail(f"cannot write --output {output}: {_reason(exc)}")
+        raise
+
+
+def _write_special(text: str, target: Path) -> None:
+    with target.open("w", encoding="utf-8", errors="backslashreplace", newline="") as out:
+        out.write(text)
+
+
+def _default_mode() -> int:
+    """0666 less the umask: the mode ``open()`` would give a new file."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror.lower() if exc.strerror else str(exc)
+
+
+def _print(text: str, utf8: bool) -> None:
+    stream = sys.stdout
+    encoding = "utf-8" if utf8 else (getattr(stream, "encoding", None) or "utf-8")
+    try:
+        buffer = getattr(stream, "buffer", None)
+        if buffer is None:
+            stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+        else:
+            stream.flush()
+            buffer.write(text.encode(encoding, "backslashreplace"))
+            buffer.flush()
+        stream.flush()
+    except BrokenPipeError:
+        # The reader went away (`redislint . | head`): not an error of the run. Point
+        # standard output at /dev/null so the interpreter's final flush stays quiet.
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())
 
 
 def _use_color(no_color: bool, output: Path | None, fmt: str) -> bool:
@@ -110,7 +175,8 @@ FORMAT_CHOICES = _format_choices()
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+# readable=False: an unreadable file is an RL000 finding, not an error that stops the run.
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
 @click.option(
     "--select",
     multiple=True,
@@ -205,12 +271,12 @@ def main(
     if explain_rule is not None:
         explain(explain_rule, color)
         return
+    _check_conflicts(paths, fmt, output, statistics, stdin_filename, no_cache, cache_dir)
     try:
         config = load_config(config_path, start=Path.cwd())
         codes = _codes(config, select, extend_select, ignore)
     except ConfigError as exc:
         _fail(str(exc))
-        return
     fmt = fmt or ("full" if sys.stdout.isatty() and output is None else "concise")
     from redislint.engine.runner import Runner
 
@@ -226,29 +292,55 @@ def main(
         force_exclude=force_exclude,
     )
     sources: dict[str, str] = {}  # what reporters quote, when it is not on disk
-    if paths == (Path("-"),) or (stdin_filename is not None and not paths):
-        data = sys.stdin.buffer.read()
-        result = runner.run_stdin(data, stdin_filename or "-")
-        sources = _stdin_sources(result, data)
-    else:
-        if Path("-") in paths:
-            _fail("'-' (standard input) cannot be combined with other paths")
-        result = runner.run(list(paths) or [Path()])
-    text = render(
-        result,
-        fmt,
-        codes,
-        color=_use_color(no_color, output, fmt),
-        quiet=quiet,
-        statistics=statistics,
-        sources=sources,
-    )
-    write_output(text, output)
+    try:
+        if paths == (Path("-"),) or (stdin_filename is not None and not paths):
+            data = sys.stdin.buffer.read()
+            result = runner.run_stdin(data, stdin_filename or "-")
+            sources = _stdin_sources(result, data)
+        else:
+            result = runner.run(list(paths) or [Path()])
+        if not quiet:
+            for skipped in result.skipped:
+                click.echo(f"redislint: warning: skipped {skipped}", err=True)
+        text = render(
+            result,
+            fmt,
+            codes,
+            color=_use_color(no_color, output, fmt),
+            quiet=quiet,
+            statistics=statistics,
+            sources=sources,
+        )
+        write_output(text, output, utf8=fmt in MACHINE_FORMATS and not statistics)
+    except KeyboardInterrupt:
+        click.echo("redislint: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     if exit_zero:
         sys.exit(EXIT_OK)
     if result.has_parse_errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if result.findings else EXIT_OK)
+
+
+def _check_conflicts(
+    paths: tuple[Path, ...],
+    fmt: str | None,
+    output: Path | None,
+    statistics: bool,
+    stdin_filename: str | None,
+    no_cache: bool,
+    cache_dir: Path | None,
+) -> None:
+    """Options that contradict each other are an error, not a silent choice."""
+    stdin = Path("-")
+    if stdin in paths and len(paths) > 1:
+        _fail("'-' (standard input) cannot be combined with other paths")
+    if stdin_filename is not None and paths and paths != (stdin,):
+        _fail("--stdin-filename names the file read from standard input; use it with '-' only")
+    if no_cache and cache_dir is not None:
+        _fail("--no-cache and --cache-dir contradict each other; use one")
+    if statistics and fmt in MACHINE_FORMATS:
+        _fail(f"--statistics prints a table; it cannot be combined with --format {fmt}")
 
 
 class RichProgress:
@@ -300,6 +392,11 @@ def _codes(
         ("--ignore", ignored),
     ):
         validate_selectors(values, key, "command line")
+    check_contradictions(
+        {"--select": selected or [], "--extend-select": extra},
+        {"--ignore": ignored},
+        "command line",
+    )
     return enabled_codes(config, selected, extra, ignored)
 
 

@@ -5,6 +5,7 @@ Every key is validated; a mistake is reported with the file, the key and what is
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -199,7 +200,12 @@ def parse_config(data: dict[str, Any], path: Path | None, table: str = "") -> Co
                 raise ConfigError(f"{where}: 'cluster' must be {KEYS[key]}, got {value!r}")
             settings["cluster"] = value
         elif key == "file-timeout":
-            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+                or value <= 0
+            ):
                 raise ConfigError(f"{where}: 'file-timeout' must be {KEYS[key]}, got {value!r}")
             config.file_timeout = float(value)
         elif key == "cluster-proxy":
@@ -216,6 +222,11 @@ def parse_config(data: dict[str, Any], path: Path | None, table: str = "") -> Co
     config.settings = Settings(**settings)
     for key in ("select", "ignore", "extend-select"):
         validate_selectors(getattr(config, key.replace("-", "_")) or [], key, where)
+    check_contradictions(
+        {"select": config.select or [], "extend-select": config.extend_select},
+        {"ignore": config.ignore},
+        where,
+    )
     for codes in config.per_file_ignores.values():
         validate_selectors(codes, "per-file-ignores", where)
     return config
@@ -241,6 +252,35 @@ def validate_selectors(selectors: Iterable[str], key: str, where: str) -> None:
                 f"{where}: '{key}' has unknown rule selector {selector!r}; use ALL, a code "
                 f"({examples}, ...), a prefix such as RL2, or a rule name (see redislint --list-rules)"
             )
+
+
+def check_contradictions(
+    selected: dict[str, Sequence[str]], ignored: dict[str, Sequence[str]], where: str
+) -> None:
+    """The same rule (by code or name), prefix or ALL both selected and ignored at one level.
+
+    ``select = ["RL1"]`` with ``ignore = ["RL101"]`` is a refinement; ``select =
+    ["RL101"]`` with ``ignore = ["set-without-ttl"]`` cannot mean anything.
+    """
+    chosen = {_identity(s): (key, s) for key, values in selected.items() for s in values}
+    for key, values in ignored.items():
+        for selector in values:
+            if _identity(selector) in chosen:
+                other_key, other = chosen[_identity(selector)]
+                raise ConfigError(
+                    f"{where}: {other!r} in '{other_key}' and {selector!r} in '{key}' name "
+                    "the same rules; keep one of them"
+                )
+
+
+def _identity(selector: str) -> str:
+    """What a selector names: one rule's code, or a prefix (``RL1``) or ``ALL`` as written."""
+    from redislint.rules import BY_NAME
+
+    token = selector.strip()
+    if token.lower() in BY_NAME:
+        return BY_NAME[token.lower()].code
+    return token.upper()
 
 
 def matching_codes(selector: str) -> set[str]:

@@ -3,8 +3,10 @@
 flake8 hands over the lines it read and the ``ast`` tree it built; the plugin indexes
 that tree, parses the same text once with libcst and runs the enabled rules, so it
 reports what ``redislint FILE`` reports for the file. A file flake8 cannot parse never
-reaches the plugin (flake8 reports E999 itself); one that only libcst rejects is left
-alone, because RL000 is the command line's way of saying a file went unchecked.
+reaches the plugin (flake8 reports E999 itself); one that only libcst rejects, or that
+nests so deeply libcst's native parser would crash flake8's process, is left alone,
+because RL000 is the command line's way of saying a file went unchecked. The plugin never
+raises: an internal error becomes an RL000 report, not a failed flake8 run.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from redislint.engine.discovery import DEFAULT_EXCLUDE, matches_any
 from redislint.engine.index import ModuleFacts, extract
 from redislint.engine.modules import is_package_init, module_name
 from redislint.engine.project import Project
+from redislint.engine.pyparse import LIBCST_SAFE_DEPTH, libcst_depth
 from redislint.engine.runner import Runner, may_use_redis, resolve_tree_conditions
 
 Report = tuple[int, int, str, type]
@@ -69,11 +72,21 @@ class RedislintChecker:
         self.filename = filename
 
     def run(self) -> Iterator[Report]:
+        runner, exclude = _runner_for(Path(self.filename).absolute().parent)
+        try:
+            reports = list(self._check(runner, exclude))
+        except Exception as exc:  # a bug in redislint must not stop flake8's whole run
+            message = f"internal error while analysing the file: {type(exc).__name__}: {exc}"
+            reports = [(1, 0, f"RL000 {' '.join(message.split())}", type(self))]
+        yield from reports
+
+    def _check(self, runner: Runner, exclude: list[str]) -> Iterator[Report]:
         text = "".join(self.lines)
         path = Path(self.filename)
-        runner, exclude = _runner_for(path.absolute().parent)
         if _excluded(path, exclude, runner.config.root) or not may_use_redis(text, runner.tokens):
             return
+        if libcst_depth(self.tree) > LIBCST_SAFE_DEPTH:
+            return  # libcst would overflow its native stack, in flake8's process
         key = str(path.absolute())
         facts = self._facts(path, key)
         project = Project([] if facts is None else [facts], runner.settings.client_name_patterns)

@@ -26,6 +26,7 @@ from redislint.clients.sym import (
     Sym,
     _Other,
     _Unknown,
+    dotted,
     parse_annotation_string,
 )
 from redislint.clients.types import (
@@ -195,16 +196,12 @@ class Resolver:
             return target.id
         if not isinstance(target, SAttr):
             return None
-        parts = [target.attr]
-        base = target.value
-        while isinstance(base, SAttr):
-            if self._value(base) is not UNKNOWN:
-                return ".".join(reversed(parts))
-            parts.append(base.attr)
-            base = base.value
-        if isinstance(base, SName) and self._value(base) is UNKNOWN:
-            parts.append(base.id)
-        return ".".join(reversed(parts))
+        root: Sym = target
+        while isinstance(root, SAttr):
+            root = root.value
+        if isinstance(root, SName) and self.scope.lookup(root.id) is UNKNOWN:
+            return dotted(target)  # nothing known about any of it (a parameter's attribute)
+        return target.attr  # the root is known (a module, self...): only the name used
 
     def attribute(self, base: Value | Method, attr: str) -> Value:
         if isinstance(base, Method):

@@ -113,6 +113,9 @@ def callee_name(sym: Sym) -> str | None:
     return dotted(sym)
 
 
+# Deeper expressions are UNKNOWN past this many levels (no client expression comes close).
+MAX_DEPTH = 64
+
 _OTHER_AST = (
     ast.Dict,
     ast.List,
@@ -129,34 +132,43 @@ _OTHER_AST = (
 )
 
 
-def from_ast(node: ast.expr | None) -> Sym:
-    """Convert a standard-library ``ast`` expression."""
-    if node is None:
+def from_ast(node: ast.expr | None, depth: int = 0) -> Sym:
+    """Convert a standard-library ``ast`` expression.
+
+    Past ``MAX_DEPTH`` levels the rest is UNKNOWN: facts stay small enough to pickle and
+    to store as JSON in any process (a 3,000-link attribute chain is valid Python).
+    """
+    if node is None or depth > MAX_DEPTH:
         return SUNKNOWN
+    below = depth + 1
     if isinstance(node, ast.Name):
         return SName(node.id)
     if isinstance(node, ast.Attribute):
-        return SAttr(from_ast(node.value), node.attr)
+        return SAttr(from_ast(node.value, below), node.attr)
     if isinstance(node, ast.Call):
-        args = tuple(SUNKNOWN if isinstance(a, ast.Starred) else from_ast(a) for a in node.args[:3])
-        kwargs = tuple((k.arg, from_ast(k.value)) for k in node.keywords if k.arg is not None)
-        return SCall(from_ast(node.func), args, kwargs)
+        args = tuple(
+            SUNKNOWN if isinstance(a, ast.Starred) else from_ast(a, below) for a in node.args[:3]
+        )
+        kwargs = tuple(
+            (k.arg, from_ast(k.value, below)) for k in node.keywords if k.arg is not None
+        )
+        return SCall(from_ast(node.func, below), args, kwargs)
     if isinstance(node, ast.Subscript):
         index = node.slice
         items = index.elts if isinstance(index, ast.Tuple) else [index]
-        return SSub(from_ast(node.value), tuple(from_ast(i) for i in items))
+        return SSub(from_ast(node.value, below), tuple(from_ast(i, below) for i in items))
     if isinstance(node, ast.BoolOp):
-        return SAlt(tuple(from_ast(v) for v in node.values))
+        return SAlt(tuple(from_ast(v, below) for v in node.values))
     if isinstance(node, ast.IfExp):
-        return SAlt((from_ast(node.body), from_ast(node.orelse)))
+        return SAlt((from_ast(node.body, below), from_ast(node.orelse, below)))
     if isinstance(node, ast.BinOp):
         if isinstance(node.op, ast.BitOr):
-            return SAlt((from_ast(node.left), from_ast(node.right)))
+            return SAlt((from_ast(node.left, below), from_ast(node.right, below)))
         return SOTHER
     if isinstance(node, ast.Await):
-        return SAwait(from_ast(node.value))
+        return SAwait(from_ast(node.value, below))
     if isinstance(node, ast.NamedExpr):
-        return from_ast(node.value)
+        return from_ast(node.value, below)
     if isinstance(node, ast.Constant):
         value = node.value
         if value is Ellipsis:

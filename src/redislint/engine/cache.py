@@ -176,7 +176,7 @@ class Cache:
             with path.open(encoding="utf-8") as handle:
                 data = json.load(handle)
             value = decode(data)
-        except (OSError, ValueError, TypeError, KeyError):
+        except Exception:  # missing, unreadable or corrupt (even absurdly nested): a miss
             return None
         try:
             if time.time() - path.stat().st_mtime > 86400:
@@ -193,12 +193,15 @@ class Cache:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._write_gitignore()
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        except OSError:
+            return  # a read-only or full disk: run without caching
+        try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(encode(value), handle, separators=(",", ":"))
             Path(tmp).replace(path)
             self.writes += 1
-        except OSError:
-            pass  # a read-only or full disk: run without caching
+        except (OSError, ValueError, TypeError, RecursionError):
+            Path(tmp).unlink(missing_ok=True)  # a full disk, or a value too deep to store
 
     def _write_gitignore(self) -> None:
         assert self.directory is not None
@@ -227,10 +230,10 @@ class Cache:
             return 0
         cutoff = time.time() - max_age_days * 86400
         removed = 0
-        for bucket in self.directory.iterdir():
+        for bucket in _entries(self.directory):
             if not bucket.is_dir():
                 continue
-            for entry in bucket.iterdir():
+            for entry in _entries(bucket):
                 try:
                     stale = entry.stat().st_mtime < cutoff
                     if stale or (
@@ -242,3 +245,11 @@ class Cache:
                 except OSError:
                     continue
         return removed
+
+
+def _entries(directory: Path) -> list[Path]:
+    """The entries of a cache directory (none when it cannot be listed)."""
+    try:
+        return list(directory.iterdir())
+    except OSError:
+        return []

@@ -130,7 +130,9 @@ def discover(
     pre-commit, which names every file); inside directories, only ``*.py``/``*.pyi`` files
     outside skipped and excluded directories (and files ``also`` accepts: redis.conf
     files). Symlinked directories are not followed (no loops); FIFOs and devices are never
-    opened. A file reached twice is checked once.
+    opened; broken symlinks and symlink loops met while walking are not files and are
+    skipped. A directory that cannot be listed is yielded itself, so that it is reported.
+    A file reached twice is checked once.
     """
     patterns = compiled(tuple(exclude))
     seen: set[str] = set()
@@ -165,6 +167,7 @@ def _walk(
         with os.scandir(top) as scan:
             entries = sorted(scan, key=lambda e: e.name)
     except OSError:
+        yield top  # unreadable: the runner reports it rather than skip its files in silence
         return
     files: list[str] = []
     dirs: list[str] = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Sequence
 
@@ -14,7 +13,9 @@ from redislint.engine.context import LINE_REF, FileContext, RawFinding
 from redislint.engine.literals import value_offsets
 from redislint.engine.positions import node_ranges, offset_position
 from redislint.engine.project import Project
+from redislint.engine.pyparse import python_parse, python_refusal
 from redislint.engine.results import FileResult, RuleSet, engine_finding
+from redislint.engine.source import source_lines
 from redislint.engine.suppressions import file_ignored, line_suppressions, suppresses
 from redislint.engine.treefacts import summarize
 
@@ -24,23 +25,31 @@ def parse(text: str, shown: str) -> cst.Module | Finding:
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
-        better = _python_syntax_error(text)
-        if better is not None:
-            message, line, column = better
-            return engine_finding(shown, "RL000", f"syntax error: {message}", line, column)
-        return engine_finding(
-            shown, "RL000", f"syntax error: {exc.message}", exc.raw_line, exc.raw_column + 1
-        )
+        reason, line, column = exc.message, exc.raw_line, exc.raw_column + 1
     except RecursionError:
         return engine_finding(shown, "RL000", "code nested too deeply to parse")
-    except Exception as exc:  # the native parser reports some failures as other errors
-        return engine_finding(shown, "RL000", f"cannot parse: {type(exc).__name__}: {exc}")
+    except Exception as exc:  # e.g. CSTValidationError on `return *x`, which Python parses
+        reason, line, column = f"{type(exc).__name__}: {exc}", 1, 1
+    better = _python_syntax_error(text)
+    if better is not None:
+        message, line, column = better
+        return engine_finding(shown, "RL000", f"syntax error: {message}", line, column)
+    # Valid Python that libcst cannot parse (thousands of adjacent string literals,
+    # `return *x`, some mixes of tabs and spaces).
+    return engine_finding(
+        shown,
+        "RL000",
+        f"libcst cannot parse this file, which Python accepts ({' '.join(reason.split())}); "
+        "the file was not checked",
+        line,
+        column,
+    )
 
 
 def _python_syntax_error(text: str) -> tuple[str, int, int] | None:
     """CPython's own message and location, which are more precise than libcst's."""
     try:
-        compile(text, "<file>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        python_parse(text)
     except SyntaxError as exc:
         return exc.msg, exc.lineno or 1, exc.offset or 1
     except (ValueError, RecursionError, MemoryError):
@@ -59,6 +68,13 @@ def lint_module_text(
     """One file's findings (before per-file ignores), suppressions applied."""
     if file_ignored(text):
         return FileResult()
+    if key not in project.by_path:
+        # The index could not read the file with the standard parser. If CPython refuses it
+        # for a limit every version has (nesting), it cannot run: say so without handing
+        # libcst input it would take minutes on or overflow its native stack with.
+        refused = python_refusal(text)
+        if refused is not None:
+            return FileResult([engine_finding(shown, "RL000", *refused)])
     module = parse(text, shown)
     if isinstance(module, Finding):
         return FileResult([module])
@@ -116,7 +132,7 @@ def materialize(
         found = ranges.get(id(related[index])) if index < len(related) else None
         return str(found[0].line) if found is not None else "?"
 
-    lines = text.splitlines()
+    lines = source_lines(text)
     findings: list[Finding | None] = []
     for item in raw:
         start, end = ranges.get(id(item.anchor.node), (Position(1, 1), Position(1, 1)))

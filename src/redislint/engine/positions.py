@@ -86,8 +86,7 @@ def node_ranges(
 
 def offset_position(start: Position, raw: str, offset: int) -> Position:
     """The position ``offset`` characters into ``raw``, which starts at ``start``."""
-    before = raw[:offset]
-    newlines = before.count("\n")
-    if not newlines:
+    lines = _NEWLINE.split(raw[:offset])
+    if len(lines) == 1:
         return Position(start.line, start.column + offset)
-    return Position(start.line + newlines, offset - before.rfind("\n"))
+    return Position(start.line + len(lines) - 1, len(lines[-1]) + 1)

@@ -5,8 +5,8 @@ This is the one engine behind the command line, the flake8 plugin and pre-commit
 
 from __future__ import annotations
 
-import ast
 import dataclasses
+import errno
 import json
 import os
 import re
@@ -27,6 +27,7 @@ from redislint.engine.discovery import DEFAULT_EXCLUDE, discover, matches_any
 from redislint.engine.index import ModuleFacts, extract
 from redislint.engine.modules import is_package_init, module_name
 from redislint.engine.project import Project
+from redislint.engine.pyparse import python_parse
 from redislint.engine.results import FileResult, RuleSet, engine_finding
 from redislint.engine.source import Source, decode
 from redislint.engine.treefacts import TreeFacts
@@ -36,6 +37,7 @@ from redislint.rules import ALL_RULES
 DEFAULT_FILE_TIMEOUT = 60.0
 _PARALLEL_INDEX_MIN = 64  # fewer files are indexed in-process: workers would not pay off
 _PROGRESS_MIN = 200  # runs this long show a progress bar on a terminal
+_RETRY = object()  # an in-process index that must be redone in a worker
 
 
 @dataclass
@@ -44,6 +46,7 @@ class RunResult:
 
     findings: list[Finding] = field(default_factory=list)
     files_checked: int = 0
+    skipped: list[str] = field(default_factory=list)  # named files not checked, and why
 
     @property
     def files_with_findings(self) -> int:
@@ -55,12 +58,34 @@ class RunResult:
 
 
 def display_path(path: Path, cwd: Path) -> str:
-    """Paths below the current directory are shown relative to it."""
+    """Paths below the current directory are shown relative to it.
+
+    Bytes of a file name that are not UTF-8 are shown as ``\\xff``: every report is
+    valid Unicode (Python keeps them as lone surrogates, which no encoder accepts).
+    """
     absolute = path.absolute()
     try:
-        return absolute.relative_to(cwd).as_posix()
+        shown = absolute.relative_to(cwd).as_posix()
     except ValueError:
-        return str(path)
+        shown = str(path)
+    return valid_unicode(shown)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_unicode(text: str) -> str:
+    """``text`` with lone surrogates (undecodable file-name bytes) as backslash escapes."""
+    if text.isascii() or _SURROGATE.search(text) is None:
+        return text
+    return _SURROGATE.sub(_escape_surrogate, text)
+
+
+def _escape_surrogate(match: re.Match[str]) -> str:
+    point = ord(match.group())
+    if 0xDC80 <= point <= 0xDCFF:  # an undecodable byte, as os.fsdecode() keeps it
+        return f"\\x{point - 0xDC00:02x}"
+    return f"\\u{point:04x}"
 
 
 def prefilter_tokens(settings: Settings) -> tuple[str, ...]:
@@ -74,9 +99,13 @@ def may_use_redis(text: str, tokens: Sequence[str]) -> bool:
 
 
 def index_source(text: str, path: Path, key: str) -> ModuleFacts | None:
-    """Module-level facts of one file (None when the standard parser rejects it)."""
+    """Module-level facts of one file (None when the standard parser rejects it).
+
+    A tree too deep for this process's recursion limit raises RecursionError: the caller
+    retries in a worker, so the result never depends on where indexing ran.
+    """
     try:
-        tree = ast.parse(text)
+        tree = python_parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     name, _root = module_name(path)
@@ -88,15 +117,35 @@ def read_source(path: Path) -> tuple[bytes, Source]:
     try:
         with path.open("rb") as handle:
             data = handle.read()
-    except IsADirectoryError:
-        return b"", Source(None, "utf-8", "is a directory")
-    except FileNotFoundError:
-        return b"", Source(None, "utf-8", "no such file or directory")
-    except PermissionError:
-        return b"", Source(None, "utf-8", "permission denied; cannot read the file")
     except OSError as exc:
-        return b"", Source(None, "utf-8", f"cannot read the file: {exc.strerror or exc}")
+        return b"", Source(None, "utf-8", _unreadable(path, exc))
     return data, decode(data)
+
+
+def _unreadable(path: Path, exc: OSError) -> str:
+    """Why ``path`` cannot be read, in words."""
+    if path.is_dir():  # a directory whose listing failed while walking
+        try:
+            with os.scandir(path):
+                pass
+        except OSError as listing:
+            return f"cannot list the directory: {_reason(listing)}; its files were not checked"
+        return "is a directory"
+    if isinstance(exc, FileNotFoundError):
+        if path.is_symlink():
+            return "broken symbolic link: its target does not exist"
+        return "no such file or directory"
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop: too many levels of symbolic links"
+    if isinstance(exc, PermissionError):
+        return "permission denied; cannot read the file"
+    return f"cannot read the file: {_reason(exc)}"
+
+
+def _reason(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return (exc.strerror or str(exc)).lower()
 
 
 @dataclass
@@ -186,10 +235,11 @@ class Runner:
                 if self._conf_files
                 else None
             )
+        except BaseException:  # Ctrl-C or a bug: stop the workers now, even busy ones
+            self._close_pool(kill=True)
+            raise
         finally:
-            if self._pool is not None:
-                self._pool.close()
-                self._pool = None
+            self._close_pool()
         result.findings.extend(resolve_tree_conditions(results))
         if conf is not None:
             result.findings.extend(conf.findings)
@@ -203,10 +253,12 @@ class Runner:
     def _read(self, paths: Sequence[Path], result: RunResult) -> list[SourceFile]:
         sources: list[SourceFile] = []
         self._conf_files = []
-        for path, _explicit in self.files(paths):
+        for path, explicit in self.files(paths):
             shown = display_path(path, self.cwd)
-            if _is_special(path):
-                continue  # FIFOs, sockets and devices are never opened
+            if _is_special(path):  # FIFOs, sockets and devices are never opened
+                if explicit:
+                    result.skipped.append(f"{shown}: not a regular file (never read)")
+                continue
             if self.is_conf(path):
                 self._conf_files.append(path)  # linted by engine.conffiles
                 continue
@@ -244,7 +296,12 @@ class Runner:
             return facts
         tasks = [IndexTask(str(s.path), s.key, s.text) for s in todo]
         if len(tasks) < _PARALLEL_INDEX_MIN:
-            outcomes: list[object] = [index_source(t.text, Path(t.path), t.key) for t in tasks]
+            outcomes: list[object] = [self._index_here(t) for t in tasks]
+            retry = [i for i, o in enumerate(outcomes) if o is _RETRY]
+            if retry:  # too deep for this process: a worker gives the answer every run gets
+                again = self.pool().run([tasks[i] for i in retry], lambda j: todo[retry[j]].shown)
+                for i, redone in zip(retry, again, strict=True):
+                    outcomes[i] = redone
         else:
             outcomes = list(self.pool().run(tasks, lambda i: todo[i].shown))
         for source, outcome in zip(todo, outcomes, strict=True):
@@ -256,6 +313,14 @@ class Runner:
                 facts[source.key] = outcome
                 self.cache.put(keys[source.key], outcome)
         return facts
+
+    @staticmethod
+    def _index_here(task: IndexTask) -> object:
+        """Index in this process; ``_RETRY`` when only a worker can (deep or failing code)."""
+        try:
+            return index_source(task.text, Path(task.path), task.key)
+        except Exception:
+            return _RETRY
 
     def _importers(
         self,
@@ -331,6 +396,11 @@ class Runner:
                     self.cache.put(keys[i], outcome)
         return [r for r in results if r is not None]
 
+    def _close_pool(self, kill: bool = False) -> None:
+        if self._pool is not None:
+            self._pool.close(kill=kill)
+            self._pool = None
+
     def pool(self) -> Pool:
         if self._pool is None:
             setup = Setup(self.settings, self.codes, self.isolated)
@@ -338,7 +408,11 @@ class Runner:
         return self._pool
 
     def run_stdin(self, data: bytes, filename: str) -> RunResult:
-        """Lint text read from standard input as if it were the file ``filename`` (in-process)."""
+        """Lint text read from standard input as if it were the file ``filename``.
+
+        It goes through the same phases and worker processes as files on disk: the same
+        crash isolation, time limit and findings.
+        """
         result = RunResult(files_checked=1)
         path = Path(filename)
         shown = display_path(path, self.cwd) if filename != "-" else "-"
@@ -348,24 +422,27 @@ class Runner:
             result.findings.sort(key=Finding.sort_key)
             return result
         source = decode(data)
-        if source.text is None:
-            result.findings.append(
-                engine_finding(
-                    shown,
-                    "RL000",
-                    source.error or "cannot decode",
-                    source.error_line,
-                    source.error_column,
+        try:
+            if source.text is None:
+                result.findings.append(
+                    engine_finding(
+                        shown,
+                        "RL000",
+                        source.error or "cannot decode",
+                        source.error_line,
+                        source.error_column,
+                    )
                 )
-            )
-        elif may_use_redis(source.text, self.tokens):
-            key = str(path.absolute())
-            facts = index_source(source.text, path, key)
-            project = Project(
-                [facts] if facts is not None else [], self.settings.client_name_patterns
-            )
-            file_result = self.lint_text(source.text, path, shown, project)
-            result.findings.extend(resolve_tree_conditions([file_result]))
+            elif may_use_redis(source.text, self.tokens):
+                files = [SourceFile(path, shown, str(path.absolute()), source.text, digest(data))]
+                facts = self._index(files)
+                project = Project(facts.values(), self.settings.client_name_patterns)
+                result.findings.extend(resolve_tree_conditions(self._lint(files, project, facts)))
+        except BaseException:  # Ctrl-C or a bug: stop the workers now, even busy ones
+            self._close_pool(kill=True)
+            raise
+        finally:
+            self._close_pool()
         result.findings = self.filter(result.findings)
         result.findings.sort(key=Finding.sort_key)
         return result
@@ -397,6 +474,9 @@ class Runner:
         for finding in findings:
             if finding.code not in self.codes:
                 continue
+            message = valid_unicode(finding.message)
+            if message is not finding.message:  # a message quoting a lone surrogate
+                finding = dataclasses.replace(finding, message=message)
             if per_file:
                 path = Path(finding.path)
                 ignored: set[str] = set()

@@ -4,10 +4,29 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import tokenize
 from dataclasses import dataclass
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+
+# The line breaks of Python's tokenizer. str.splitlines() also splits on \f, \v, \x1c-\x1e,
+# \x85, \u2028 and \u2029, which Python allows inside a line: line numbers would drift.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def source_lines(text: str) -> list[str]:
+    """The physical lines of ``text`` as Python numbers them (line ``n`` is item ``n - 1``)."""
+    return _LINE_BREAK.split(text)
+
+
+def _line_column(data: bytes, offset: int, encoding: str) -> tuple[int, int]:
+    """1-based line and column (in characters) of byte ``offset`` of undecodable ``data``."""
+    before = data[:offset]
+    line_start = max(before.rfind(b"\n"), before.rfind(b"\r")) + 1
+    line = len(_LINE_BREAK.findall(before.decode("latin-1"))) + 1
+    column = len(before[line_start:].decode(encoding, "replace")) + 1
+    return line, column
 
 
 @dataclass(frozen=True)
@@ -38,8 +57,7 @@ def decode(data: bytes) -> Source:
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, column = _line_column(data, exc.start, encoding)
         return Source(
             None,
             encoding,
@@ -51,8 +69,8 @@ def decode(data: bytes) -> Source:
         text = text[1:]
     nul = text.find("\x00")
     if nul >= 0:
-        line = text.count("\n", 0, nul) + 1
-        column = nul - (text.rfind("\n", 0, nul) + 1) + 1
+        before = source_lines(text[:nul])
+        line, column = len(before), len(before[-1]) + 1
         return Source(
             None, encoding, "file contains a NUL byte; it is not Python source", line, column
         )

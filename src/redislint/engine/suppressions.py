@@ -11,7 +11,10 @@ _NOQA = re.compile(
     r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE
 )
 _IGNORE = re.compile(r"#\s*redislint:\s*ignore(?!-file)(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
-_IGNORE_FILE = re.compile(r"^[ \t\f]*#\s*redislint:\s*ignore-file\b", re.IGNORECASE | re.MULTILINE)
+# A line starts after \n or a lone \r (``^`` with MULTILINE knows only \n).
+_IGNORE_FILE = re.compile(
+    r"(?:\A|(?<=[\r\n]))[ \t\f]*#[ \t\f]*redislint:[ \t\f]*ignore-file\b", re.IGNORECASE
+)
 
 
 @dataclass

@@ -9,6 +9,7 @@ back in task order, so output does not depend on the number of workers.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -26,6 +27,8 @@ from redislint.engine.results import FileResult, engine_finding
 # Deeply nested code recurses deeply in the parser and the analyzer; a worker has its own
 # stack, so it can afford a higher limit than the default 1000.
 _RECURSION_LIMIT = 20_000
+_PR_SET_PDEATHSIG = 1  # prctl(2)
+_MAX_WAIT = 3600.0  # poll(2) cannot wait for a huge file-timeout in one call
 
 
 @dataclass(frozen=True)
@@ -97,9 +100,34 @@ class _State:
         return lint_module_text(task.text, task.key, task.shown, project, self.rules, task.is_test)
 
 
-def _serve(conn: multiprocessing.connection.Connection, setup: Setup) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this worker when the parent dies (Linux), so a run killed by
+    CI's time-out leaves no worker busy on a pathological file."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes
+
+            ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before the request took effect
+        os._exit(0)
+
+
+def _reply(conn: multiprocessing.connection.Connection, outcome: Any) -> bool:
+    """Send a result; False when the parent is gone."""
+    try:
+        conn.send(outcome)
+    except (BrokenPipeError, EOFError, OSError):
+        return False
+    except Exception as exc:  # a result that cannot be pickled is a bug: report it
+        return _reply(conn, ("error", f"internal error: cannot return the result: {exc}"))
+    return True
+
+
+def _serve(conn: multiprocessing.connection.Connection, setup: Setup, parent: int) -> None:
     """A worker's loop: receive tasks (or new project facts), send results."""
+    _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    faulthandler.disable()  # a native crash is reported as RL000, not as a stack dump
     sys.setrecursionlimit(_RECURSION_LIMIT)
     state = _State(setup)
     while True:
@@ -112,7 +140,8 @@ def _serve(conn: multiprocessing.connection.Connection, setup: Setup) -> None:
         kind, payload = message
         if kind == "facts":
             state.use_facts(payload)
-            conn.send(("ok", None))
+            if not _reply(conn, ("ok", None)):
+                return
             continue
         try:
             outcome: Any = state.run(payload)
@@ -127,14 +156,15 @@ def _serve(conn: multiprocessing.connection.Connection, setup: Setup) -> None:
             )
         else:
             outcome = ("ok", outcome)
-        conn.send(outcome)
+        if not _reply(conn, outcome):
+            return
 
 
 class _Worker:
     def __init__(self, context: Any, setup: Setup, facts: Sequence[ModuleFacts] | None) -> None:
         parent, child = context.Pipe()
         self.conn: multiprocessing.connection.Connection = parent
-        self.process = context.Process(target=_serve, args=(child, setup), daemon=True)
+        self.process = context.Process(target=_serve, args=(child, setup, os.getpid()), daemon=True)
         self.process.start()
         child.close()
         self.task: int | None = None
@@ -207,9 +237,9 @@ class Pool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def close(self) -> None:
+    def close(self, kill: bool = False) -> None:
         for worker in self.workers:
-            worker.stop()
+            worker.stop(kill=kill)
         self.workers = []
 
     def use_facts(self, facts: Sequence[ModuleFacts]) -> None:
@@ -246,7 +276,8 @@ class Pool:
                 busy[worker.conn] = worker
             now = time.monotonic()
             deadline = min(w.started for w in busy.values()) + self.timeout
-            ready = multiprocessing.connection.wait(list(busy), timeout=max(0.0, deadline - now))
+            wait = min(max(0.0, deadline - now), _MAX_WAIT)
+            ready = multiprocessing.connection.wait(list(busy), timeout=wait)
             for conn in ready:
                 done = busy.pop(conn)  # type: ignore[call-overload]
                 finished = done.task

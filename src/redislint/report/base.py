@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,30 @@ class ReportContext:
                 return None
             self.sources[path] = text
         return self.sources[path]
+
+
+# What a terminal would act on instead of showing: C0 and C1 control characters (escape
+# sequences, carriage returns, line breaks), DEL, Unicode line separators, and the
+# bidirectional controls that make text display in another order than it reads
+# ("Trojan Source"). The terminal formats show them as Python escapes.
+_CONTROL = r"\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_UNPRINTABLE = re.compile(rf"[\t{_CONTROL}]")
+_UNPRINTABLE_BUT_TAB = re.compile(f"[{_CONTROL}]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in "\t\n\r":
+        return {"\t": "\\t", "\n": "\\n", "\r": "\\r"}[char]
+    point = ord(char)
+    return f"\\x{point:02x}" if point < 0x100 else f"\\u{point:04x}"
+
+
+def printable(text: str, keep_tabs: bool = False) -> str:
+    """``text`` for a terminal: control characters shown as escapes (``\\x1b``, ``\\n``)."""
+    if text.isprintable():
+        return text
+    return (_UNPRINTABLE_BUT_TAB if keep_tabs else _UNPRINTABLE).sub(_escape, text)
 
 
 def get_reporter(name: str) -> Render:

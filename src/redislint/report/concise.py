@@ -1,16 +1,20 @@
-"""``concise``: one line per finding, ``path:line:col: CODE message`` (flake8/ruff style)."""
+"""``concise``: one line per finding, ``path:line:col: CODE message`` (flake8/ruff style).
+
+Control characters in paths and messages are shown as escapes (``printable``): one line
+per finding, and nothing a terminal would act on.
+"""
 
 from __future__ import annotations
 
 from redislint.engine.runner import RunResult
-from redislint.report.base import ReportContext, Style, summary
+from redislint.report.base import ReportContext, Style, printable, summary
 
 
 def render(result: RunResult, context: ReportContext) -> str:
     style = Style(context.color)
     lines = [
-        f"{style.bold(f.path)}:{f.start.line}:{f.start.column}: "
-        f"{style.severity(f.severity.value, f.code)} {f.message}"
+        f"{style.bold(printable(f.path))}:{f.start.line}:{f.start.column}: "
+        f"{style.severity(f.severity.value, f.code)} {printable(f.message)}"
         for f in result.findings
     ]
     if context.show_summary:

@@ -1,18 +1,21 @@
-"""``full``: the concise header line plus the source lines with the offending range marked."""
+"""``full``: the concise header line plus the source lines with the offending range marked.
+
+Lines are numbered as Python numbers them (``\\n``, ``\\r\\n`` or ``\\r``); control
+characters in paths, messages and quoted source are shown as escapes (``printable``),
+and the marker is aligned with the escaped text.
+"""
 
 from __future__ import annotations
 
 from redislint.diagnostics import Finding
 from redislint.engine.runner import RunResult
-from redislint.report.base import ReportContext, Style, summary
+from redislint.engine.source import source_lines
+from redislint.report.base import ReportContext, Style, printable, summary
 
 _CONTEXT = 1  # lines shown before and after the finding
 
 
-def _frame(finding: Finding, text: str, style: Style, secrets: set[str]) -> list[str]:
-    for secret in secrets:
-        text = text.replace(secret, "*" * len(secret))  # same length: columns hold
-    lines = text.splitlines()
+def _frame(finding: Finding, lines: list[str], style: Style) -> list[str]:
     first = finding.start.line
     last = max(finding.end.line, first)
     if not 0 < first <= len(lines):
@@ -23,19 +26,27 @@ def _frame(finding: Finding, text: str, style: Style, secrets: set[str]) -> list
     width = len(str(hi))
     out = []
     for number in range(lo, hi + 1):
-        out.append(f"{style.dim(str(number).rjust(width) + ' |')} {lines[number - 1]}")
+        line = lines[number - 1]
+        out.append(f"{style.dim(str(number).rjust(width) + ' |')} {printable(line, True)}")
         if first <= number <= last:
-            line_len = len(lines[number - 1])
             start = finding.start.column if number == first else 1
-            end = finding.end.column if number == finding.end.line else line_len + 1
+            end = finding.end.column if number == finding.end.line else len(line) + 1
             if end <= start:
                 end = start + 1
-            prefix = "".join(ch if ch == "\t" else " " for ch in lines[number - 1][: start - 1])
-            marker = "^" * (end - start)
+            before = printable(line[: start - 1], True)
+            prefix = "".join(ch if ch == "\t" else " " for ch in before)
+            marker = "^" * max(1, len(printable(line[start - 1 : end - 1], True)))
             out.append(
                 f"{style.dim(' ' * width + ' |')} {prefix}{style.severity(finding.severity.value, marker)}"
             )
     return out
+
+
+def _lines(text: str) -> list[str]:
+    lines = source_lines(text)
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()  # the end of the last line is not a line of its own
+    return lines
 
 
 def render(result: RunResult, context: ReportContext) -> str:
@@ -45,14 +56,21 @@ def render(result: RunResult, context: ReportContext) -> str:
     secrets: dict[str, set[str]] = {}
     for finding in result.findings:
         secrets.setdefault(finding.path, set()).update(s for s in finding.redact if s)
+    lines_of: dict[str, list[str] | None] = {}
     for finding in result.findings:
         header = (
-            f"{style.bold(finding.path)}:{finding.start.line}:{finding.start.column}: "
+            f"{style.bold(printable(finding.path))}:{finding.start.line}:{finding.start.column}: "
             f"{style.severity(finding.severity.value, finding.code)} "
-            f"{style.bold(finding.name)}: {finding.message}"
+            f"{style.bold(finding.name)}: {printable(finding.message)}"
         )
-        text = context.source(finding.path)
-        frame = _frame(finding, text, style, secrets[finding.path]) if text is not None else []
+        if finding.path not in lines_of:
+            text = context.source(finding.path)
+            if text is not None:
+                for secret in secrets[finding.path]:
+                    text = text.replace(secret, "*" * len(secret))  # same length: columns hold
+            lines_of[finding.path] = _lines(text) if text is not None else None
+        lines = lines_of[finding.path]
+        frame = _frame(finding, lines, style) if lines is not None else []
         blocks.append("\n".join([header, *frame]))
     out = "\n\n".join(blocks)
     if context.show_summary:

@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 from redislint.diagnostics import Finding, Fix, Position
+from redislint.engine.source import source_lines
 from redislint.report.base import ReportContext
 from redislint.rules import BY_CODE
-
-# The line breaks Python's tokenizer knows (str.splitlines also splits on \f, \x1c, \u2028...).
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def source_lines(text: str) -> list[str]:
-    return _LINE_BREAK.split(text)
 
 
 def offending_text(finding: Finding, lines: Sequence[str]) -> str:
