@@ -53,6 +53,8 @@ class Finding:
     end: Position
     fix: Fix | None = field(default=None, compare=False)
     fingerprint: str = field(default="", compare=False)
+    # the qualified name of the function or class around the finding ("" at module level)
+    scope: str = field(default="", compare=False)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.start.line, self.start.column, self.code, self.message)

@@ -1,9 +1,17 @@
 """Suppression comments: flake8-style noqa (all codes or a list), ``redislint: ignore[...]``,
-and ``# redislint: ignore-file`` on a line of its own."""
+and ``# redislint: ignore-file`` on a line of its own.
+
+A suppression comment goes on the line where a finding starts, except where that line
+cannot hold a comment: a line inside a multi-line string, or one that ends with a
+backslash continuation. Such a finding is suppressed by a comment on the line where the
+string or the continued line ends (as in ruff), and ``--add-noqa`` puts it there.
+"""
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
 from dataclasses import dataclass, field
 
 # flake8's form: ``# noqa`` or ``# noqa: A123, B456`` (codes are letters then digits).
@@ -12,6 +20,8 @@ _NOQA = re.compile(
 )
 _IGNORE = re.compile(r"#\s*redislint:\s*ignore(?!-file)(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
 _IGNORE_FILE = re.compile(r"^[ \t\f]*#\s*redislint:\s*ignore-file\b", re.IGNORECASE | re.MULTILINE)
+_OURS = re.compile(r"^RL\d*$")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass
@@ -21,6 +31,24 @@ class Suppression:
     line: int
     codes: frozenset[str] | None
     used: set[str] = field(default_factory=set)
+    kind: str = "noqa"  # "noqa" or "ignore" (``# redislint: ignore``)
+    start: int = 0  # the directive's 0-based character range on the line
+    end: int = 0
+    tokens: tuple[str, ...] = ()  # the codes as written, in order
+
+    def ours(self) -> list[str]:
+        """The listed codes meant for redislint (every code of ``redislint: ignore``)."""
+        if self.kind == "ignore":
+            return list(self.codes or ())
+        return [c for c in self.codes or () if _OURS.match(c)]
+
+
+def split_lines(text: str) -> list[str]:
+    """The physical lines of ``text`` as Python counts them (only CR, LF and CRLF end one)."""
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def file_ignored(text: str) -> bool:
@@ -28,16 +56,15 @@ def file_ignored(text: str) -> bool:
     return "redislint" in text and _IGNORE_FILE.search(text) is not None
 
 
-def _normalise(codes: str) -> frozenset[str]:
+def _split(codes: str) -> list[str]:
+    return [token for token in re.split(r"[,\s]+", codes.strip()) if token]
+
+
+def _normalise(token: str) -> str:
     from redislint.rules import lookup
 
-    out = set()
-    for token in re.split(r"[,\s]+", codes.strip()):
-        if not token:
-            continue
-        rule = lookup(token)
-        out.add(rule.code if rule is not None else token.upper())
-    return frozenset(out)
+    rule = lookup(token)
+    return rule.code if rule is not None else token.upper()
 
 
 def line_suppressions(line_text: str, line: int) -> list[Suppression]:
@@ -45,12 +72,21 @@ def line_suppressions(line_text: str, line: int) -> list[Suppression]:
     found: list[Suppression] = []
     if "#" not in line_text:
         return found
-    for match in _NOQA.finditer(line_text):
-        codes = match.group("codes")
-        found.append(Suppression(line, _normalise(codes) if codes else None))
-    for match in _IGNORE.finditer(line_text):
-        codes = match.group("codes")
-        found.append(Suppression(line, _normalise(codes) if codes is not None else None))
+    for kind, pattern in (("noqa", _NOQA), ("ignore", _IGNORE)):
+        for match in pattern.finditer(line_text):
+            codes = match.group("codes")
+            listed = codes is not None and (kind == "noqa" or bool(_split(codes)))
+            tokens = tuple(_split(codes)) if listed and codes is not None else ()
+            found.append(
+                Suppression(
+                    line,
+                    frozenset(_normalise(t) for t in tokens) if listed else None,
+                    kind=kind,
+                    start=match.start(),
+                    end=match.end(),
+                    tokens=tokens,
+                )
+            )
     return found
 
 
@@ -58,3 +94,107 @@ def suppresses(suppression: Suppression, code: str) -> bool:
     if suppression.codes is None:
         return True
     return any(code == c or (c.startswith("RL") and code.startswith(c)) for c in suppression.codes)
+
+
+def matching(suppression: Suppression, code: str) -> list[str]:
+    """The listed codes of ``suppression`` that cover ``code``."""
+    if suppression.codes is None:
+        return []
+    return [c for c in suppression.codes if code == c or (c.startswith("RL") and code.startswith(c))]
+
+
+@dataclass
+class CommentMap:
+    """Where comments are, and on which line a line's suppression comment goes."""
+
+    targets: dict[int, int] = field(default_factory=dict)
+    comments: dict[int, tuple[int, str]] = field(default_factory=dict)  # line -> (column, text)
+    exact: bool = True  # False when the file could not be tokenized
+
+    def target(self, line: int) -> int:
+        """The line that can hold a comment for a finding starting on ``line``."""
+        seen = 0
+        while line in self.targets and seen < 10_000:
+            line = self.targets[line]
+            seen += 1
+        return line
+
+
+def comment_map(text: str) -> CommentMap:
+    """One tokenizer pass: the comments, multi-line strings and continued lines of ``text``."""
+    found = CommentMap()
+    has_tokens: set[int] = set()
+    ended: set[int] = set()
+    fstrings: list[int] = []
+    fstring_start = getattr(tokenize, "FSTRING_START", -1)
+    fstring_end = getattr(tokenize, "FSTRING_END", -1)
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            kind, (first, column), (last, _) = token.type, token.start, token.end
+            if kind in (tokenize.NL, tokenize.NEWLINE):
+                ended.add(first)
+                continue
+            if kind == tokenize.COMMENT:
+                found.comments[first] = (column, token.string)
+                continue
+            if kind in (tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER):
+                continue
+            has_tokens.add(first)
+            if kind == fstring_start:
+                fstrings.append(first)
+            elif kind == fstring_end and fstrings:
+                first = fstrings.pop()
+            if last > first and kind in (tokenize.STRING, fstring_end):
+                for line in range(first, last):
+                    found.targets[line] = last
+    except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return CommentMap(exact=False)
+    for line in has_tokens - ended:
+        found.targets.setdefault(line, line + 1)  # a backslash continues the line
+    return found
+
+
+class FileSuppressions:
+    """The suppression comments of one file, looked up by the line a finding starts on."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = split_lines(text)
+        # only then can a finding's line differ from the line its comment goes on
+        self._movable = any(mark in text for mark in ('"""', "'''", "\\\n", "\\\r"))
+        self._map: CommentMap | None = None
+        self._by_line: dict[int, list[Suppression]] = {}
+
+    @property
+    def map(self) -> CommentMap:
+        if self._map is None:
+            self._map = comment_map("\n".join(self.lines) + "\n")
+        return self._map
+
+    def on_line(self, line: int) -> list[Suppression]:
+        found = self._by_line.get(line)
+        if found is None:
+            text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+            found = self._by_line[line] = line_suppressions(text, line)
+        return found
+
+    def covering(self, line: int, code: str) -> list[Suppression]:
+        """The suppressions that silence ``code`` for a finding starting on ``line``."""
+        found = [s for s in self.on_line(line) if suppresses(s, code)]
+        if not found and (self._map is not None or self._may_move(line)):
+            target = self.map.target(line)
+            if target != line:
+                found = [s for s in self.on_line(target) if suppresses(s, code)]
+        return found
+
+    def _may_move(self, line: int) -> bool:
+        """Whether ``line`` may be inside a multi-line string or continued (cheap test)."""
+        return self._movable
+
+    def comments(self) -> list[Suppression]:
+        """Every suppression written in a real comment (not inside a string)."""
+        out: list[Suppression] = []
+        for line, (column, comment) in sorted(self.map.comments.items()):
+            for suppression in self.on_line(line):
+                if suppression.start >= column and suppression.end <= column + len(comment):
+                    out.append(suppression)
+        return out
