@@ -11,6 +11,7 @@ the old node stands, and the edit is narrowed to the text that actually changes.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,9 +39,11 @@ class Replace:
 
 @dataclass(frozen=True)
 class Remove:
-    """Delete a statement line; comments above it and its trailing comment stay."""
+    """Delete a statement line; the comments above it stay, and so does its trailing
+    comment (on a line of its own) unless ``keep_comment`` is False."""
 
     line: cst.SimpleStatementLine
+    keep_comment: bool = True
 
 
 Change = Replace | Remove
@@ -84,9 +87,7 @@ class Offsets:
         return Position(low + 1, offset - self.starts[low] + 1)
 
 
-def generate(
-    nodes: Sequence[cst.CSTNode], module: cst.Module, indent: Sequence[str] = ()
-) -> str:
+def generate(nodes: Sequence[cst.CSTNode], module: cst.Module, indent: Sequence[str] = ()) -> str:
     """The code of ``nodes`` as generated at a place indented by ``indent``."""
     from libcst._nodes.internal import CodegenState
 
@@ -100,11 +101,12 @@ def generate(
     return "".join(state.tokens)
 
 
-def _removal(line: cst.SimpleStatementLine) -> list[cst.CSTNode]:
+def _removal(change: Remove) -> list[cst.CSTNode]:
     """What stays of a removed statement line: the lines above it and its comment."""
+    line = change.line
     kept: list[cst.CSTNode] = list(line.leading_lines)
     comment = line.trailing_whitespace.comment
-    if comment is not None:
+    if comment is not None and change.keep_comment:
         kept.append(cst.EmptyLine(indent=True, comment=comment))
     return kept
 
@@ -122,7 +124,7 @@ def to_fix(plan: FixPlan, layout: Layout, module: cst.Module, offsets: Offsets) 
         if isinstance(change, Replace):
             new = generate([change.new], module, outer.indent)
         else:
-            new = generate(_removal(change.line), module, outer.indent)
+            new = generate(_removal(change), module, outer.indent)
         old = offsets.text[start:end]
         if end == len(offsets.text) and not old.endswith(("\n", "\r")):
             new = new.rstrip("\r\n") if old.strip() else new  # the file's last line
@@ -136,7 +138,7 @@ def to_fix(plan: FixPlan, layout: Layout, module: cst.Module, offsets: Offsets) 
             )
         )
     spans.sort()
-    if any(a[1] > b[0] for a, b in zip(spans, spans[1:], strict=False)):
+    if any(a[1] > b[0] for a, b in itertools.pairwise(spans)):
         return None
     if not edits:
         return None

@@ -11,14 +11,14 @@ import libcst as cst
 from redislint.diagnostics import Finding, Position
 from redislint.engine.analyzer import analyze
 from redislint.engine.context import LINE_REF, FileContext, RawFinding
-from redislint.engine.literals import value_offsets
 from redislint.engine.edits import Offsets, to_fix
+from redislint.engine.literals import value_offsets
 from redislint.engine.positions import layout, offset_position
 from redislint.engine.project import Project
 from redislint.engine.results import FileResult, RuleSet, engine_finding
 from redislint.engine.suppressions import FileSuppressions, file_ignored
-from redislint.engine.unused import UNUSED, Usage, unused
 from redislint.engine.treefacts import summarize
+from redislint.engine.unused import UNUSED, Usage, unused
 
 
 def parse(text: str, shown: str) -> cst.Module | Finding:

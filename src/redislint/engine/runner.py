@@ -43,6 +43,8 @@ class RunResult:
 
     findings: list[Finding] = field(default_factory=list)
     files_checked: int = 0
+    fixed: int = 0  # findings fixed by --fix before the findings were collected
+    baselined: int = 0  # findings left out because the baseline has them
 
     @property
     def files_with_findings(self) -> int:
@@ -146,6 +148,7 @@ class Runner:
         self.tokens = prefilter_tokens(config.settings)
         self.cache = Cache(cache_dir, self._context())
         self._pool: Pool | None = None
+        self.project: Project | None = None  # the linked index of the last run (for fixes)
 
     def _context(self) -> str:
         """Everything besides a file's content that its results depend on."""
@@ -166,7 +169,7 @@ class Runner:
             candidates = [s for s in sources if may_use_redis(s.text, self.tokens)]
             timer.lap(f"read {len(sources)} files, {len(candidates)} candidates")
             facts = self._index(candidates)
-            project = Project(facts.values(), self.settings.client_name_patterns)
+            project = self.project = Project(facts.values(), self.settings.client_name_patterns)
             timer.lap("index")
             candidates += self._importers(sources, candidates, facts, project)
             timer.lap("importers")
@@ -332,7 +335,7 @@ class Runner:
         elif may_use_redis(source.text, self.tokens):
             key = str(path.absolute())
             facts = index_source(source.text, path, key)
-            project = Project(
+            project = self.project = Project(
                 [facts] if facts is not None else [], self.settings.client_name_patterns
             )
             file_result = self.lint_text(source.text, path, shown, project)

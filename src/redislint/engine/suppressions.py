@@ -14,7 +14,7 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 
-# flake8's form: ``# noqa`` or ``# noqa: A123, B456`` (codes are letters then digits).
+# flake8's form: a bare noqa comment, or one listing codes (letters then digits).
 _NOQA = re.compile(
     r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE
 )
@@ -100,7 +100,9 @@ def matching(suppression: Suppression, code: str) -> list[str]:
     """The listed codes of ``suppression`` that cover ``code``."""
     if suppression.codes is None:
         return []
-    return [c for c in suppression.codes if code == c or (c.startswith("RL") and code.startswith(c))]
+    return [
+        c for c in suppression.codes if code == c or (c.startswith("RL") and code.startswith(c))
+    ]
 
 
 @dataclass

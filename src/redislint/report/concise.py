@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from redislint.engine.runner import RunResult
-from redislint.report.base import ReportContext, Style, summary
+from redislint.report.base import ReportContext, Style, summary_lines
 
 
 def render(result: RunResult, context: ReportContext) -> str:
@@ -14,5 +14,5 @@ def render(result: RunResult, context: ReportContext) -> str:
         for f in result.findings
     ]
     if context.show_summary:
-        lines.append(summary(result))
+        lines.extend(summary_lines(result, context))
     return "\n".join(lines) + "\n"

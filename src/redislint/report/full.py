@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from redislint.diagnostics import Finding
 from redislint.engine.runner import RunResult
-from redislint.report.base import ReportContext, Style, summary
+from redislint.report.base import ReportContext, Style, summary_lines
 
 _CONTEXT = 1  # lines shown before and after the finding
 
@@ -50,5 +50,6 @@ def render(result: RunResult, context: ReportContext) -> str:
         blocks.append("\n".join([header, *frame]))
     out = "\n\n".join(blocks)
     if context.show_summary:
-        out = f"{out}\n\n{summary(result)}" if out else summary(result)
+        closing = "\n".join(summary_lines(result, context))
+        out = f"{out}\n\n{closing}" if out else closing
     return out + "\n"
