@@ -146,7 +146,11 @@ def to_fix(plan: FixPlan, layout: Layout, module: cst.Module, offsets: Offsets) 
 
 
 def _narrow(old: str, new: str) -> tuple[int, int]:
-    """The part of ``old`` that differs from ``new``: (first changed, end of change)."""
+    """The part of ``old`` that differs from ``new``: (first changed, end of change).
+
+    The range is widened to whole words (``setnx(`` -> ``set(`` replaces ``setnx``, not
+    ``nx``), and never splits a CRLF line break.
+    """
     limit = min(len(old), len(new))
     first = 0
     while first < limit and old[first] == new[first]:
@@ -154,4 +158,18 @@ def _narrow(old: str, new: str) -> tuple[int, int]:
     tail = 0
     while tail < limit - first and old[len(old) - 1 - tail] == new[len(new) - 1 - tail]:
         tail += 1
+    if _word_at(old, first) or _word_at(new, first):
+        while first > 0 and _word_at(old, first - 1):
+            first -= 1
+    if _word_at(old, len(old) - tail - 1) or _word_at(new, len(new) - tail - 1):
+        while tail > 0 and _word_at(old, len(old) - tail):
+            tail -= 1
+    if first > 0 and old[first - 1] == "\r" and old[first : first + 1] == "\n":
+        first -= 1
+    if tail and old[len(old) - tail - 1 : len(old) - tail + 1] == "\r\n":
+        tail -= 1
     return first, len(old) - tail
+
+
+def _word_at(text: str, index: int) -> bool:
+    return 0 <= index < len(text) and (text[index].isalnum() or text[index] == "_")
