@@ -1,6 +1,7 @@
 """RL001 unused-suppression: suppression comments that silence no finding.
 
-Only comments meant for redislint are judged. In ``# noqa: E501, RL101`` the ``E501``
+Only comments meant for redislint are judged, and only for rules enabled in the run (a
+comment for a rule that is off may be meant for a run that enables it). In ``# noqa: E501, RL101`` the ``E501``
 belongs to another tool and is never reported; a bare ``# noqa`` silences every tool's
 findings on its line, so redislint cannot know it is unused and never reports it. A bare
 ``# redislint: ignore`` and every code of ``# redislint: ignore[...]`` are redislint's own.
@@ -38,12 +39,26 @@ class Usage:
                 self.uses.setdefault(id(suppression), []).append((listed_code, condition))
 
 
-def _reason(code: str, enabled: frozenset[str]) -> str:
-    known = [r.code for r in ALL_RULES if code.startswith("RL") and r.code.startswith(code)]
-    if not known:
+def _known(code: str) -> list[str]:
+    """The rule codes a listed code covers (itself, or every code it is a prefix of)."""
+    return [r.code for r in ALL_RULES if code.startswith("RL") and r.code.startswith(code)]
+
+
+def _judged(code: str, enabled: frozenset[str]) -> bool:
+    """Codes of rules that are off in this run are not judged: the comment may be meant
+    for a run that enables them. Unknown codes always are."""
+    known = _known(code)
+    return not known or any(c in enabled for c in known)
+
+
+def _full(enabled: frozenset[str]) -> bool:
+    """Every rule that is on by default is enabled: a bare ignore can be judged."""
+    return all(r.code in enabled for r in ALL_RULES if r.default_enabled and r.code != "RL000")
+
+
+def _reason(code: str) -> str:
+    if not _known(code):
         return f"{code} is not a redislint code"
-    if not any(c in enabled for c in known):
-        return f"{code} is not enabled"
     return f"no {code} finding on this line"
 
 
@@ -69,8 +84,8 @@ def unused(
     for suppression in suppressions.comments():
         uses = usage.uses.get(id(suppression), [])
         if suppression.codes is None:
-            if suppression.kind == "noqa":
-                continue  # a bare noqa may be another linter's
+            if suppression.kind == "noqa" or not _full(enabled):
+                continue  # a bare noqa may be another linter's; a bare ignore any rule's
             used, condition = _status(uses, None)
             if not used:
                 out.append((_finding(suppressions, suppression, [], shown), condition))
@@ -80,6 +95,8 @@ def unused(
         ours = suppression.ours()
         definite: list[str] = []
         for code in sorted(ours):
+            if not _judged(code, enabled):
+                continue
             used, condition = _status(uses, code)
             if used:
                 continue
@@ -87,11 +104,11 @@ def unused(
                 definite.append(code)
             else:
                 finding = _finding(
-                    suppressions, suppression, [code], shown, [_reason(code, enabled)]
+                    suppressions, suppression, [code], shown, [_reason(code)]
                 )
                 out.append((finding, condition))
         if definite:
-            reasons = [_reason(c, enabled) for c in definite]
+            reasons = [_reason(c) for c in definite]
             out.append((_finding(suppressions, suppression, definite, shown, reasons), None))
     return out
 
