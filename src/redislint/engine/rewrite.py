@@ -59,9 +59,12 @@ def with_argument(
         )
         args[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=between))
         args.append(new.with_changes(comma=cst.Comma(whitespace_after=last.comma.whitespace_after)))
-    else:
-        args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-        args.append(new)
+    else:  # what followed the last argument (a comment, the line break) follows the new one
+        args[-1] = last.with_changes(
+            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+            whitespace_after_arg=cst.SimpleWhitespace(""),
+        )
+        args.append(new.with_changes(whitespace_after_arg=last.whitespace_after_arg))
     return call.with_changes(args=args)
 
 

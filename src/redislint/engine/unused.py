@@ -103,9 +103,7 @@ def unused(
             if condition is None:
                 definite.append(code)
             else:
-                finding = _finding(
-                    suppressions, suppression, [code], shown, [_reason(code)]
-                )
+                finding = _finding(suppressions, suppression, [code], shown, [_reason(code)])
                 out.append((finding, condition))
         if definite:
             reasons = [_reason(c) for c in definite]
