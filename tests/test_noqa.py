@@ -176,6 +176,7 @@ def test_codes_of_rules_that_are_off_are_not_judged(
     write(tmp_path, '    r.get("k")  # noqa: RL101\n')
     code, out, _ = invoke(tmp_path, "--select", select, "app.py")
     assert (": RL001 " in out) is reported
+    assert code == (1 if reported else 0)
 
 
 def test_a_suppression_used_by_a_tree_wide_finding(tmp_path: Path) -> None:
