@@ -29,7 +29,14 @@ from redislint.engine.project import Project
 from redislint.engine.results import FileResult, RuleSet, engine_finding
 from redislint.engine.source import Source, decode
 from redislint.engine.treefacts import TreeFacts
-from redislint.engine.workers import IndexTask, LintTask, Pool, Setup, default_jobs
+from redislint.engine.workers import (
+    IndexTask,
+    InlinePool,
+    LintTask,
+    Pool,
+    Setup,
+    default_jobs,
+)
 from redislint.rules import ALL_RULES
 
 DEFAULT_FILE_TIMEOUT = 60.0
@@ -135,6 +142,7 @@ class Runner:
         timeout: float = DEFAULT_FILE_TIMEOUT,
         progress: Progress | None = None,
         force_exclude: bool = False,
+        inline: bool = False,
     ) -> None:
         self.config = config
         self.codes = codes
@@ -147,8 +155,10 @@ class Runner:
         self._rules: RuleSet | None = None
         self.tokens = prefilter_tokens(config.settings)
         self.cache = Cache(cache_dir, self._context())
-        self._pool: Pool | None = None
+        self._pool: Pool | InlinePool | None = None
+        self.inline = inline  # lint in this process (no worker processes)
         self.project: Project | None = None  # the linked index of the last run (for fixes)
+        self.file_results: dict[str, FileResult] = {}  # the last run's results, by file key
 
     def _context(self) -> str:
         """Everything besides a file's content that its results depend on."""
@@ -308,12 +318,13 @@ class Runner:
                     for f in outcome.findings
                 ):
                     self.cache.put(keys[i], outcome)
+        self.file_results = {f.key: r for f, r in zip(files, results, strict=True) if r is not None}
         return [r for r in results if r is not None]
 
-    def pool(self) -> Pool:
+    def pool(self) -> Pool | InlinePool:
         if self._pool is None:
             setup = Setup(self.settings, self.codes)
-            self._pool = Pool(setup, self.jobs, self.timeout)
+            self._pool = InlinePool(setup) if self.inline else Pool(setup, self.jobs, self.timeout)
         return self._pool
 
     def run_stdin(self, data: bytes, filename: str) -> RunResult:
