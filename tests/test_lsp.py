@@ -16,8 +16,8 @@ import pytest
 
 pytest.importorskip("pygls")
 
-from redislint.diagnostics import Position  # noqa: E402
-from redislint.lsp.lint import UTF8, UTF16, Positions  # noqa: E402
+from redislint.diagnostics import Position
+from redislint.lsp.lint import UTF8, UTF16, Positions
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 30.0
