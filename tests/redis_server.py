@@ -105,7 +105,27 @@ def start_server(
     timeout: float = 15.0,
     port: int | None = None,
 ) -> RedisServer:
-    """Start redis-server on a free loopback port (or ``port``) in ``directory``."""
+    """Start redis-server on a free loopback port (or ``port``) in ``directory``.
+
+    Other test runs on the machine pick free ports too: when another process took the
+    port between ``free_port()`` and the server's bind, start again on another one.
+    """
+    for attempt in range(3):
+        try:
+            return _start_server(directory, extra, config_file, timeout, port)
+        except ServerStartError as exc:
+            if "Address already in use" not in str(exc) or attempt == 2 or port is not None:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _start_server(
+    directory: Path,
+    extra: Sequence[str],
+    config_file: Path | None,
+    timeout: float,
+    port: int | None,
+) -> RedisServer:
     if REDIS_SERVER is None:
         pytest.skip(NO_SERVER)
     port = port or free_port()
@@ -140,10 +160,11 @@ def start_server(
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
                 sock.sendall(b"PING\r\n")
-                if sock.recv(64).startswith(b"+PONG"):
+                # a server that requires a password (or forbids PING) answers too
+                if sock.recv(64).startswith((b"+PONG", b"-NOAUTH", b"-NOPERM")):
                     return server
         except OSError:
-            time.sleep(0.05)
+            time.sleep(0.01)
     server.stop()
     raise ServerStartError(f"redis-server on port {port} did not answer within {timeout}s")
 

@@ -1,4 +1,5 @@
-"""``examples/`` shows every rule: default-on rules in a plain run, the rest with --select ALL.
+"""``examples/`` shows every rule: default-on rules in a plain run, the rest with --select ALL;
+and the fixed redis.conf examples are clean.
 
 RL704 (non-cluster-client) needs ``cluster = true`` in the configuration, which applies to a
 whole run: tests/test_cluster_rules.py shows it with ``--config examples/cluster.toml``.
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from harness import run_fixture
 from redislint.cli import main
 from redislint.rules import ALL_RULES, ENGINE_CODES
 
@@ -35,3 +37,8 @@ def test_plain_run_shows_every_default_rule(monkeypatch: pytest.MonkeyPatch) -> 
 def test_select_all_shows_every_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     expected = {r.code for r in ALL_RULES} - ENGINE_CODES - NEEDS_CLUSTER_CONFIG
     assert codes_found(monkeypatch, "--select", "ALL") == expected
+
+
+def test_fixed_configurations_are_clean() -> None:
+    for name in ("good.redis.conf", "durable-good.redis.conf"):
+        assert run_fixture(EXAMPLES / "conf" / name, {"select": ["ALL"]}) == []

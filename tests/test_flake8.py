@@ -108,7 +108,8 @@ def test_fixture_findings_match_the_cli(fixture: Path, tmp_path: Path) -> None:
 
 
 def test_examples_match_the_cli_in_parallel_flake8() -> None:
-    expected = cli_found("examples", cwd=ROOT)
+    # flake8 checks Python files only: the CLI's redis.conf findings are not its business
+    expected = [f for f in cli_found("examples", cwd=ROOT) if f[0].endswith(".py")]
     assert len({f[3] for f in expected}) >= 4
     assert flake8_found("--select", "RL", "--jobs", "2", "examples", cwd=ROOT) == expected
 

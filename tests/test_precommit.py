@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -67,7 +68,9 @@ def snapshot(destination: Path) -> Path:
     return destination
 
 
-def try_repo(repo: Path, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def try_repo(
+    repo: Path, project: Path, *args: str, hook: str = "redislint"
+) -> subprocess.CompletedProcess[str]:
     cache = cache_dir()
     env = dict(
         os.environ,
@@ -78,7 +81,7 @@ def try_repo(repo: Path, project: Path, *args: str) -> subprocess.CompletedProce
     )
     env.pop("PYTHONPATH", None)  # the hook runs from the environment pre-commit builds
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(repo), "redislint", *args],
+        [sys.executable, "-m", "pre_commit", "try-repo", str(repo), hook, *args],
         cwd=project,
         capture_output=True,
         text=True,
@@ -89,12 +92,19 @@ def try_repo(repo: Path, project: Path, *args: str) -> subprocess.CompletedProce
 
 
 def test_the_hook_definition() -> None:
-    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    hook, conf = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert hook["id"] == "redislint"
     assert hook["entry"] == "redislint --force-exclude"
     assert hook["language"] == "python"
     assert hook["types_or"] == ["python", "pyi"]
     assert hook["require_serial"] is False
+    assert conf["id"] == "redislint-conf"
+    assert conf["entry"] == "redislint --force-exclude"
+    pattern = re.compile(conf["files"])
+    for name in ("redis.conf", "deploy/valkey.conf", "cache.redis.conf", "a/b.valkey.conf"):
+        assert pattern.search(name), name
+    for name in ("redis.config", "myredis.conf.bak", "notes/redis.conf.md"):
+        assert not pattern.search(name), name
 
 
 @pytest.fixture(scope="module")
@@ -128,3 +138,17 @@ def test_the_hook_fails_on_bad_code_and_passes_on_good_code(
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
     assert "Passed" in output
+
+
+def test_the_conf_hook_checks_redis_conf_files(hook_repo: Path, tmp_path: Path) -> None:
+    project = tmp_path / "conf-project"
+    project.mkdir()
+    (project / "redis.conf").write_text("port 6379\nappendonly no\n")
+    (project / "app.py").write_text(BAD)
+    git("init", "-q", cwd=project)
+    git("add", "-A", cwd=project)
+    done = try_repo(hook_repo, project, "--all-files", hook="redislint-conf")
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "redis.conf:1:1: RL901" in output
+    assert "app.py" not in output

@@ -6,10 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from harness import FIXTURES, expectations, file_config, found_set, run_fixture, tomllib
+from harness import (
+    FIXTURES,
+    conf_cases,
+    expectations,
+    file_config,
+    found_set,
+    run_fixture,
+    tomllib,
+)
 from redislint.rules import ALL_RULES
 
 RULE_FIXTURES = sorted((FIXTURES / "rules").glob("*.py"))
+CONF_FIXTURES = sorted((FIXTURES / "conf").glob("*.conf"))
 
 
 @pytest.mark.parametrize("path", RULE_FIXTURES, ids=lambda p: p.stem)
@@ -31,6 +40,16 @@ def test_fixture(path: Path) -> None:
     "rule", [r for r in ALL_RULES if r.code not in ("RL000", "RL001")], ids=lambda r: r.code
 )
 def test_rule_has_ten_valid_and_ten_invalid_cases(rule: type) -> None:
+    if rule.overrides("check_config"):  # type: ignore[attr-defined]
+        # redis.conf rules: cases of tests/fixtures/conf (see harness.conf_cases)
+        paths = [p for p in CONF_FIXTURES if p.stem.split("_")[0] == rule.code]
+        assert paths, f"no conf fixture for {rule.code}"
+        cases = [case for path in paths for case in conf_cases(path)]
+        invalid = [e for case in cases for e in case.expected if e[2] == rule.code]
+        valid = [case for case in cases if rule.code in case.ok]
+        assert len(invalid) >= 10, f"{rule.code}: {len(invalid)} invalid cases"
+        assert len(valid) >= 10, f"{rule.code}: {len(valid)} valid cases"
+        return
     files = [p for p in RULE_FIXTURES if p.stem.split("_")[0] == rule.code]
     assert files, f"no fixture for {rule.code}"
     expected = expectations(files, FIXTURES / "rules")

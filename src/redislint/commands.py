@@ -26,6 +26,7 @@ class CommandInfo:
     first_key: int = 0
     last_key: int = 0
     step: int = 0
+    acl: frozenset[str] = frozenset()  # ACL categories: "@dangerous", "@admin"...
 
     @property
     def is_write(self) -> bool:
@@ -73,6 +74,7 @@ def command_info(name: str) -> CommandInfo | None:
         first_key=raw.get("first_key", 0),
         last_key=raw.get("last_key", 0),
         step=raw.get("step", 0),
+        acl=frozenset(raw.get("acl", ())),
     )
 
 

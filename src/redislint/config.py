@@ -20,7 +20,15 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 CONFIG_FILES = ("redislint.toml", ".redislint.toml", "pyproject.toml")
-DEFAULT_TEST_PATHS = ("tests/", "test/", "test_*.py", "*_test.py", "tests.py", "conftest.py")
+DEFAULT_TEST_PATHS = (
+    "tests/",
+    "test/",
+    "test_*.py",
+    "*_test.py",
+    "tests.py",
+    "test.py",
+    "conftest.py",
+)
 _VERSION = re.compile(r"^\d+(\.\d+){0,2}$")
 
 
@@ -55,6 +63,7 @@ class Config:
     extend_exclude: list[str] = field(default_factory=list)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     file_timeout: float = 60.0
+    config_files: list[str] = field(default_factory=list)  # extra redis.conf globs
     settings: Settings = field(default_factory=Settings)
 
 
@@ -71,6 +80,8 @@ KEYS: dict[str, str] = {
     + " (substrings of receiver names taken for clients; [] disables the fallback)",
     "persistent-key-patterns": _STR_LIST + " (glob patterns of keys meant to live without a TTL)",
     "test-paths": _STR_LIST + " (glob patterns of test files)",
+    "config-files": _STR_LIST
+    + " (glob patterns of Redis configuration files checked besides redis.conf, valkey.conf and *.redis.conf)",
     "cluster": "true or false",
     "file-timeout": "a positive number of seconds (the time one file may take to analyse)",
     "cluster-proxy": "true or false (with cluster = true)",
@@ -181,6 +192,8 @@ def parse_config(data: dict[str, Any], path: Path | None, table: str = "") -> Co
             settings["persistent_key_patterns"] = tuple(_string_list(value, key, where))
         elif key == "test-paths":
             settings["test_paths"] = tuple(_string_list(value, key, where))
+        elif key == "config-files":
+            config.config_files = _string_list(value, key, where)
         elif key == "cluster":
             if not isinstance(value, bool):
                 raise ConfigError(f"{where}: 'cluster' must be {KEYS[key]}, got {value!r}")

@@ -55,6 +55,9 @@ class Finding:
     fingerprint: str = field(default="", compare=False)
     # the qualified name of the function or class around the finding ("" at module level)
     scope: str = field(default="", compare=False)
+    # Secrets in the reported source (a hard-coded password): reporters that show source
+    # lines mask them; messages never contain them.
+    redact: tuple[str, ...] = field(default=(), compare=False)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.start.line, self.start.column, self.code, self.message)

@@ -26,7 +26,6 @@ from redislint.clients.sym import (
     Sym,
     _Other,
     _Unknown,
-    dotted,
     parse_annotation_string,
 )
 from redislint.clients.types import (
@@ -178,14 +177,34 @@ class Resolver:
         return UNKNOWN
 
     def _by_name(self, sym: Sym) -> Value:
-        """The name fallback, for values nothing else is known about."""
+        """The name fallback, for values nothing else is known about.
+
+        The name that counts is the part of the dotted name that nothing is known about:
+        in ``hot_redis.Dict.fromkeys()`` the module ``hot_redis`` is known (it is not a
+        client), so only ``Dict.fromkeys`` is looked at; in ``app.redis_client``, with an
+        unknown ``app``, all of it is.
+        """
         target = sym.func if isinstance(sym, SCall) else sym
-        name = dotted(target)
-        if name is None and isinstance(target, SAttr):
-            name = target.attr
+        name = self._unknown_part(target)
         if name is not None and matches_client_name(name, self.world.patterns):
             return RedisType(Kind.CLIENT, is_async=None, is_cluster=None, by_name=True)
         return UNKNOWN
+
+    def _unknown_part(self, target: Sym) -> str | None:
+        if isinstance(target, SName):
+            return target.id
+        if not isinstance(target, SAttr):
+            return None
+        parts = [target.attr]
+        base = target.value
+        while isinstance(base, SAttr):
+            if self._value(base) is not UNKNOWN:
+                return ".".join(reversed(parts))
+            parts.append(base.attr)
+            base = base.value
+        if isinstance(base, SName) and self._value(base) is UNKNOWN:
+            parts.append(base.id)
+        return ".".join(reversed(parts))
 
     def attribute(self, base: Value | Method, attr: str) -> Value:
         if isinstance(base, Method):

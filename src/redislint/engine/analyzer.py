@@ -32,11 +32,11 @@ from redislint.clients.types import (
 from redislint.commands import (
     MethodInfo,
     all_methods,
-    client_method_params,
     key_positions,
     method_info,
 )
 from redislint.engine.arguments import literal
+from redislint.engine.binding import bind_args, client_params
 from redislint.engine.loops import is_wait
 from redislint.engine.model import (
     BoundArgs,
@@ -46,6 +46,7 @@ from redislint.engine.model import (
     Key,
     Pipe,
     Scope,
+    StringLiteral,
     TryContext,
     TxMode,
     execute_command_info,
@@ -88,6 +89,22 @@ _BINDING_BUDGET = 256
 
 _STRINGY = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
 _COMMAND_METHODS = all_methods() | {"execute_command"}
+# Methods that hand out an object holding their receiver (a client from a Sentinel, a
+# pipeline or a lock from a client).
+_DERIVING = frozenset(
+    {
+        "master_for",
+        "slave_for",
+        "pipeline",
+        "pubsub",
+        "lock",
+        "client",
+        "register_script",
+        "monitor",
+    }
+)
+# Pipeline methods that do not return the pipeline.
+_PIPE_CONTROL = frozenset({"execute", "reset", "watch", "multi", "unwatch", "discard"})
 _KIND_METHODS: dict[Kind, frozenset[str]] = {
     Kind.PUBSUB: frozenset(
         {
@@ -193,6 +210,10 @@ class Analyzer:
         self.command_by_node: dict[cst.Call, Command] = {}
         # per loop node (by id): the calls inside it that pause (sleep, wait...)
         self.loop_waits: dict[int, list[cst.Call]] = {}
+        # per loop node (by id): the names bound inside it (their values vary per iteration)
+        self.loop_bound: dict[int, set[str]] = {}
+        self.url_literals: list[StringLiteral] = []
+        self._holding = False  # whether any scope holds a client or pipeline (``_hold``)
         self.stack: list[cst.CSTNode] = []
         self.scope: Scope = Scope(kind="module", node=cst.Module([]), name="<module>", parent=None)
         self._resolvers: dict[int, Resolver] = {}
@@ -281,9 +302,27 @@ class Analyzer:
         scope = self.scope
         if isinstance(target, cst.Name):
             name = target.value
+            for loop in self._loops:
+                self.loop_bound.setdefault(id(loop), set()).add(name)
             scope.names[name] = value
-            scope.versions[name] = scope.versions.get(name, 0) + 1
+            old_version = scope.versions.get(name, 0)
+            scope.versions[name] = old_version + 1
             scope.pipes.pop(name, None)
+            chained = (
+                self.command_by_node.get(value_node) if isinstance(value_node, cst.Call) else None
+            )
+            if (
+                chained is not None
+                and chained.pipe is not None
+                and chained.method not in _PIPE_CONTROL
+                and chained.tx in (TxMode.QUEUED, TxMode.TRANSACTION)  # after watch(): a value
+            ):
+                # ``p = p.lrem(...)`` / ``q = p.zrange(...)``: pipeline commands return the
+                # pipeline itself, so the name now stands for the same pipeline
+                scope.pipes[name] = chained.pipe
+                held = self._held_for(chained.receiver_node)
+                if held:
+                    scope.held[(name, old_version + 1)] = held
             if value_node is not None and _is_stringy(value_node):
                 scope.strings[name] = value_node
             else:
@@ -504,15 +543,18 @@ class Analyzer:
     # -- statements that bind ----------------------------------------------------------
     def visit_Assign(self, node: cst.Assign) -> None:
         before = len(self.scope.commands)
+        made = len(self.scope.constructions)
         self.walk(node.value)
         value = self.resolve(node.value)
         for target in node.targets:
             self.bind(target.target, node.value, value)
         self._note_results(before, [t.target for t in node.targets])
+        self._hold(before, made, [t.target for t in node.targets])
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         self.walk(node.annotation.annotation)
         before = len(self.scope.commands)
+        made = len(self.scope.constructions)
         if node.value is not None:
             self.walk(node.value)
         annotated = self.resolver().annotation(from_cst(node.annotation.annotation))
@@ -523,6 +565,7 @@ class Analyzer:
         if isinstance(node.target, cst.Name):
             self.bind(node.target, node.value, value)
             self._note_results(before, [node.target])
+            self._hold(before, made, [node.target])
         else:
             self.walk(node.target)
 
@@ -539,8 +582,11 @@ class Analyzer:
             self.walk(node.target)
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        before = len(self.scope.commands)
+        made = len(self.scope.constructions)
         self.walk(node.value)
         self.bind(node.target, node.value, self.resolve(node.value))
+        self._hold(before, made, [node.target])
 
     def _note_results(self, before: int, targets: list[cst.BaseExpression]) -> None:
         names = [t.value for t in targets if isinstance(t, cst.Name)]
@@ -552,14 +598,182 @@ class Analyzer:
 
     def visit_With(self, node: cst.With) -> None:
         for item in node.items:
+            before = len(self.scope.commands)
+            made = len(self.scope.constructions)
             self.walk(item.item)
             if item.asname is not None:
                 target = item.asname.name
                 self.bind(target, item.item, self.resolve(item.item))
+                self._hold(before, made, [target])
         self.walk(node.body)
+
+    def _hold(self, before: int, made: int, targets: Sequence[cst.BaseExpression]) -> None:
+        """Follow what happens to a client built, or a pipeline made, right here and bound
+        to local names: later loads of those names record their fate (``Analyzer.fate``)."""
+        scope = self.scope
+        names = [t.value for t in targets if isinstance(t, cst.Name)]
+        if not names:
+            return
+        held: list[Construction | Pipe] = []
+        for construction in scope.constructions[made:]:
+            if construction.fate in ("local", "context"):
+                construction.names.extend(names)
+                held.append(construction)
+        for cmd in scope.commands[before:]:
+            if (
+                cmd.method == "pipeline"
+                and (cmd.usage == "assigned" or cmd.fate == "context")
+                and cmd.receiver.kind is Kind.CLIENT
+            ):
+                for name in names:
+                    value = scope.names.get(name)
+                    transaction = value.transaction if isinstance(value, RedisType) else None
+                    pipe = Pipe(name, transaction, created=cmd)
+                    scope.pipes[name] = pipe
+                    held.append(pipe)
+        if held:
+            self._holding = True
+            for name in names:
+                scope.held[(name, scope.versions.get(name, 0))] = held
+
+    def fate(self) -> str:
+        """Where the value of the node on top of the stack goes, looking through
+        ``await``, containers, comprehensions, ``x if c else y`` and ``a or b``."""
+        return self._fate_at(len(self.stack) - 1)
+
+    def _fate_at(self, i: int) -> str:
+        """Where the value of the node at ``self.stack[i]`` goes (see ``fate``)."""
+        stack = self.stack
+        child = stack[i]
+        i -= 1
+        while i >= 0:
+            parent = stack[i]
+            if isinstance(parent, cst.IfExp) and parent.test is child:
+                return "condition"
+            if isinstance(parent, _COMPREHENSIONS) and child not in _results(parent):
+                return "iterated" if _iterables(parent, child) else "condition"
+            if not isinstance(parent, _PASS_THROUGH):
+                break
+            child = parent
+            i -= 1
+        if i < 0:
+            return "other"
+        parent = stack[i]
+        # The traversal walks a call's receiver, its argument values and ``with`` items
+        # directly (no Attribute/Arg/WithItem node between): recognise them here.
+        if isinstance(parent, cst.Call):
+            func = parent.func
+            if isinstance(func, cst.Attribute) and func.value is child:
+                if func.attr.value in _DERIVING:
+                    # ``sentinel.master_for(...)``: the derived client keeps this object
+                    # alive, so this object goes where the derived one goes
+                    return self._fate_at(i)
+                return "receiver"
+            return "other" if func is child else "argument"
+        if isinstance(parent, cst.With):
+            return "context"
+        if isinstance(parent, cst.Return | cst.Yield):
+            return "returned"
+        if isinstance(parent, cst.Assign | cst.AnnAssign):
+            if parent.value is not child:
+                return "other"
+            targets = (
+                [t.target for t in parent.targets]
+                if isinstance(parent, cst.Assign)
+                else [parent.target]
+            )
+            return "local" if all(self._is_local_name(t) for t in targets) else "stored"
+        if isinstance(parent, cst.NamedExpr):
+            return "local"
+        if isinstance(parent, cst.AugAssign):
+            return "stored"
+        if isinstance(parent, cst.Arg):
+            return "argument"
+        if isinstance(parent, cst.Attribute | cst.Subscript) and parent.value is child:
+            above = stack[i - 1] if i > 0 else None
+            if isinstance(parent, cst.Attribute) and not (
+                isinstance(above, cst.Call) and above.func is parent
+            ):
+                return "method"  # ``p.execute`` taken without calling it: it may run later
+            return "receiver"
+        if isinstance(parent, cst.WithItem):
+            return "context"
+        if isinstance(parent, cst.Expr):
+            return "discarded"
+        if isinstance(parent, cst.For | cst.CompFor) and parent.iter is child:
+            return "iterated"
+        if isinstance(parent, cst.If | cst.While) or self._in_test:
+            return "condition"
+        return "other"
+
+    def _is_local_name(self, target: cst.BaseExpression) -> bool:
+        scope = self.scope
+        return (
+            isinstance(target, cst.Name)
+            and scope.kind in ("function", "lambda")
+            and target.value not in scope.declared_global
+        )
+
+    def _held_for(self, receiver: cst.BaseExpression) -> list[Construction | Pipe] | None:
+        """The held objects a pipeline receiver name stands for (see ``_hold``)."""
+        while isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute):
+            receiver = receiver.func.value
+        if not isinstance(receiver, cst.Name):
+            return None
+        scope = self.scope
+        return scope.held.get((receiver.value, scope.versions.get(receiver.value, 0)))
+
+    def _note_use(self, name: str) -> None:
+        """A load of a name bound to a held client or pipeline (also from a nested
+        function, where it counts as "closure": the object may outlive the call)."""
+        if not self._holding:
+            return
+        scope: Scope | None = self.scope
+        while scope is not None:
+            version = scope.versions.get(name, 0)
+            objects = scope.held.get((name, version)) if scope.held else None
+            if objects:
+                fate = self.fate() if scope is self.scope else "closure"
+                for obj in objects:
+                    obj.uses.append(fate)
+                return
+            if version or scope.kind == "module" or name in scope.names:
+                return  # bound here to something else
+            scope = scope.parent
+            while scope is not None and scope.kind == "class":
+                scope = scope.parent
 
     def visit_Name(self, node: cst.Name) -> None:
         self._load(node.value)
+        self._note_use(node.value)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if "://" in node.value:
+            self._url_literal(node)
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        if any(isinstance(p, cst.FormattedStringText) and "://" in p.value for p in node.parts):
+            self._url_literal(node)
+        self.walk_children(node)
+
+    def _url_literal(self, node: cst.SimpleString | cst.FormattedString) -> None:
+        stack = self.stack
+        i = len(stack) - 2
+        while i >= 0 and isinstance(stack[i], cst.ConcatenatedString):
+            i -= 1
+        parent = stack[i] if i >= 0 else None
+        if isinstance(parent, cst.Expr):
+            return  # a docstring or a bare string statement
+        child = stack[i + 1]
+        if isinstance(parent, cst.Arg) and i > 0:
+            child, parent = parent, stack[i - 1]
+        call = parent if isinstance(parent, cst.Call) and parent.func is not child else None
+        keyword = None
+        if call is not None:
+            arg = next((a for a in call.args if a is child or a.value is child), None)
+            if arg is not None and arg.keyword is not None:
+                keyword = arg.keyword.value
+        self.url_literals.append(StringLiteral(node, self.scope, call, keyword))
 
     def _load(self, name: str) -> None:
         key = (name, self.scope.versions.get(name, 0))
@@ -598,6 +812,24 @@ class Analyzer:
             if name in before or all(name in arm for arm in arms):
                 names[name] = merge(options)
 
+    def _join_held(self, versions_before: dict[str, int]) -> None:
+        """After a branch, a held client or pipeline bound in any arm (or before the
+        branch) may be what a name stands for: later uses count for all of them."""
+        scope = self.scope
+        if not scope.held:
+            return
+        for name, version in scope.versions.items():
+            old = versions_before.get(name, 0)
+            if version == old:
+                continue
+            merged: list[Construction | Pipe] = []
+            for v in range(old, version + 1):
+                for obj in scope.held.get((name, v), ()):
+                    if obj not in merged:
+                        merged.append(obj)
+            if merged:
+                scope.held[(name, version)] = merged
+
     def visit_If(self, node: cst.If) -> None:
         self._in_test += 1
         self.walk(node.test)
@@ -606,6 +838,7 @@ class Analyzer:
         branch = next(self._branch_ids)
         origins = self.origins_of(node.test)
         before = self._snapshot()
+        versions = dict(self.scope.versions)
         self._guards.append(Guard(node.test, 0, origins))
         self._arm(branch, 0, node.body)
         self._guards.pop()
@@ -620,6 +853,7 @@ class Analyzer:
             arms.append(self._snapshot())
             self.scope.names = dict(before)
         self._join(before, arms, exhaustive=node.orelse is not None)
+        self._join_held(versions)
 
     def visit_IfExp(self, node: cst.IfExp) -> None:
         self._in_test += 1
@@ -632,11 +866,13 @@ class Analyzer:
     def _try(self, node: cst.Try | cst.TryStar) -> None:
         branch = next(self._branch_ids)
         before = self._snapshot()
-        self._trys.append(TryContext(node, "body"))
+        versions = dict(self.scope.versions)
+        depth = len(self._loops)
+        self._trys.append(TryContext(node, "body", depth))
         self._arm(branch, 0, node.body)
         self._trys.pop()
         if node.orelse is not None:
-            self._trys.append(TryContext(node, "else"))
+            self._trys.append(TryContext(node, "else", depth))
             self._arm(branch, 0, node.orelse.body)
             self._trys.pop()
         arms = [self._snapshot()]
@@ -647,14 +883,15 @@ class Analyzer:
                 self.walk(handler.type)
             if handler.name is not None and isinstance(handler.name.name, cst.Name):
                 self.bind(handler.name.name, None, OTHER)
-            self._trys.append(TryContext(node, "handler"))
+            self._trys.append(TryContext(node, "handler", depth, handler))
             self._arm(branch, i, handler.body)
             self._trys.pop()
             arms.append(self._snapshot())
         self.scope.names = dict(before)
         self._join(before, arms, exhaustive=True)
+        self._join_held(versions)
         if node.finalbody is not None:
-            self._trys.append(TryContext(node, "finally"))
+            self._trys.append(TryContext(node, "finally", depth))
             self.walk(node.finalbody.body)
             self._trys.pop()
 
@@ -798,6 +1035,7 @@ class Analyzer:
                 loops=tuple(self._loops),
                 usage=usage,
                 parent=parent,
+                fate=self.fate(),
             )
         )
 
@@ -805,13 +1043,14 @@ class Analyzer:
         self, node: cst.Call, receiver: RedisType, receiver_node: cst.BaseExpression, method: str
     ) -> None:
         info = method_info(method) if receiver.kind in (Kind.CLIENT, Kind.PIPELINE) else None
-        params = info.params if info is not None else _client_method_params(receiver.kind, method)
+        params = info.params if info is not None else client_params(receiver.kind, method)
         args = bind_args(node, params)
         command_info = info.command if info is not None else None
         if method == "execute_command":
             command_info = execute_command_info(args)
         keys = self.keys_of(info, command_info, args, method)
         usage, awaited, parent = self._usage(node)
+        fate = self.fate()
         pipe, tx = self.transaction_state(receiver, receiver_node, method)
         scope = self.scope
         cmd = Command(
@@ -836,6 +1075,7 @@ class Analyzer:
             awaited=awaited,
             parent=parent,
             index=len(scope.commands),
+            fate=fate,
         )
         cmd.statement, cmd.block = self.statement_of_call()
         cmd.arg_origins = self.origins_of_args(node, keys)
@@ -949,6 +1189,10 @@ class Analyzer:
         if pipe is None:
             pipe = Pipe(ident, receiver.transaction)
             scope.pipes[ident] = pipe
+            if isinstance(receiver_node, cst.Call):
+                made = self.command_by_node.get(receiver_node)
+                if made is not None and made.method == "pipeline":
+                    pipe.created = made
         if method == "watch":
             pipe.mode = "watch"
             return pipe, TxMode.WATCHING
@@ -1002,6 +1246,40 @@ class Analyzer:
         else:
             usage = "used"
         return usage, awaited, parent
+
+
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+# Nodes through which a value flows unchanged into the enclosing expression.
+_PASS_THROUGH = (
+    cst.Await,
+    cst.List,
+    cst.Tuple,
+    cst.Set,
+    cst.Dict,
+    cst.Element,
+    cst.DictElement,
+    cst.StarredElement,
+    cst.StarredDictElement,
+    cst.IfExp,
+    cst.BooleanOperation,
+    *_COMPREHENSIONS,
+)
+
+
+def _results(comp: cst.BaseComp) -> tuple[cst.BaseExpression, ...]:
+    """The expressions a comprehension produces its items from."""
+    if isinstance(comp, cst.DictComp):
+        return (comp.key, comp.value)
+    return (comp.elt,)  # type: ignore[attr-defined]
+
+
+def _iterables(comp: cst.BaseComp, child: cst.CSTNode) -> bool:
+    level: cst.CompFor | None = comp.for_in
+    while level is not None:
+        if level.iter is child:
+            return True
+        level = level.inner_for_in
+    return False
 
 
 def _all_params(params: cst.Parameters) -> list[cst.Param]:
@@ -1080,46 +1358,6 @@ def _int_literal(node: cst.BaseExpression | None) -> int | None:
     return None
 
 
-def _client_method_params(kind: Kind, method: str) -> tuple[tuple[str, str], ...] | None:
-    if kind is Kind.PIPELINE:
-        return client_method_params("pipeline", method) or client_method_params("client", method)
-    return client_method_params(kind.value, method)
-
-
-_ANY_ARGS = (("args", "var_positional"), ("options", "var_keyword"))
-
-
-def bind_args(node: cst.Call, params: tuple[tuple[str, str], ...] | None) -> BoundArgs:
-    """Bind a call's arguments to a redis-py method's parameters (any args when unknown)."""
-    bound = BoundArgs()
-    if params is None:
-        params = _ANY_ARGS
-    positional_params = [p for p, k in params if k in ("positional_or_keyword", "positional_only")]
-    var_positional = next((p for p, k in params if k == "var_positional"), None)
-    names = {p for p, _ in params}
-    index = 0
-    for arg in node.args:
-        if arg.keyword is not None:
-            name = arg.keyword.value
-            if name in names:
-                bound.params[name] = arg.value
-            else:
-                bound.extra_keywords[name] = arg.value
-            continue
-        if arg.star:
-            bound.unpacked = True
-            continue
-        bound.positional.append(arg.value)
-        if bound.unpacked:
-            continue
-        if index < len(positional_params):
-            bound.params[positional_params[index]] = arg.value
-        elif var_positional is not None:
-            bound.varargs.append(arg.value)
-        index += 1
-    return bound
-
-
 for _name in dir(Analyzer):
     if _name.startswith("visit_"):
         _type = getattr(cst, _name[len("visit_") :], None)
@@ -1134,4 +1372,4 @@ def analyze(module: cst.Module, path: str, project: Project) -> Analyzer:
     return analyzer
 
 
-__all__ = ["Analyzer", "analyze", "bind_args", "children"]
+__all__ = ["Analyzer", "analyze", "children"]

@@ -161,3 +161,24 @@ def value_node(cmd: Command) -> cst.BaseExpression | None:
     if cmd.args.varargs:
         return cmd.args.varargs[0]
     return None
+
+
+def config_set_pairs(cmd: Command) -> list[tuple[str, cst.BaseExpression]]:
+    """The (lower-case name, value) pairs of a ``CONFIG SET`` with literal names:
+    ``config_set(name, value, *more)`` or ``execute_command("CONFIG", "SET", ...)``."""
+    if cmd.name != "config|set":
+        return []
+    if cmd.method == "execute_command":
+        args = list(cmd.args.varargs)
+        first = text(args[0]) if args else None
+        skip = 1 if first is not None and len(first.split()) > 1 else 2
+        nodes = args[skip:]
+    else:
+        nodes = [n for n in (cmd.args.get("name"), cmd.args.get("value")) if n is not None]
+        nodes += cmd.args.varargs
+    pairs = []
+    for i in range(0, len(nodes) - 1, 2):
+        name = text(nodes[i])
+        if name is not None:
+            pairs.append((name.strip().lower(), nodes[i + 1]))
+    return pairs

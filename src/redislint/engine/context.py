@@ -46,6 +46,7 @@ class RawFinding:
     message: str
     condition: TreeCondition | None = None
     fix: FixPlan | None = None
+    redact: tuple[str, ...] = ()
 
 
 class FileContext:
@@ -154,11 +155,13 @@ class FileContext:
         inner: tuple[int, int] | None = None,
         when: TreeCondition | None = None,
         fix: FixPlan | None = None,
+        redact: tuple[str, ...] = (),
     ) -> None:
         """Report a finding of ``rule`` at ``node`` (once per node and rule).
 
         With ``when``, the finding is kept only if the condition holds for the whole
-        linted tree (decided after every file is linted). ``fix`` describes how to fix
+        linted tree (decided after every file is linted). ``redact``: secrets that
+        reporters must mask where they print source lines. ``fix`` describes how to fix
         it (``engine/edits.py``); the engine turns it into text edits if it is reported.
         """
         rule_type = rule if isinstance(rule, type) else type(rule)
@@ -166,7 +169,7 @@ class FileContext:
         if key in self._reported:
             return
         self._reported.add(key)
-        self.findings.append(RawFinding(rule_type, Anchor(node, inner), message, when, fix))
+        self.findings.append(RawFinding(rule_type, Anchor(node, inner), message, when, fix, redact))
 
     def reported(self, node: cst.CSTNode, code: str) -> bool:
         return (id(node), code) in self._reported

@@ -6,7 +6,7 @@ import fnmatch
 import os
 import re
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -122,13 +122,15 @@ def discover(
     root: Path,
     exclude: Sequence[str],
     force_exclude: bool = False,
+    also: Callable[[Path], bool] | None = None,
 ) -> Iterator[tuple[Path, bool]]:
     """Files to check as (path, named explicitly), in a deterministic order.
 
     Files named on the command line are always checked (unless ``force_exclude``, for
     pre-commit, which names every file); inside directories, only ``*.py``/``*.pyi`` files
-    outside skipped and excluded directories. Symlinked directories are not followed (no
-    loops); FIFOs and devices are never opened. A file reached twice is checked once.
+    outside skipped and excluded directories (and files ``also`` accepts: redis.conf
+    files). Symlinked directories are not followed (no loops); FIFOs and devices are never
+    opened. A file reached twice is checked once.
     """
     patterns = compiled(tuple(exclude))
     seen: set[str] = set()
@@ -142,7 +144,7 @@ def discover(
             top = str(path)
             if patterns.match_relative(relative_posix(path, root)) and top not in (".", ""):
                 continue
-            for found in _walk(top, patterns, root):
+            for found in _walk(top, patterns, root, also):
                 key = os.path.abspath(found)
                 if key not in seen:
                     seen.add(key)
@@ -156,7 +158,9 @@ def discover(
                 yield path, True
 
 
-def _walk(top: str, patterns: PathPatterns, root: Path) -> Iterator[str]:
+def _walk(
+    top: str, patterns: PathPatterns, root: Path, also: Callable[[Path], bool] | None
+) -> Iterator[str]:
     try:
         with os.scandir(top) as scan:
             entries = sorted(scan, key=lambda e: e.name)
@@ -172,7 +176,10 @@ def _walk(top: str, patterns: PathPatterns, root: Path) -> Iterator[str]:
                 ):
                     dirs.append(entry.path)
             elif (
-                entry.name.endswith(PYTHON_SUFFIXES)
+                (
+                    entry.name.endswith(PYTHON_SUFFIXES)
+                    or (also is not None and also(Path(entry.path)))
+                )
                 and not _excluded(entry, patterns, root)
                 and entry.is_file()
             ):
@@ -181,7 +188,7 @@ def _walk(top: str, patterns: PathPatterns, root: Path) -> Iterator[str]:
             continue
     yield from files
     for directory in dirs:
-        yield from _walk(directory, patterns, root)
+        yield from _walk(directory, patterns, root, also)
 
 
 def _excluded(entry: os.DirEntry[str], patterns: PathPatterns, root: Path) -> bool:

@@ -9,6 +9,8 @@ they can be cached and sent between processes.
 from __future__ import annotations
 
 import ast
+import builtins
+import dataclasses
 from dataclasses import dataclass, field
 
 from redislint.clients.sym import (
@@ -38,6 +40,21 @@ class FunctionFacts:
     self_name: str | None = None
 
 
+@dataclass(frozen=True)
+class CallSite:
+    """A call of a named function or method (``get_client()``, ``self.connect()``).
+
+    ``caller``: the qualname of the function it is in (None at module or class level;
+    calls inside nested functions are not recorded). ``fate``: what happens to the
+    result: "stored" (an attribute, an item or a global), "returned", or "other".
+    """
+
+    caller: str | None
+    func: Sym
+    fate: str
+    line: int
+
+
 @dataclass
 class ClassFacts:
     """A class: its bases and the attributes its instances carry."""
@@ -64,6 +81,10 @@ class ModuleFacts:
     transaction_callbacks: dict[str, list[Sym]] = field(default_factory=dict)
     # a fingerprint of the file these facts were read from (the cache key of dependents)
     digest: str = ""
+    # whether the file is test code (``test-paths``): its calls are not the program's work
+    is_test: bool = False
+    # the last name of a called function or method -> its call sites
+    calls: dict[str, list[CallSite]] = field(default_factory=dict)
 
     @property
     def package(self) -> str:
@@ -72,6 +93,7 @@ class ModuleFacts:
         return self.module.rpartition(".")[0]
 
 
+_BUILTINS = frozenset(dir(builtins))
 _PROPERTY_DECORATORS = ("property", "cached_property", "functools.cached_property")
 
 
@@ -90,6 +112,11 @@ def absolute_import(package: str, module: str | None, level: int) -> str:
 class _Extractor:
     def __init__(self, facts: ModuleFacts) -> None:
         self.facts = facts
+        self._caller: FunctionFacts | None = None
+        # local name -> call sites whose result it holds (``pool = create_pool()``): their
+        # fate becomes that of the name if it is later returned or stored
+        self._local_sites: dict[str, list[tuple[str, int]]] = {}
+        self._globals: set[str] = set()
 
     # -- module and class bodies ---------------------------------------------------------
     def body(self, stmts: list[ast.stmt], cls: ClassFacts | None) -> None:
@@ -179,6 +206,8 @@ class _Extractor:
         positional = node.args.posonlyargs + node.args.args
         if cls is not None and positional and "staticmethod" not in decorators:
             func.self_name = positional[0].arg
+        outer = (self._caller, self._globals, self._local_sites)
+        self._caller, self._globals, self._local_sites = func, set(), {}
         local: dict[str, Sym] = {}
         for arg in [*positional, *node.args.kwonlyargs]:
             if arg.annotation is not None:
@@ -188,6 +217,7 @@ class _Extractor:
         if func.self_name is not None:
             local.pop(func.self_name, None)
         self.function_body(node.body, func, cls, local)
+        self._caller, self._globals, self._local_sites = outer
         return func
 
     def function_body(
@@ -198,6 +228,7 @@ class _Extractor:
         local: dict[str, Sym],
     ) -> None:
         for stmt in stmts:
+            self._settle_local_sites(stmt)
             if isinstance(stmt, ast.Return) and stmt.value is not None:
                 func.return_values.append(_substitute(from_ast(stmt.value), local))
             elif isinstance(stmt, ast.Assign | ast.AnnAssign):
@@ -228,6 +259,8 @@ class _Extractor:
                         )
             elif isinstance(stmt, ast.Import | ast.ImportFrom):
                 continue  # function-level imports are the rule pass's business
+            elif isinstance(stmt, ast.Global):
+                self._globals.update(stmt.names)
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 # nested definitions: only transaction callbacks matter to the index
                 self.callbacks(stmt, local)
@@ -237,9 +270,12 @@ class _Extractor:
                 self.function_body(block, func, cls, local)
 
     def callbacks(self, stmt: ast.stmt, local: dict[str, Sym] | None) -> None:
-        """Record ``receiver.transaction(func, ...)`` calls in ``stmt``'s expressions."""
+        """Record ``receiver.transaction(func, ...)`` calls and call sites in ``stmt``'s
+        expressions."""
         for node in _expressions(stmt):
             for sub in ast.walk(node):
+                if isinstance(sub, ast.Call):
+                    self.call_site(stmt, sub, local)
                 if (
                     isinstance(sub, ast.Call)
                     and isinstance(sub.func, ast.Attribute)
@@ -251,6 +287,73 @@ class _Extractor:
                     if local is not None:
                         receiver = _substitute(receiver, local)
                     self.facts.transaction_callbacks.setdefault(sub.args[0].id, []).append(receiver)
+
+    def call_site(self, stmt: ast.stmt, call: ast.Call, local: dict[str, Sym] | None) -> None:
+        # Helpers are called by name or as an attribute of a name (``self.connect()``,
+        # ``db.get_client()``); builtins are not helpers.
+        func = call.func
+        if isinstance(func, ast.Name):
+            name = func.id
+            if name in _BUILTINS:
+                return
+        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            name = func.attr
+        else:
+            return
+        sym = from_ast(func)
+        if local is not None:
+            sym = _substitute(sym, local)
+        caller = self._caller.qualname if self._caller is not None and local is not None else None
+        site = CallSite(caller, sym, self._call_fate(stmt, call, caller is None), call.lineno)
+        sites = self.facts.calls.setdefault(name, [])
+        sites.append(site)
+        if (
+            caller is not None
+            and isinstance(stmt, ast.Assign)
+            and stmt.value is call
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+        ):
+            self._local_sites.setdefault(stmt.targets[0].id, []).append((name, len(sites) - 1))
+
+    def _settle_local_sites(self, stmt: ast.stmt) -> None:
+        """A name holding a helper's result is returned or stored: so is the result."""
+        if not self._local_sites:
+            return
+        if isinstance(stmt, ast.Return) and stmt.value is not None:
+            fate, value = "returned", stmt.value
+        elif isinstance(stmt, ast.Assign) and any(
+            not isinstance(t, ast.Name) or t.id in self._globals for t in stmt.targets
+        ):
+            fate, value = "stored", stmt.value
+        else:
+            return
+        for node in ast.walk(value):
+            if isinstance(node, ast.Name) and node.id in self._local_sites:
+                for name, index in self._local_sites.pop(node.id):
+                    site = self.facts.calls[name][index]
+                    self.facts.calls[name][index] = dataclasses.replace(site, fate=fate)
+
+    def _call_fate(self, stmt: ast.stmt, call: ast.Call, module_level: bool) -> str:
+        value = getattr(stmt, "value", None)
+        if isinstance(value, ast.Await):
+            value = value.value
+        if isinstance(value, ast.Call) and value is not call:
+            # ``return Client(connection_pool=get_pool())``: the helper's result lives on
+            # in the object that is returned or stored
+            passed = [*value.args, *(k.value for k in value.keywords)]
+            if any(arg is call for arg in passed):
+                value = call
+        if value is not call:
+            return "other"
+        if isinstance(stmt, ast.Return):
+            return "returned"
+        if isinstance(stmt, ast.Assign | ast.AnnAssign):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for target in targets:
+                if not isinstance(target, ast.Name) or module_level or target.id in self._globals:
+                    return "stored"
+        return "other"
 
 
 def _is_try_star(stmt: ast.stmt) -> bool:

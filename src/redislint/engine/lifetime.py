@@ -3,8 +3,9 @@
 RL101 (set-without-ttl) must not fire on data the code keeps on purpose: task records,
 schemas, registries. So it asks two questions here: does the code show that this write is
 deliberately without an expiry (it branches on the TTL value itself), and is there evidence
-that the key holds short-lived data (a cache, a session, a lock, a rate-limit window; a
-cache fill after a read of the same key; the same key written with a TTL elsewhere)?
+that the key holds short-lived data (a cache, a session, a lock, a rate-limit window named
+as such; a cache fill after a read of the same key)? Writing the same key with a TTL in
+another branch is not such evidence: it shows the author chose when a TTL applies.
 """
 
 from __future__ import annotations
@@ -60,8 +61,6 @@ EPHEMERAL_WORDS = frozenset(
         "verification",
         "verify",
         "confirmation",
-        "result",
-        "results",
         "heartbeat",
         "presence",
         "online",
@@ -149,9 +148,13 @@ def ephemeral_reason(cmd: Command, keys: list[KeyShape]) -> str | None:
         hit = EPHEMERAL_WORDS.intersection(_shape_words(shape))
         if hit:
             return f"its name says {sorted(hit)[0]}"
-    hit = EPHEMERAL_WORDS.intersection(_scope_words(cmd.scope))
-    if hit:
-        return f"it is written by {sorted(hit)[0]} code"
+    if any(shape.literal_text() for shape in keys):
+        # A function or class that names itself a cache writes short-lived data, but only
+        # a key it builds says so: a generic store passing the caller's key through
+        # (``def set(self, key, value)``) leaves the lifetime to its caller.
+        hit = EPHEMERAL_WORDS.intersection(_scope_words(cmd.scope))
+        if hit:
+            return f"it is written by {sorted(hit)[0]} code"
     for earlier in cmd.scope.earlier(cmd):
         if (
             earlier.name in ("get", "exists", "hget")
@@ -159,7 +162,4 @@ def ephemeral_reason(cmd: Command, keys: list[KeyShape]) -> str | None:
             and cmd.same_key(earlier) is Relation.SAME
         ):
             return "it is a cache fill after a read of the same key"
-    for other in cmd.scope.commands:
-        if other is not cmd and gives_ttl(other) and cmd.same_key(other) is Relation.SAME:
-            return "the same key is written with a TTL elsewhere in this function"
     return None

@@ -173,6 +173,7 @@ def materialize(
                 end=end,
                 fix=fix,
                 scope=found.scopes.get(id(node), ""),
+                redact=item.redact,
             )
         )
     return findings

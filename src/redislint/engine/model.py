@@ -42,6 +42,10 @@ class Pipe:
     mode: str = "buffer"  # "buffer", "watch" (after watch()), "multi" (after multi())
     executed: bool = False
     callback: bool = False  # the pipe handed to a client.transaction() callback
+    # the ``pipeline()`` call that made it, when it was made in this scope and bound to a
+    # local name (``p = r.pipeline()``, ``with r.pipeline() as p``) or chained on the call
+    created: Command | None = None
+    uses: list[str] = field(default_factory=list)  # fates of later loads of its name
 
 
 @dataclass(eq=False)
@@ -80,6 +84,8 @@ class Guard:
 class TryContext:
     node: cst.Try | cst.TryStar
     part: str  # "body", "handler", "else", "finally"
+    loop_depth: int = 0  # how many loops of the scope enclose the ``try`` itself
+    handler: cst.ExceptHandler | cst.ExceptStarHandler | None = None  # for part "handler"
 
 
 @dataclass(eq=False)
@@ -116,6 +122,7 @@ class Command:
     # it (None inside a one-line suite such as ``if x: a(); b()``): what fixes edit
     statement: cst.BaseStatement | None = None
     block: cst.Module | cst.IndentedBlock | None = None
+    fate: str = ""  # where the result goes, as for ``Construction.fate``
 
     @property
     def key(self) -> Key | None:
@@ -148,6 +155,24 @@ class Construction:
     loops: tuple[cst.CSTNode, ...]
     usage: str
     parent: cst.CSTNode | None
+    # Where the object goes (``Analyzer.fate``): "returned", "stored" (attribute, item,
+    # global), "argument", "local" (a local name), "context" (``with``), "receiver" (of a
+    # method call), "method" (an attribute taken without a call), "closure" (loaded by a
+    # nested function), "discarded", "condition", "iterated", "other".
+    fate: str = ""
+    names: list[str] = field(default_factory=list)  # local names bound to it
+    uses: list[str] = field(default_factory=list)  # fates of later loads of those names
+
+
+@dataclass(eq=False)
+class StringLiteral:
+    """A string literal that looks like a URL (``"redis://..."``), with the call it is
+    passed to, if any. Docstrings and other bare string statements are not recorded."""
+
+    node: cst.SimpleString | cst.FormattedString
+    scope: Scope
+    call: cst.Call | None
+    keyword: str | None  # the keyword it is passed as (``url=``), if any
 
 
 @dataclass(eq=False)
@@ -172,6 +197,8 @@ class Scope:
     pipes: dict[str, Pipe] = field(default_factory=dict)
     # every ``if``/``while`` test, with how many commands of the scope came before it
     conditions: list[tuple[cst.BaseExpression, int]] = field(default_factory=list)
+    # (name, version) -> constructions and pipes bound to it, whose later uses are noted
+    held: dict[tuple[str, int], list[Construction | Pipe]] = field(default_factory=dict)
     callback_param: str | None = None
     decorators: tuple[str, ...] = ()
 

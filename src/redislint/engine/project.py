@@ -24,7 +24,7 @@ from redislint.clients.types import (
     Value,
     merge,
 )
-from redislint.engine.index import ClassFacts, FunctionFacts, ModuleFacts
+from redislint.engine.index import CallSite, ClassFacts, FunctionFacts, ModuleFacts
 
 
 class _ModuleScope:
@@ -70,6 +70,7 @@ class Project:
         self._active: set[tuple[str, str, str]] = set()
         self._found: dict[tuple[str, str], ModuleFacts | None] = {}
         self._last_parts: set[str] = set()
+        self._callers: dict[tuple[str, str], list[tuple[str, CallSite]]] = {}
         for facts in modules:
             self.add(facts)
 
@@ -84,6 +85,7 @@ class Project:
         self._memo = {}
         self._found = {}
         self._last_parts.add(facts.module.rsplit(".", 1)[-1])
+        self._callers = {}
 
     # -- finding modules ---------------------------------------------------------------
     def find_module(self, name: str, importer: str) -> ModuleFacts | None:
@@ -324,6 +326,41 @@ class Project:
             if facts is not None:
                 parts.append(f"{dep}={facts.module}={facts.digest}")
         return digest(*parts)
+
+    def callers(self, path: str, qualname: str) -> list[tuple[str, CallSite]]:
+        """Where the tree function ``qualname`` of file ``path`` is called, as
+        (file, call site), in the indexed files (imports under another name included)."""
+        key = (path, qualname)
+        found = self._callers.get(key)
+        if found is None:
+            found = self._find_callers(path, qualname)
+            self._callers[key] = found
+        return found
+
+    def _find_callers(self, path: str, qualname: str) -> list[tuple[str, CallSite]]:
+        name = qualname.rsplit(".", 1)[-1]
+        target = TreeFunction(path, qualname)
+        found: list[tuple[str, CallSite]] = []
+        for facts in self.by_path.values():
+            names = {name} | {
+                alias
+                for alias, dotted in facts.imports.items()
+                if dotted.rsplit(".", 1)[-1] == name
+            }
+            for called in names:
+                for site in facts.calls.get(called, ()):
+                    if self._call_value(facts, site) == target:
+                        found.append((facts.path, site))
+        return found
+
+    def _call_value(self, facts: ModuleFacts, site: CallSite) -> Value:
+        caller = self.function(facts.path, site.caller) if site.caller is not None else None
+        scope: _ModuleScope
+        if caller is not None and caller.class_qualname is not None:
+            scope = _MethodScope(self, facts.path, caller.class_qualname, caller.self_name)
+        else:
+            scope = _ModuleScope(self, facts.path)
+        return Resolver(scope, self).value(site.func)
 
     def transaction_callback_receivers(self, path: str, func_name: str) -> list[Sym]:
         facts = self.by_path.get(path)

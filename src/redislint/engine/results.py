@@ -31,6 +31,7 @@ class RuleSet:
         self.construction_rules = [r for r in self.rules if type(r).overrides("check_construction")]
         self.scope_rules = [r for r in self.rules if type(r).overrides("check_scope")]
         self.file_rules = [r for r in self.rules if type(r).overrides("check_file")]
+        self.config_rules = [r for r in self.rules if type(r).overrides("check_config")]
         self.tree_commands = frozenset().union(*(type(r).tree_commands for r in self.rules))
 
 

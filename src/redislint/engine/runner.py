@@ -22,6 +22,7 @@ from redislint.clients.names import without_lookalikes
 from redislint.config import Config, Settings
 from redislint.diagnostics import Finding
 from redislint.engine.cache import Cache, digest, encode
+from redislint.engine.conffiles import is_conf_file, lint_conf_files, lint_conf_text
 from redislint.engine.discovery import DEFAULT_EXCLUDE, discover, matches_any
 from redislint.engine.index import ModuleFacts, extract
 from redislint.engine.modules import is_package_init, module_name
@@ -143,6 +144,7 @@ class Runner:
         progress: Progress | None = None,
         force_exclude: bool = False,
         inline: bool = False,
+        isolated: bool = False,
     ) -> None:
         self.config = config
         self.codes = codes
@@ -152,6 +154,7 @@ class Runner:
         self.timeout = timeout
         self.progress = progress
         self.force_exclude = force_exclude
+        self.isolated = isolated  # per-file recognition only (for measurements)
         self._rules: RuleSet | None = None
         self.tokens = prefilter_tokens(config.settings)
         self.cache = Cache(cache_dir, self._context())
@@ -159,16 +162,21 @@ class Runner:
         self.inline = inline  # lint in this process (no worker processes)
         self.project: Project | None = None  # the linked index of the last run (for fixes)
         self.file_results: dict[str, FileResult] = {}  # the last run's results, by file key
+        self._conf_files: list[Path] = []
 
     def _context(self) -> str:
         """Everything besides a file's content that its results depend on."""
         settings = encode(dataclasses.asdict(self.settings))
-        return json.dumps([sorted(self.codes), settings, str(self.config.root)], sort_keys=True)
+        return json.dumps(
+            [sorted(self.codes), settings, str(self.config.root), self.isolated], sort_keys=True
+        )
 
     def files(self, paths: Sequence[Path]) -> list[tuple[Path, bool]]:
         exclude = list(DEFAULT_EXCLUDE if self.config.exclude is None else self.config.exclude)
         exclude += self.config.extend_exclude
-        return list(discover(paths, self.config.root, exclude, self.force_exclude))
+        return list(
+            discover(paths, self.config.root, exclude, self.force_exclude, also=self.is_conf)
+        )
 
     # -- the phases ----------------------------------------------------------------------
     def run(self, paths: Sequence[Path]) -> RunResult:
@@ -181,15 +189,24 @@ class Runner:
             facts = self._index(candidates)
             project = self.project = Project(facts.values(), self.settings.client_name_patterns)
             timer.lap("index")
-            candidates += self._importers(sources, candidates, facts, project)
+            if not self.isolated:
+                candidates += self._importers(sources, candidates, facts, project)
             timer.lap("importers")
             results = self._lint(candidates, project, facts)
             timer.lap("lint")
+            conf = (
+                lint_conf_files(self._conf_files, self.rules, self.cwd)
+                if self._conf_files
+                else None
+            )
         finally:
             if self._pool is not None:
                 self._pool.close()
                 self._pool = None
         result.findings.extend(resolve_tree_conditions(results))
+        if conf is not None:
+            result.findings.extend(conf.findings)
+            result.files_checked += conf.files_checked
         result.findings = self.filter(result.findings)
         result.findings.sort(key=Finding.sort_key)
         if self.cache.writes:
@@ -198,10 +215,14 @@ class Runner:
 
     def _read(self, paths: Sequence[Path], result: RunResult) -> list[SourceFile]:
         sources: list[SourceFile] = []
+        self._conf_files = []
         for path, _explicit in self.files(paths):
             shown = display_path(path, self.cwd)
             if _is_special(path):
                 continue  # FIFOs, sockets and devices are never opened
+            if self.is_conf(path):
+                self._conf_files.append(path)  # linted by engine.conffiles
+                continue
             data, source = read_source(path)
             result.files_checked += 1
             if source.text is None:
@@ -242,6 +263,9 @@ class Runner:
         for source, outcome in zip(todo, outcomes, strict=True):
             if isinstance(outcome, ModuleFacts):
                 outcome.digest = source.digest
+                outcome.is_test = matches_any(
+                    source.path, self.settings.test_paths, self.config.root
+                )
                 facts[source.key] = outcome
                 self.cache.put(keys[source.key], outcome)
         return facts
@@ -323,7 +347,7 @@ class Runner:
 
     def pool(self) -> Pool | InlinePool:
         if self._pool is None:
-            setup = Setup(self.settings, self.codes)
+            setup = Setup(self.settings, self.codes, self.isolated)
             self._pool = InlinePool(setup) if self.inline else Pool(setup, self.jobs, self.timeout)
         return self._pool
 
@@ -332,6 +356,11 @@ class Runner:
         result = RunResult(files_checked=1)
         path = Path(filename)
         shown = display_path(path, self.cwd) if filename != "-" else "-"
+        if self.is_conf(path):
+            text = data.decode("latin-1")
+            result.findings = self.filter(lint_conf_text(text, path, self.rules, self.cwd))
+            result.findings.sort(key=Finding.sort_key)
+            return result
         source = decode(data)
         if source.text is None:
             result.findings.append(
@@ -361,6 +390,10 @@ class Runner:
         if self._rules is None:
             self._rules = RuleSet(self.codes, self.settings)
         return self._rules
+
+    def is_conf(self, path: Path) -> bool:
+        """A redis.conf-style file, linted by ``engine.conffiles`` rather than as Python."""
+        return is_conf_file(path, self.config.config_files, self.config.root)
 
     def lint_text(self, text: str, path: Path, shown: str, project: Project) -> FileResult:
         """Lint one text in this process (stdin, the flake8 plugin, editors)."""

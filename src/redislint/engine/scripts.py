@@ -179,3 +179,76 @@ def _class_constant(ctx: FileContext, expr: cst.Attribute) -> cst.BaseExpression
             if found is not None:
                 return found
     return None
+
+
+def script_build(cmd: Command, ctx: FileContext) -> str | None:
+    """How the Lua source a command takes is built at run time: ``"an f-string"``,
+    ``"%-formatting"``, ``".format()"``, ``".replace()"`` or ``"concatenation"`` with a
+    part that is not a constant; None for a constant (or unknown) source.
+
+    Only code that runs repeatedly counts: a script built in a function body (inline, or
+    through a local name bound in it), or in a loop. A module-level ``SCRIPT = f"..."``
+    is built once at import time.
+    """
+    expr = script_expression(cmd)
+    if expr is None:
+        return None
+    if isinstance(expr, cst.Name) and expr.value in cmd.bindings:
+        expr = cmd.bindings[expr.value]
+    elif isinstance(expr, cst.Name):
+        return None  # a parameter, a global or a module constant: not built here
+    if cmd.scope.kind in ("module", "class") and not cmd.loops:
+        return None
+    return _dynamic(expr, cmd, ctx)
+
+
+def _dynamic(node: cst.BaseExpression, cmd: Command, ctx: FileContext) -> str | None:
+    if isinstance(node, cst.FormattedString):
+        holes = [p.expression for p in node.parts if isinstance(p, cst.FormattedStringExpression)]
+        return "an f-string" if any(not _constant(h, cmd, ctx) for h in holes) else None
+    if isinstance(node, cst.ConcatenatedString):
+        return _dynamic(node.left, cmd, ctx) or _dynamic(node.right, cmd, ctx)
+    if isinstance(node, cst.BinaryOperation):
+        if isinstance(node.operator, cst.Modulo) and _stringy(node.left):
+            return None if _constant(node.right, cmd, ctx) else "%-formatting"
+        if (
+            isinstance(node.operator, cst.Add)
+            and (_stringy(node.left) or _stringy(node.right))
+            and not (_constant(node.left, cmd, ctx) and _constant(node.right, cmd, ctx))
+        ):
+            return "concatenation"
+        return None
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        method = node.func.attr.value
+        if (
+            method in ("format", "replace")
+            and _stringy(node.func.value)
+            and not all(_constant(a.value, cmd, ctx) for a in node.args)
+        ):
+            return f".{method}()"
+    return None
+
+
+def _stringy(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString):
+        return True
+    if isinstance(node, cst.BinaryOperation):
+        return _stringy(node.left) or _stringy(node.right)
+    return isinstance(node, cst.Name) and node.value.isupper()  # SCRIPT_TEMPLATE + ...
+
+
+def _constant(node: cst.BaseExpression, cmd: Command, ctx: FileContext) -> bool:
+    """A literal, or a module-level name bound to one (and not rebound in the scope)."""
+    if isinstance(node, cst.SimpleString | cst.Integer | cst.Float):
+        return True
+    if isinstance(node, cst.ConcatenatedString):
+        return _constant(node.left, cmd, ctx) and _constant(node.right, cmd, ctx)
+    if isinstance(node, cst.BinaryOperation):
+        return _constant(node.left, cmd, ctx) and _constant(node.right, cmd, ctx)
+    if isinstance(node, cst.Name):
+        if cmd.scope.versions.get(node.value):
+            bound = cmd.bindings.get(node.value)
+            return bound is not None and isinstance(bound, cst.SimpleString)
+        constant = ctx.scopes[0].exprs.get(node.value)
+        return isinstance(constant, cst.SimpleString | cst.ConcatenatedString | cst.Integer)
+    return False

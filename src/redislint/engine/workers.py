@@ -53,6 +53,9 @@ class Setup:
 
     settings: Settings
     codes: frozenset[str]
+    # each file sees only its own module-level facts (to measure what the project-wide
+    # index adds; see docs/precision.md)
+    isolated: bool = False
 
 
 Task = IndexTask | LintTask
@@ -69,11 +72,13 @@ class _State:
         self.setup = setup
         self.rules = RuleSet(setup.codes, setup.settings)
         self.project = Project([], setup.settings.client_name_patterns)
+        self.facts: dict[str, ModuleFacts] = {}
 
     def use_facts(self, facts: Sequence[ModuleFacts]) -> None:
         from redislint.engine.project import Project
 
         self.project = Project(facts, self.setup.settings.client_name_patterns)
+        self.facts = {f.path: f for f in facts}
 
     def run(self, task: Task) -> Outcome:
         if isinstance(task, IndexTask):
@@ -83,10 +88,13 @@ class _State:
 
             return index_source(task.text, Path(task.path), task.key)
         from redislint.engine.lint import lint_module_text
+        from redislint.engine.project import Project
 
-        return lint_module_text(
-            task.text, task.key, task.shown, self.project, self.rules, task.is_test
-        )
+        project = self.project
+        if self.setup.isolated:
+            own = self.facts.get(task.key)
+            project = Project([own] if own else [], self.setup.settings.client_name_patterns)
+        return lint_module_text(task.text, task.key, task.shown, project, self.rules, task.is_test)
 
 
 def _serve(conn: multiprocessing.connection.Connection, setup: Setup) -> None:

@@ -9,7 +9,9 @@ from redislint.report.base import ReportContext, Style, summary_lines
 _CONTEXT = 1  # lines shown before and after the finding
 
 
-def _frame(finding: Finding, text: str, style: Style) -> list[str]:
+def _frame(finding: Finding, text: str, style: Style, secrets: set[str]) -> list[str]:
+    for secret in secrets:
+        text = text.replace(secret, "*" * len(secret))  # same length: columns hold
     lines = text.splitlines()
     first = finding.start.line
     last = max(finding.end.line, first)
@@ -39,6 +41,10 @@ def _frame(finding: Finding, text: str, style: Style) -> list[str]:
 def render(result: RunResult, context: ReportContext) -> str:
     style = Style(context.color)
     blocks: list[str] = []
+    # Hard-coded passwords found in a file are masked in every frame shown from it.
+    secrets: dict[str, set[str]] = {}
+    for finding in result.findings:
+        secrets.setdefault(finding.path, set()).update(s for s in finding.redact if s)
     for finding in result.findings:
         header = (
             f"{style.bold(finding.path)}:{finding.start.line}:{finding.start.column}: "
@@ -46,7 +52,7 @@ def render(result: RunResult, context: ReportContext) -> str:
             f"{style.bold(finding.name)}: {finding.message}"
         )
         text = context.source(finding.path)
-        frame = _frame(finding, text, style) if text is not None else []
+        frame = _frame(finding, text, style, secrets[finding.path]) if text is not None else []
         blocks.append("\n".join([header, *frame]))
     out = "\n\n".join(blocks)
     if context.show_summary:

@@ -6,14 +6,28 @@ from redislint.rules import (
     atomicity,
     blocking,
     cluster,
+    config_files,
+    connections,
     engine_codes,
     expiration,
     memory,
     messaging,
+    persistence,
 )
 from redislint.rules.base import Rule
 
-_MODULES = (engine_codes, expiration, atomicity, blocking, memory, messaging, cluster)
+_MODULES = (
+    engine_codes,
+    expiration,
+    atomicity,
+    blocking,
+    memory,
+    messaging,
+    persistence,
+    cluster,
+    connections,
+    config_files,
+)
 
 
 def _collect() -> tuple[type[Rule], ...]:

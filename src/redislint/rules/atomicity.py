@@ -11,6 +11,7 @@ from redislint.clients.types import UNKNOWN, Kind, Ref
 from redislint.commands import client_method_params
 from redislint.diagnostics import Severity
 from redislint.engine.arguments import constant, is_literal, literal, set_options
+from redislint.engine.binding import bind_args
 from redislint.engine.context import FileContext
 from redislint.engine.edits import FixPlan
 from redislint.engine.keyreach import key_reach, partner
@@ -602,8 +603,6 @@ class LockWithoutTimeout(Rule):
 
     def check_construction(self, construction: Construction, ctx: FileContext) -> None:
         if construction.type.kind is Kind.LOCK:
-            from redislint.engine.analyzer import bind_args  # libcst is loaded by now
-
             args = bind_args(construction.node, client_method_params("lock", "__init__"))
             self._check(construction.node, args, "Lock()", ctx)
 
@@ -775,8 +774,6 @@ def _lock_options(cmd: Command, ctx: FileContext) -> BoundArgs | None:
         return lock_call.args
     for construction in cmd.scope.constructions:
         if construction.node is created and construction.type.kind is Kind.LOCK:
-            from redislint.engine.analyzer import bind_args  # libcst is loaded by now
-
             return bind_args(created, client_method_params("lock", "__init__"))
     return None
 

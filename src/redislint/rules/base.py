@@ -13,8 +13,10 @@ from redislint.diagnostics import Severity
 
 if TYPE_CHECKING:
     from redislint.config import Settings
+    from redislint.engine.conffiles import ConfContext
     from redislint.engine.context import FileContext
     from redislint.engine.model import Command, Construction, Scope
+    from redislint.redisconf import Conf
 
 DOC_SECTIONS = (
     "What it does",
@@ -57,6 +59,9 @@ class Rule:
 
     def check_file(self, ctx: FileContext) -> None:
         """Called once per file, after everything else."""
+
+    def check_config(self, conf: Conf, ctx: ConfContext) -> None:
+        """Called once per redis.conf / valkey.conf file (its includes expanded)."""
 
     @classmethod
     def doc(cls) -> str:

@@ -11,7 +11,11 @@ class ParseError(Rule):
     ## What it does
     Reports a file redislint could not read or parse: a syntax error, bytes that are not
     valid in the file's encoding, NUL bytes, a file too large, or a read error. The
-    finding points at the place the parser gave up (or line 1).
+    finding points at the place the parser gave up (or line 1). In a Redis configuration
+    file (`redis.conf`), it reports each line `redis-server` would refuse to start with:
+    an unbalanced quote, a closing quote followed by text, a wrong number of arguments
+    or a bad value for a directive redislint reads (`maxmemory 2gx`, `appendonly maybe`,
+    `maxmemory 2gb # comment`), a user defined twice, an `include` cycle.
 
     ## Why is this bad?
     A file that cannot be parsed cannot be checked: it may hide any other finding. The
