@@ -29,7 +29,9 @@ def invoke(cwd: Path, *args: str) -> tuple[int, str, str]:
     old = Path.cwd()
     os.chdir(cwd)
     try:
-        result = CliRunner().invoke(main, ["--no-cache", "--format", "concise", *args])
+        result = CliRunner().invoke(
+            main, ["--no-cache", "--format", "concise", "--select", "RL000,RL101,RL301", *args]
+        )
     finally:
         os.chdir(old)
     return result.exit_code, result.stdout, result.stderr

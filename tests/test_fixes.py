@@ -50,7 +50,7 @@ def project_for(case: Path, tmp_path: Path) -> Path:
 
 def test_every_fixable_rule_has_golden_files() -> None:
     names = {p.stem.split("_")[0] for p in CASES}
-    assert {"RL001", "RL102", "RL103", "RL202", "RL301"} <= names
+    assert {"RL001", "RL102", "RL103", "RL202", "RL301", "RL805"} <= names
     for case in CASES:
         for mode in MODES:
             assert case.with_name(f"{case.stem}.{mode}.py").exists(), (case.name, mode)
@@ -139,7 +139,7 @@ def test_crlf_bom_and_coding_cookie_are_kept(tmp_path: Path) -> None:
     (tmp_path / "crlf.py").write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8"))
     latin = "# -*- coding: latin-1 -*-\n" + body.replace("\r\n", "\n")
     (tmp_path / "latin.py").write_bytes(latin.encode("latin-1"))
-    code, _, _ = invoke(tmp_path, "--fix", "crlf.py", "latin.py")
+    code, _, _ = invoke(tmp_path, "--fix", "--select", "RL301", "crlf.py", "latin.py")
     assert code == 0
     fixed = body.replace("r.keys(", "r.scan_iter(")
     assert (tmp_path / "crlf.py").read_bytes() == b"\xef\xbb\xbf" + fixed.encode("utf-8")
@@ -186,21 +186,27 @@ def test_diff_prints_and_writes_nothing(tmp_path: Path) -> None:
 
 def test_fix_reports_what_is_left_and_show_fixes_lists_the_fixes(tmp_path: Path) -> None:
     (tmp_path / "bad.py").write_text(BAD)
-    code, out, _ = invoke(tmp_path, "--fix", "--show-fixes", "--format", "concise", "bad.py")
+    code, out, _ = invoke(
+        tmp_path, "--fix", "--show-fixes", "--format", "concise", "--select", "RL301", "bad.py"
+    )
     assert code == 1
     lines = out.splitlines()
     assert lines[:3] == ["Fixed 1 problem:", "- bad.py:", "     1  RL301 keys-command"]
     assert lines[-3].startswith("bad.py:9:12: RL301")
     assert lines[-2] == "Found 1 problem in 1 file (1 file checked, 1 fixed)"
     assert lines[-1] == "[*] 1 fixable with --fix --unsafe-fixes"
-    code, out, _ = invoke(tmp_path, "--fix", "--unsafe-fixes", "--format", "concise", "bad.py")
+    code, out, _ = invoke(
+        tmp_path, "--fix", "--unsafe-fixes", "--format", "concise", "--select", "RL301", "bad.py"
+    )
     assert code == 0
     assert out.strip() == "All checks passed (1 file checked, 1 fixed)"
 
 
 def test_fix_in_machine_formats_lists_fixes_on_stderr(tmp_path: Path) -> None:
     (tmp_path / "bad.py").write_text(BAD)
-    code, out, err = invoke(tmp_path, "--fix", "--show-fixes", "--format", "json", "bad.py")
+    code, out, err = invoke(
+        tmp_path, "--fix", "--show-fixes", "--format", "json", "--select", "RL301", "bad.py"
+    )
     assert code == 1
     assert [f["code"] for f in json.loads(out)] == ["RL301"]
     assert err.startswith("Fixed 1 problem:")

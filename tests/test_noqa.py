@@ -49,7 +49,7 @@ def test_a_finding_in_a_multiline_string_is_suppressed_where_the_string_ends(
         "        return redis.call('KEYS', '*')\n"
         '    """, 0)  # noqa: RL301\n',
     )
-    assert invoke(tmp_path, "app.py")[0] == 0
+    assert invoke(tmp_path, "--select", "RL301", "app.py")[0] == 0
 
 
 def test_a_continued_line_is_suppressed_where_it_ends(tmp_path: Path) -> None:
@@ -90,13 +90,14 @@ ADDED = """    r.keys("*")  # noqa: E501, RL301
 
 def test_add_noqa(tmp_path: Path) -> None:
     path = write(tmp_path, BODY)
-    code, out, err = invoke(tmp_path, "--add-noqa", "app.py")
+    select = ("--select", "RL101,RL301")
+    code, out, err = invoke(tmp_path, *select, "--add-noqa", "app.py")
     assert (code, out) == (0, "")
     assert err.strip() == "Added 7 noqa comments."
     assert path.read_text() == HEAD + ADDED
-    code, out, _ = invoke(tmp_path, "app.py")
+    code, out, _ = invoke(tmp_path, *select, "app.py")
     assert code == 0, out
-    code, _, err = invoke(tmp_path, "--add-noqa", "app.py")
+    code, _, err = invoke(tmp_path, *select, "--add-noqa", "app.py")
     assert err.strip() == "Added 0 noqa comments."
     assert path.read_text() == HEAD + ADDED
 

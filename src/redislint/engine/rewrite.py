@@ -86,6 +86,21 @@ def await_around(cmd: Command) -> cst.Await | None:
     return None
 
 
+def awaited(call: cst.Call, parent: cst.CSTNode | None) -> cst.Await:
+    """``await call``, in parentheses where its reply is used further (an attribute, a
+    subscript, a call, the base of ``**``), keeping the call's own parentheses."""
+    needs = isinstance(parent, cst.Attribute | cst.Subscript | cst.Call) or (
+        isinstance(parent, cst.BinaryOperation)
+        and isinstance(parent.operator, cst.Power)
+        and parent.left is call
+    )
+    lpar, rpar = call.lpar, call.rpar
+    if needs and not lpar:
+        lpar, rpar = (cst.LeftParen(),), (cst.RightParen(),)
+    bare = call.with_changes(lpar=(), rpar=())
+    return cst.Await(expression=bare, lpar=lpar, rpar=rpar)
+
+
 def plain_args(cmd: Command) -> bool:
     """No ``*args``/``**kwargs`` in the call: its arguments are all known."""
     return not cmd.args.unpacked and cmd.method != "execute_command"
