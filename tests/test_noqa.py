@@ -192,3 +192,22 @@ def test_a_suppression_used_by_a_tree_wide_finding(tmp_path: Path) -> None:
     code, out, _ = invoke(tmp_path, "--report-unused-noqa", ".")
     assert code == 1
     assert out.startswith("consumer.py:7:51: RL001 `# noqa` suppresses nothing")
+
+
+def test_add_noqa_in_redis_conf(tmp_path: Path) -> None:
+    """Comments in redis.conf are whole lines: the noqa goes on a line above."""
+    conf = tmp_path / "redis.conf"
+    conf.write_text("port 6379\n# memory\n# noqa: RL999\nmaxmemory 0\nbind 0.0.0.0\n")
+    code, _, err = invoke(tmp_path, "--add-noqa", "redis.conf")
+    assert code == 0
+    assert conf.read_text() == (
+        "port 6379\n# memory\n# noqa: RL999, RL901\nmaxmemory 0\n# noqa: RL905\nbind 0.0.0.0\n"
+    )
+    assert err.strip() == "Added 2 noqa comments."
+    assert invoke(tmp_path, "redis.conf")[0] == 0
+
+
+def test_add_noqa_needs_files(tmp_path: Path) -> None:
+    code, _, err = invoke(tmp_path, "--add-noqa", "-")
+    assert code == 2
+    assert "--add-noqa needs files" in err

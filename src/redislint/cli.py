@@ -248,6 +248,9 @@ def main(
         return
     if add_noqa and (fix or diff):
         _fail("--add-noqa cannot be combined with --fix or --diff")
+    stdin = paths == (Path("-"),) or (stdin_filename is not None and not paths)
+    if add_noqa and stdin:
+        _fail("--add-noqa needs files: it cannot change standard input")
     try:
         config = load_config(config_path, start=Path.cwd())
         codes = _codes(config, select, extend_select, ignore)
@@ -272,7 +275,6 @@ def main(
     )
     sources: dict[str, str] = {}  # what reporters quote, when it is not on disk
     fixed: list[Finding] = []
-    stdin = paths == (Path("-"),) or (stdin_filename is not None and not paths)
     if stdin:
         data = sys.stdin.buffer.read()
         result = runner.run_stdin(data, stdin_filename or "-")

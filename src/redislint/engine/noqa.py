@@ -6,7 +6,8 @@ line where a multi-line string or a backslash-continued line ends. Codes are mer
 an existing ``# noqa: ...`` (other tools' codes stay) or ``# redislint: ignore[...]``
 comment on that line; otherwise ``  # noqa: RLxxx`` is appended after any other comment
 (``# type: ignore`` keeps its place at the start of the comment). A file whose lines
-cannot be tokenized, or that would not parse afterwards, is left alone.
+cannot be tokenized, or that would not parse afterwards, is left alone. In a redis.conf
+file a comment must be a line of its own: the comment goes on a new line above the directive.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from redislint.diagnostics import Finding
 from redislint.engine.fixes import FileFix, parses
-from redislint.engine.suppressions import FileSuppressions, Suppression
+from redislint.engine.suppressions import FileSuppressions, Suppression, line_suppressions
 
 _NOT_SUPPRESSIBLE = frozenset({"RL000", "RL001"})
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
@@ -67,6 +68,40 @@ def add_noqa_text(text: str, findings: Iterable[Finding]) -> tuple[str, int] | N
     return result, changed
 
 
+def add_noqa_conf_text(text: str, findings: Iterable[Finding]) -> tuple[str, int]:
+    """``text`` of a redis.conf file with a ``# noqa: ...`` comment line above each
+    finding's directive (comments there are whole lines, see ``engine.conffiles``); codes
+    are merged into a noqa comment already in the comment block above the directive."""
+    wanted: dict[int, list[str]] = {}
+    for finding in findings:
+        if finding.code not in _NOT_SUPPRESSIBLE:
+            codes = wanted.setdefault(max(finding.start.line, 1), [])
+            if finding.code not in codes:
+                codes.append(finding.code)
+    lines = [m.group() for m in _LINE.finditer(text)][:-1]
+    newline = next((ln[len(ln.rstrip("\r\n")) :] for ln in lines if ln.endswith("\n")), "\n")
+    changed = 0
+    for number in sorted(wanted, reverse=True):  # bottom up: line numbers stay valid
+        codes = sorted(wanted[number])
+        above = number - 1
+        merged = False
+        while above >= 1 and lines[above - 1].lstrip().startswith("#"):
+            body = lines[above - 1].rstrip("\r\n")
+            noqa = [s for s in line_suppressions(body, above) if s.kind == "noqa" and s.codes]
+            if noqa:
+                new = _with_codes(body, noqa, codes)
+                if new != body:
+                    lines[above - 1] = new + lines[above - 1][len(body) :]
+                    changed += 1
+                merged = True
+                break
+            above -= 1
+        if not merged:
+            lines.insert(number - 1, "# noqa: " + ", ".join(codes) + newline)
+            changed += 1
+    return "".join(lines), changed
+
+
 def _with_codes(body: str, existing: list[Suppression], codes: list[str]) -> str:
     for kind in ("noqa", "ignore"):
         for suppression in existing:
@@ -103,7 +138,10 @@ def add_noqa(findings: list[Finding], cwd: Path) -> Added:
         if source.text is None:
             warnings.append(f"{shown}: cannot read the file: {source.error}")
             continue
-        outcome = add_noqa_text(source.text, by_path[shown])
+        if path.suffix in (".py", ".pyi"):
+            outcome = add_noqa_text(source.text, by_path[shown])
+        else:  # a Redis configuration file
+            outcome = add_noqa_conf_text(source.text, by_path[shown])
         if outcome is None:
             warnings.append(f"{shown}: cannot place noqa comments safely; file left unchanged")
             continue
