@@ -101,6 +101,15 @@ def awaited(call: cst.Call, parent: cst.CSTNode | None) -> cst.Await:
     return cst.Await(expression=bare, lpar=lpar, rpar=rpar)
 
 
+def consumer(cmd: Command) -> cst.Call | None:
+    """The call that takes ``cmd``'s reply as its only argument (``sorted(r.keys())``)."""
+    parent = cmd.parent
+    if isinstance(parent, cst.Call) and len(parent.args) == 1:
+        if parent.args[0].value is cmd.node:
+            return parent
+    return None
+
+
 def plain_args(cmd: Command) -> bool:
     """No ``*args``/``**kwargs`` in the call: its arguments are all known."""
     return not cmd.args.unpacked and cmd.method != "execute_command"

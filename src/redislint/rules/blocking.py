@@ -11,7 +11,7 @@ from redislint.engine.arguments import literal, text
 from redislint.engine.context import FileContext
 from redislint.engine.edits import FixPlan, Replace
 from redislint.engine.model import Command
-from redislint.engine.rewrite import await_around, plain_args, with_method
+from redislint.engine.rewrite import await_around, consumer, plain_args, with_method
 from redislint.engine.scripts import script_source
 from redislint.keys.shape import code
 from redislint.lua import LuaSyntaxError, redis_calls
@@ -29,6 +29,10 @@ else:
 _KEEPS_KEYS = frozenset(
     {"del", "unlink", "expire", "pexpire", "expireat", "pexpireat", "persist", "getdel"}
 )
+
+
+# Builtins that consume an iterable at once: ``list(r.keys(p))`` needs no extra list().
+_CONSUMERS = frozenset({"list", "sorted", "set", "frozenset", "tuple"})
 
 
 class KeysCommand(Rule):
@@ -169,6 +173,15 @@ def _scan_fix(cmd: Command) -> FixPlan | None:
             rpar=waiting.rpar,
         )
         return FixPlan("Collect the keys of scan_iter()", False, (Replace(waiting, collected),))
+    outer = consumer(cmd)
+    if (
+        outer is not None
+        and isinstance(outer.func, cst.Name)
+        and outer.func.value in _CONSUMERS
+        and not outer.args[0].star
+        and outer.args[0].keyword is None
+    ):  # list(r.keys(p)), sorted(...): they take the iterator as it is
+        return FixPlan("Collect the keys of scan_iter()", False, (Replace(cmd.node, scan),))
     collected = cst.Call(
         func=cst.Name("list"), args=[cst.Arg(plain)], lpar=cmd.node.lpar, rpar=cmd.node.rpar
     )
