@@ -104,9 +104,8 @@ def awaited(call: cst.Call, parent: cst.CSTNode | None) -> cst.Await:
 def consumer(cmd: Command) -> cst.Call | None:
     """The call that takes ``cmd``'s reply as its only argument (``sorted(r.keys())``)."""
     parent = cmd.parent
-    if isinstance(parent, cst.Call) and len(parent.args) == 1:
-        if parent.args[0].value is cmd.node:
-            return parent
+    if isinstance(parent, cst.Call) and len(parent.args) == 1 and parent.args[0].value is cmd.node:
+        return parent
     return None
 
 
