@@ -209,15 +209,24 @@ def test_a_session(tmp_path: Path, encoding: str) -> None:
         },
     )
     titles = [a["title"] for a in actions]
-    assert titles == [
-        "RL301: Iterate with scan_iter()",
-        "RL301: add '# noqa: RL301' on this line",
-        "redislint: fix all auto-fixable problems",
-    ]
+    assert titles == ["RL301: Iterate with scan_iter()", "RL301: add '# noqa: RL301' on this line"]
+    assert [a["kind"] for a in actions] == ["quickfix", "quickfix"]
     fixed = apply_edits(BUFFER, actions[0]["edit"]["changes"][uri], encoding)
     assert fixed == BUFFER.replace('r.keys("tmp:*")', 'r.scan_iter("tmp:*")')
     noqa = apply_edits(BUFFER, actions[1]["edit"]["changes"][uri], encoding)
     assert '    for k in r.keys("tmp:*"):  # noqa: RL301\n' in noqa
+    everything = client.request(
+        "textDocument/codeAction",
+        {
+            "textDocument": {"uri": uri},
+            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+            "context": {"diagnostics": [], "only": ["source.fixAll"]},
+        },
+    )
+    assert [(a["title"], a["kind"]) for a in everything] == [
+        ("redislint: fix all auto-fixable problems", "source.fixAll.redislint")
+    ]
+    assert apply_edits(BUFFER, everything[0]["edit"]["changes"][uri], encoding) == fixed
 
     client.notify(
         "textDocument/didChange",

@@ -51,6 +51,7 @@ class Tree:
     linted: set[str] = field(default_factory=set)  # files the command line lints
     exporting: set[str] = field(default_factory=set)  # names of modules exporting clients
     ready: bool = False
+    building: bool = False  # the background pass has started
     error: str | None = None
 
 

@@ -13,6 +13,7 @@ import asyncio
 import queue
 import re
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -64,7 +65,6 @@ class RedislintServer(LanguageServer):
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._queue: queue.Queue[str] = queue.Queue()
         self._thread = threading.Thread(target=self._work, name="redislint-lint", daemon=True)
-        self._building: set[int] = set()
 
     # -- scheduling ----------------------------------------------------------------------
     def schedule(self, uri: str, delay: float = 0.0) -> None:
@@ -98,8 +98,8 @@ class RedislintServer(LanguageServer):
         except ConfigError as exc:
             self._show(f"redislint: {exc}")
             return
-        if not tree.ready and id(tree) not in self._building:
-            self._building.add(id(tree))
+        if not tree.ready and not tree.building:
+            tree.building = True
             threading.Thread(target=self._build, args=(tree,), daemon=True).start()
         findings = self.linter.lint(path, text)
         self.results[uri] = (text, findings)
@@ -163,13 +163,13 @@ class RedislintServer(LanguageServer):
         positions = Positions(text, self.encoding)
         wanted = params.context.only
         out: list[types.CodeAction] = []
-        if wanted is None or any(k != FIX_ALL for k in wanted):
+        if _wants(types.CodeActionKind.QuickFix.value, wanted, default=True):
             for finding in findings:
                 span = positions.span(finding.start, finding.end)
-                if not _touches(span, params.range):
-                    continue
-                out += self._quick_fixes(uri, text, finding, positions)
-        if wanted is None or any(FIX_ALL.startswith(k) for k in wanted):
+                if _touches(span, params.range):
+                    out += self._quick_fixes(uri, text, finding, positions)
+        # "fix all" runs the fix loop: only when asked for (a source action, on save)
+        if _wants(FIX_ALL, wanted, default=False):
             fixed = self.linter.fix_all(path, text, self.unsafe)
             if fixed != text:
                 edit = _text_edit(positions.whole(text), fixed)
@@ -238,6 +238,14 @@ def _range(span: Span) -> types.Range:
 
 def _text_edit(span: Span, content: str) -> types.TextEdit:
     return types.TextEdit(range=_range(span), new_text=content)
+
+
+def _wants(kind: str, wanted: Sequence[types.CodeActionKind | str] | None, default: bool) -> bool:
+    """Whether a code action of ``kind`` is asked for (``only``: kinds or their parents)."""
+    if wanted is None:
+        return default
+    asked = [k.value if isinstance(k, types.CodeActionKind) else k for k in wanted]
+    return any(kind == k or kind.startswith(k + ".") for k in asked)
 
 
 def _touches(span: Span, wanted: types.Range) -> bool:

@@ -246,8 +246,9 @@ def merge_expiry(cmd: Command, expiry: Command, call: cst.Call, value_safe: bool
         return None
     option = SET_OPTION[expiry.name][0]
     new_call = with_argument(call, option, value, cmd.args.get(option))
+    what = "set(..., nx=True, " if cmd.name == "setnx" else "set(..., "
     return FixPlan(
-        f"Pass the expiry as {option}= of the set() and remove {expiry.method}()",
+        f"Merge {cmd.method}() and {expiry.method}() into {what}{option}=...)",
         layout.safe,
         layout.changes(cmd, new_call),
     )
