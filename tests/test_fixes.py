@@ -293,3 +293,28 @@ def test_unified_diff_marks_a_missing_final_newline() -> None:
     assert unified_diff("a.py", "x = 1", "x = 2").endswith(
         "-x = 1\n\\ No newline at end of file\n+x = 2\n\\ No newline at end of file\n"
     )
+
+
+# -- edits -----------------------------------------------------------------------------
+
+
+def test_edits_are_narrowed_to_whole_words() -> None:
+    from redislint.engine.edits import _narrow
+
+    old, new = "setnx(k, 1)", "set(k, 1, nx=True)"
+    first, end = _narrow(old, new)
+    assert old[first:end] == "setnx(k, 1"
+    assert _narrow("a\r\nb", "a\r\nc\r\nb") == (3, 3)
+
+
+def test_offsets_round_trip_over_every_line_break() -> None:
+    from redislint.engine.edits import Offsets
+
+    text = "ab\r\ncd\ref\ngh"
+    offsets = Offsets(text)
+    for index in range(len(text) + 1):
+        if text[index - 1 : index + 1] == "\r\n":
+            continue  # between CR and LF is not a position
+        assert offsets.offset(offsets.position(index)) == index
+    assert offsets.position(text.index("e")) == Position(3, 1)
+    assert offsets.offset(Position(9, 1)) == len(text)

@@ -127,7 +127,7 @@ def to_fix(plan: FixPlan, layout: Layout, module: cst.Module, offsets: Offsets) 
             new = generate(_removal(change), module, outer.indent)
         old = offsets.text[start:end]
         if end == len(offsets.text) and not old.endswith(("\n", "\r")):
-            new = new.rstrip("\r\n") if old.strip() else new  # the file's last line
+            new = _without_final_newline(new)  # the file's last line has none
         first, last = _narrow(old, new)
         spans.append((start + first, end - (len(old) - last)))
         edits.append(
@@ -143,6 +143,13 @@ def to_fix(plan: FixPlan, layout: Layout, module: cst.Module, offsets: Offsets) 
     if not edits:
         return None
     return Fix(plan.message, tuple(sorted(edits, key=lambda e: (e.start, e.end))), plan.safe)
+
+
+def _without_final_newline(text: str) -> str:
+    for ending in ("\r\n", "\n", "\r"):
+        if text.endswith(ending):
+            return text[: -len(ending)]
+    return text
 
 
 def _narrow(old: str, new: str) -> tuple[int, int]:
