@@ -242,8 +242,10 @@ def merge_expiry(cmd: Command, expiry: Command, call: cst.Call, value_safe: bool
     if value is None:
         return None
     layout = merge(cmd, expiry, value_safe)
-    if layout is None or (layout.between and not movable(value, cmd)):
+    if layout is None:
         return None
+    if layout.between and not (movable(value, cmd) and movable(cmd.receiver_node, cmd)):
+        return None  # what runs in between could change the TTL or the client
     option = SET_OPTION[expiry.name][0]
     new_call = with_argument(call, option, value, cmd.args.get(option))
     what = "set(..., nx=True, " if cmd.name == "setnx" else "set(..., "
