@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from redislint import redisconf
@@ -17,6 +18,16 @@ if TYPE_CHECKING:
     import libcst as cst
 else:
     from redislint._lazy import cst
+
+
+def _settings_from_code(cmd: Command, ctx: FileContext) -> Iterator[tuple[str, str]]:
+    """The (setting, literal value) pairs a CONFIG SET of application code changes."""
+    if ctx.is_test:
+        return
+    for name, node in config_set_pairs(cmd):
+        value = _value_text(node)
+        if value is not None:
+            yield name, value
 
 
 def _value_text(node: cst.BaseExpression) -> str | None:
@@ -70,12 +81,7 @@ class PersistenceDisabledInCode(Rule):
     precision = "very-high"
 
     def check_command(self, cmd: Command, ctx: FileContext) -> None:
-        if ctx.is_test:
-            return
-        for name, node in config_set_pairs(cmd):
-            value = _value_text(node)
-            if value is None:
-                continue
+        for name, value in _settings_from_code(cmd, ctx):
             if name == "save" and value == "":
                 what = 'CONFIG SET save "" turns off RDB snapshots'
             elif name == "appendonly" and value.strip().lower() == "no":
@@ -174,12 +180,7 @@ class UnboundedMemoryInCode(Rule):
     precision = "very-high"
 
     def check_command(self, cmd: Command, ctx: FileContext) -> None:
-        if ctx.is_test:
-            return
-        for name, node in config_set_pairs(cmd):
-            value = _value_text(node)
-            if value is None:
-                continue
+        for name, value in _settings_from_code(cmd, ctx):
             if name == "maxmemory" and redisconf.parse_memory(value.strip()) == 0:
                 what = "CONFIG SET maxmemory 0 removes the memory limit: Redis grows until the OOM killer ends it"
             elif name == "maxmemory-policy" and value.strip().lower() == "noeviction":
