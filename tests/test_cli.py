@@ -54,7 +54,8 @@ def test_concise_output_and_exit_code(project: Path) -> None:
     lines = out.splitlines()
     assert lines[0].startswith("bad.py:7:5: RL101 set() writes 'user:{uid}' without a TTL")
     assert lines[1].startswith("bad.py:8:12: RL301 keys() with '*'")
-    assert lines[-1] == "Found 2 problems in 1 file (2 files checked)"
+    assert lines[-2] == "Found 2 problems in 1 file (2 files checked)"
+    assert lines[-1] == "[*] 1 fixable with --fix --unsafe-fixes"
 
 
 def test_full_output_marks_the_range(project: Path) -> None:

@@ -197,7 +197,9 @@ def check_junit(text: str, found: list[Finding]) -> None:
 
 def check_concise(text: str, found: list[Finding]) -> None:
     lines = text.split("\n")
-    assert lines[-1] == "" and len(lines) == len(found) + 2  # findings, summary, end
+    fixable = any(f.fix is not None for f in found)  # a "[*] n fixable" hint follows the summary
+    assert lines[-1] == "" and len(lines) == len(found) + 2 + fixable  # findings, summary, end
+    assert not fixable or lines[-2].startswith("[*] ")
     for line, finding in zip(lines[: len(found)], found, strict=True):
         assert TERMINAL_CONTROL.search(line) is None
         assert line == (

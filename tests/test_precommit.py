@@ -152,3 +152,42 @@ def test_the_conf_hook_checks_redis_conf_files(hook_repo: Path, tmp_path: Path) 
     assert done.returncode == 1, output
     assert "redis.conf:1:1: RL901" in output
     assert "app.py" not in output
+
+
+def test_the_hook_fixes_with_fix(hook_repo: Path, tmp_path: Path) -> None:
+    """The fixing setup of docs/pre-commit.md: `args: [--fix]`."""
+    project = tmp_path / "fix-project"
+    project.mkdir()
+    (project / "purge.py").write_text(
+        'import redis\n\nr = redis.Redis()\n\n\ndef purge():\n    for k in r.keys("tmp:*"):\n'
+        "        r.unlink(k)\n"
+    )
+    rev = git("rev-parse", "HEAD", cwd=hook_repo).strip()
+    (project / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n"
+        "      - id: redislint\n        args: [--fix, --select, RL301]\n"
+    )
+    git("init", "-q", cwd=project)
+    git("add", "-A", cwd=project)
+    cache = cache_dir()
+    env = dict(
+        os.environ,
+        PRE_COMMIT_HOME=str(cache / "pre-commit"),
+        PIP_CACHE_DIR=str(cache / "pip"),
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+        NO_COLOR="1",
+    )
+    env.pop("PYTHONPATH", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--all-files"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "files were modified by this hook" in output
+    assert 'for k in r.scan_iter("tmp:*"):' in (project / "purge.py").read_text()

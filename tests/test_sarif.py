@@ -146,6 +146,13 @@ def multitool_problems(text: str, tmp_path: Path) -> list[str]:
     return problems
 
 
+def test_examples_carry_real_fixes() -> None:
+    """The validator runs below see fixes made by rules, not only hand-made ones."""
+    results = json.loads(examples_sarif())["runs"][0]["results"]
+    fixed = {(r["ruleId"], r["fixes"][0]["properties"]["safe"]) for r in results if "fixes" in r}
+    assert {("RL301", True), ("RL102", True), ("RL202", True), ("RL103", False)} <= fixed
+
+
 def test_examples_validate_against_the_official_schema() -> None:
     assert schema_errors(examples_sarif()) == []
 

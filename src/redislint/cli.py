@@ -10,7 +10,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -23,6 +23,10 @@ from redislint.config import (
     load_config,
     validate_selectors,
 )
+from redislint.diagnostics import Finding
+
+if TYPE_CHECKING:
+    from redislint.report import ReportContext as ReportContextType
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -234,6 +238,34 @@ FORMAT_CHOICES = _format_choices()
     type=click.Path(path_type=Path, file_okay=False),
     help="Cache directory [default: .redislint_cache next to the configuration].",
 )
+@click.option("--fix", is_flag=True, help="Apply the safe fixes, then report what is left.")
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="Let --fix and --diff apply unsafe fixes too (they may change what the code does).",
+)
+@click.option(
+    "--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them."
+)
+@click.option("--show-fixes", is_flag=True, help="With --fix, list the fixes applied.")
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Report only findings that are not in this baseline file.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Record the current findings in FILE (a baseline) and exit.",
+)
+@click.option(
+    "--add-noqa", is_flag=True, help="Add '# noqa: RLxxx' comments for every current finding."
+)
+@click.option(
+    "--report-unused-noqa",
+    is_flag=True,
+    help="Report suppression comments that suppress nothing (RL001).",
+)
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
 @click.option(
     "--explain", "explain_rule", metavar="RULE", help="Show the documentation of a rule and exit."
@@ -256,6 +288,14 @@ def main(
     no_cache: bool,
     force_exclude: bool,
     cache_dir: Path | None,
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
+    show_fixes: bool,
+    baseline: Path | None,
+    write_baseline: Path | None,
+    add_noqa: bool,
+    report_unused_noqa: bool,
     list_rules: bool,
     explain_rule: str | None,
 ) -> None:
@@ -272,11 +312,18 @@ def main(
         explain(explain_rule, color)
         return
     _check_conflicts(paths, fmt, output, statistics, stdin_filename, no_cache, cache_dir)
+    if add_noqa and (fix or diff):
+        _fail("--add-noqa cannot be combined with --fix or --diff")
+    stdin = paths == (Path("-"),) or (stdin_filename is not None and not paths)
+    if add_noqa and stdin:
+        _fail("--add-noqa needs files: it cannot change standard input")
     try:
         config = load_config(config_path, start=Path.cwd())
         codes = _codes(config, select, extend_select, ignore)
     except ConfigError as exc:
         _fail(str(exc))
+    if report_unused_noqa:
+        codes = codes | {"RL001"}
     fmt = fmt or ("full" if sys.stdout.isatty() and output is None else "concise")
     from redislint.engine.runner import Runner
 
@@ -293,15 +340,63 @@ def main(
     )
     sources: dict[str, str] = {}  # what reporters quote, when it is not on disk
     try:
-        if paths == (Path("-"),) or (stdin_filename is not None and not paths):
+        fixed: list[Finding] = []
+        if stdin:
             data = sys.stdin.buffer.read()
             result = runner.run_stdin(data, stdin_filename or "-")
             sources = _stdin_sources(result, data)
+            if fix or diff:
+                _fix_stdin(runner, result, data, fmt, codes, diff=diff, unsafe=unsafe_fixes)
+                return
         else:
-            result = runner.run(list(paths) or [Path()])
+            targets = list(paths) or [Path()]
+            result = runner.run(targets)
+            if add_noqa:
+                from redislint.adopt import add_noqa_to_tree
+
+                count, warnings = add_noqa_to_tree(result, runner.cwd)
+                for warning in warnings:
+                    click.echo(f"redislint: warning: {warning}", err=True)
+                click.echo(
+                    f"Added {count} noqa {'comment' if count == 1 else 'comments'}.", err=True
+                )
+                sys.exit(EXIT_ERROR if warnings else EXIT_OK)
+            if fix or diff:
+                from redislint.adopt import fix_tree
+
+                result, report = fix_tree(
+                    runner, targets, result, unsafe_fixes, write_files=not diff
+                )
+                for warning in report.warnings:
+                    click.echo(f"redislint: warning: {warning}", err=True)
+                if diff:
+                    write_output(report.diff(), output, utf8=False)
+                    count = len(report.fixed)
+                    click.echo(
+                        f"Would fix {count} {'problem' if count == 1 else 'problems'}.", err=True
+                    )
+                    sys.exit(EXIT_FINDINGS if report.changes else EXIT_OK)
+                fixed = report.fixed
         if not quiet:
             for skipped in result.skipped:
                 click.echo(f"redislint: warning: skipped {skipped}", err=True)
+        context = _report_context(codes, sources)
+        if write_baseline is not None:
+            from redislint.baseline import BaselineError, write
+
+            try:
+                count = write(result.findings, context, write_baseline)
+            except BaselineError as exc:
+                _fail(str(exc))
+            click.echo(f"Wrote {count} findings to the baseline {write_baseline}.", err=True)
+            sys.exit(EXIT_OK)
+        if baseline is not None:
+            from redislint.baseline import BaselineError, apply
+
+            try:
+                result.findings, result.baselined = apply(result.findings, context, baseline)
+            except BaselineError as exc:
+                _fail(str(exc))
         text = render(
             result,
             fmt,
@@ -309,8 +404,16 @@ def main(
             color=_use_color(no_color, output, fmt),
             quiet=quiet,
             statistics=statistics,
-            sources=sources,
+            sources=context.sources,
+            unsafe_fixes=unsafe_fixes,
         )
+        if show_fixes and fix:
+            from redislint.adopt import show_fixes as listing
+
+            if fmt in ("concise", "full") and output is None:
+                text = listing(fixed) + ("\n" if text.strip() else "") + text
+            else:
+                click.echo(listing(fixed), err=True, nl=False)
         write_output(text, output, utf8=fmt in MACHINE_FORMATS and not statistics)
     except KeyboardInterrupt:
         click.echo("redislint: interrupted", err=True)
@@ -341,6 +444,56 @@ def _check_conflicts(
         _fail("--no-cache and --cache-dir contradict each other; use one")
     if statistics and fmt in MACHINE_FORMATS:
         _fail(f"--statistics prints a table; it cannot be combined with --format {fmt}")
+
+
+def _report_context(codes: frozenset[str], sources: dict[str, str]) -> ReportContextType:
+    from redislint.report import ReportContext
+
+    return ReportContext(codes=codes, sources=dict(sources))
+
+
+def _fix_stdin(
+    runner: object,
+    result: object,
+    data: bytes,
+    fmt: str,
+    codes: frozenset[str],
+    *,
+    diff: bool,
+    unsafe: bool,
+) -> None:
+    """``--fix``/``--diff`` on standard input: the fixed text (or the diff) goes to
+    standard output, the findings left to standard error."""
+    from redislint.adopt import fix_stdin
+    from redislint.engine.fixes import unified_diff
+    from redislint.engine.runner import Runner, RunResult
+    from redislint.engine.source import decode
+
+    assert isinstance(runner, Runner) and isinstance(result, RunResult)
+    text = decode(data).text
+    if text is None:
+        sys.stdout.buffer.write(data)
+        sys.exit(EXIT_ERROR)
+    outcome = fix_stdin(runner, text, result, unsafe)
+    shown = result.findings[0].path if result.findings else "-"
+    if diff:
+        sys.stdout.write(unified_diff(shown, text, outcome.text))
+        sys.exit(EXIT_FINDINGS if outcome.text != text else EXIT_OK)
+    sys.stdout.write(outcome.text)
+    sys.stdout.flush()
+    left = RunResult(findings=outcome.remaining, files_checked=1, fixed=len(outcome.fixed))
+    report = render(
+        left,
+        fmt,
+        codes,
+        color=False,
+        quiet=False,
+        statistics=False,
+        sources={shown: outcome.text},
+        unsafe_fixes=unsafe,
+    )
+    sys.stderr.write(report)
+    sys.exit(EXIT_FINDINGS if outcome.remaining else EXIT_OK)
 
 
 class RichProgress:
@@ -419,6 +572,7 @@ def render(
     quiet: bool,
     statistics: bool,
     sources: dict[str, str] | None = None,
+    unsafe_fixes: bool = False,
 ) -> str:
     from redislint.engine.runner import RunResult
     from redislint.report import ReportContext, get_reporter
@@ -427,7 +581,11 @@ def render(
     if statistics:
         return render_statistics(result)
     context = ReportContext(
-        color=color, codes=codes, show_summary=not quiet, sources=dict(sources or {})
+        color=color,
+        codes=codes,
+        show_summary=not quiet,
+        sources=dict(sources or {}),
+        unsafe_fixes=unsafe_fixes,
     )
     return get_reporter(fmt)(result, context)
 

@@ -53,6 +53,8 @@ class Finding:
     end: Position
     fix: Fix | None = field(default=None, compare=False)
     fingerprint: str = field(default="", compare=False)
+    # the qualified name of the function or class around the finding ("" at module level)
+    scope: str = field(default="", compare=False)
     # Secrets in the reported source (a hard-coded password): reporters that show source
     # lines mask them; messages never contain them.
     redact: tuple[str, ...] = field(default=(), compare=False)

@@ -1077,6 +1077,7 @@ class Analyzer:
             index=len(scope.commands),
             fate=fate,
         )
+        cmd.statement, cmd.block = self.statement_of_call()
         cmd.arg_origins = self.origins_of_args(node, keys)
         cmd.bindings = self.bindings_of(node)
         if isinstance(receiver_node, cst.Name) and receiver_node.value in scope.exprs:
@@ -1084,6 +1085,22 @@ class Analyzer:
         scope.commands.append(cmd)
         self.commands.append(cmd)
         self.command_by_node[node] = cmd
+
+    def statement_of_call(
+        self,
+    ) -> tuple[cst.BaseStatement | None, cst.Module | cst.IndentedBlock | None]:
+        """The innermost statement on the stack and the block holding it."""
+        stack = self.stack
+        for i in range(len(stack) - 1, 0, -1):
+            node = stack[i]
+            if isinstance(node, cst.BaseStatement):
+                block = stack[i - 1]
+                if isinstance(block, cst.Module | cst.IndentedBlock):
+                    return node, block
+                return node, None
+            if isinstance(node, cst.SimpleStatementSuite | cst.Lambda):
+                return None, None
+        return None, None
 
     def bindings_of(self, node: cst.Call) -> dict[str, cst.BaseExpression]:
         """What the names used in the arguments are bound to when the call runs.

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from redislint.clients.cst_sym import from_cst
 from redislint.clients.types import Value
+from redislint.engine.edits import FixPlan
 from redislint.engine.loops import LoopFacts, inspect_loop
 from redislint.engine.model import Command, Scope
 from redislint.engine.treefacts import TreeCondition
@@ -44,6 +45,7 @@ class RawFinding:
     anchor: Anchor
     message: str
     condition: TreeCondition | None = None
+    fix: FixPlan | None = None
     redact: tuple[str, ...] = ()
 
 
@@ -152,20 +154,22 @@ class FileContext:
         message: str,
         inner: tuple[int, int] | None = None,
         when: TreeCondition | None = None,
+        fix: FixPlan | None = None,
         redact: tuple[str, ...] = (),
     ) -> None:
         """Report a finding of ``rule`` at ``node`` (once per node and rule).
 
         With ``when``, the finding is kept only if the condition holds for the whole
         linted tree (decided after every file is linted). ``redact``: secrets that
-        reporters must mask where they print source lines.
+        reporters must mask where they print source lines. ``fix`` describes how to fix
+        it (``engine/edits.py``); the engine turns it into text edits if it is reported.
         """
         rule_type = rule if isinstance(rule, type) else type(rule)
         key = (id(node), rule_type.code + (str(inner) if inner else ""))
         if key in self._reported:
             return
         self._reported.add(key)
-        self.findings.append(RawFinding(rule_type, Anchor(node, inner), message, when, redact))
+        self.findings.append(RawFinding(rule_type, Anchor(node, inner), message, when, fix, redact))
 
     def reported(self, node: cst.CSTNode, code: str) -> bool:
         return (id(node), code) in self._reported

@@ -10,14 +10,15 @@ import libcst as cst
 from redislint.diagnostics import Finding, Position
 from redislint.engine.analyzer import analyze
 from redislint.engine.context import LINE_REF, FileContext, RawFinding
+from redislint.engine.edits import Offsets, to_fix
 from redislint.engine.literals import value_offsets
-from redislint.engine.positions import node_ranges, offset_position
+from redislint.engine.positions import layout, offset_position
 from redislint.engine.project import Project
 from redislint.engine.pyparse import python_parse, python_refusal
 from redislint.engine.results import FileResult, RuleSet, engine_finding
-from redislint.engine.source import source_lines
-from redislint.engine.suppressions import file_ignored, line_suppressions, suppresses
+from redislint.engine.suppressions import FileSuppressions, file_ignored
 from redislint.engine.treefacts import summarize
+from redislint.engine.unused import UNUSED, Usage, unused
 
 
 def parse(text: str, shown: str) -> cst.Module | Finding:
@@ -85,10 +86,15 @@ def lint_module_text(
     ctx = FileContext(key, module, analyzer, rules.settings, project, is_test)
     run_rules(ctx, rules)
     result = FileResult(facts=summarize(analyzer.commands, rules.tree_commands))
-    if not ctx.findings:
+    report_unused = UNUSED in rules.codes
+    if not ctx.findings and not report_unused:
         return result
+    suppressions = FileSuppressions(text)
+    usage = Usage()
     for raw, finding in zip(
-        ctx.findings, materialize(ctx.findings, module, text, shown, ctx.related), strict=True
+        ctx.findings,
+        materialize(ctx.findings, module, text, shown, ctx.related, suppressions, usage),
+        strict=True,
     ):
         if finding is None:
             continue
@@ -96,6 +102,12 @@ def lint_module_text(
             result.findings.append(finding)
         else:
             result.pending.append((finding, raw.condition))
+    if report_unused:
+        for finding, condition in unused(suppressions, usage, rules.codes, shown):
+            if condition is None:
+                result.findings.append(finding)
+            else:
+                result.pending.append((finding, condition))
     return result
 
 
@@ -120,38 +132,51 @@ def materialize(
     text: str,
     shown: str,
     related: Sequence[cst.CSTNode] = (),
+    suppressions: FileSuppressions | None = None,
+    usage: Usage | None = None,
 ) -> list[Finding | None]:
     """Positioned findings, one per raw finding; None where a comment suppresses it.
 
-    ``related`` are the nodes whose lines messages name (``FileContext.line_of``).
+    ``related`` are the nodes whose lines messages name (``FileContext.line_of``). Fixes
+    are turned into text edits for the findings that are kept; ``usage`` records which
+    suppression comment silenced what.
     """
-    ranges = node_ranges(module, [*(f.anchor.node for f in raw), *related])
+    fixes = [n for f in raw if f.fix is not None for n in f.fix.nodes()]
+    found = layout(module, [*(f.anchor.node for f in raw), *related], fixes)
+    ranges = found.ranges
 
     def line(match: re.Match[str]) -> str:
         index = int(match.group(1))
-        found = ranges.get(id(related[index])) if index < len(related) else None
-        return str(found[0].line) if found is not None else "?"
+        place = ranges.get(id(related[index])) if index < len(related) else None
+        return str(place[0].line) if place is not None else "?"
 
-    lines = source_lines(text)
+    suppressions = suppressions or FileSuppressions(text)
+    offsets: Offsets | None = None
     findings: list[Finding | None] = []
     for item in raw:
         start, end = ranges.get(id(item.anchor.node), (Position(1, 1), Position(1, 1)))
         node = item.anchor.node
         if item.anchor.inner is not None and isinstance(node, cst.SimpleString):
-            offsets = value_offsets(node)
-            if offsets is not None:
+            offsets_in = value_offsets(node)
+            if offsets_in is not None:
                 first, last = item.anchor.inner
-                first = min(first, len(offsets) - 1)
-                last = min(last, len(offsets) - 1)
+                first = min(first, len(offsets_in) - 1)
+                last = min(last, len(offsets_in) - 1)
                 start, end = (
-                    offset_position(start, node.value, offsets[first]),
-                    offset_position(start, node.value, offsets[last]),
+                    offset_position(start, node.value, offsets_in[first]),
+                    offset_position(start, node.value, offsets_in[last]),
                 )
-        line_text = lines[start.line - 1] if 0 < start.line <= len(lines) else ""
         code = item.rule.code
-        if any(suppresses(s, code) for s in line_suppressions(line_text, start.line)):
+        covering = suppressions.covering(start.line, code)
+        if covering:
+            if usage is not None:
+                usage.record(covering, code, item.condition)
             findings.append(None)
             continue
+        fix = None
+        if item.fix is not None:
+            offsets = offsets or Offsets(text)
+            fix = to_fix(item.fix, found, module, offsets)
         findings.append(
             Finding(
                 path=shown,
@@ -161,6 +186,8 @@ def materialize(
                 message=LINE_REF.sub(line, item.message) if related else item.message,
                 start=start,
                 end=end,
+                fix=fix,
+                scope=found.scopes.get(id(node), ""),
                 redact=item.redact,
             )
         )

@@ -118,6 +118,10 @@ class Command:
     # steps on, the names those expressions use): ``data`` -> ``f.read()``, ``f`` -> ``open(p)``
     bindings: dict[str, cst.BaseExpression] = field(default_factory=dict)
     index: int = 0
+    # the innermost statement around the call, and the module or block whose body holds
+    # it (None inside a one-line suite such as ``if x: a(); b()``): what fixes edit
+    statement: cst.BaseStatement | None = None
+    block: cst.Module | cst.IndentedBlock | None = None
     fate: str = ""  # where the result goes, as for ``Construction.fate``
 
     @property

@@ -31,7 +31,14 @@ from redislint.engine.pyparse import python_parse
 from redislint.engine.results import FileResult, RuleSet, engine_finding
 from redislint.engine.source import Source, decode
 from redislint.engine.treefacts import TreeFacts
-from redislint.engine.workers import IndexTask, LintTask, Pool, Setup, default_jobs
+from redislint.engine.workers import (
+    IndexTask,
+    InlinePool,
+    LintTask,
+    Pool,
+    Setup,
+    default_jobs,
+)
 from redislint.rules import ALL_RULES
 
 DEFAULT_FILE_TIMEOUT = 60.0
@@ -47,6 +54,8 @@ class RunResult:
     findings: list[Finding] = field(default_factory=list)
     files_checked: int = 0
     skipped: list[str] = field(default_factory=list)  # named files not checked, and why
+    fixed: int = 0  # findings fixed by --fix before the findings were collected
+    baselined: int = 0  # findings left out because the baseline has them
 
     @property
     def files_with_findings(self) -> int:
@@ -183,6 +192,7 @@ class Runner:
         timeout: float = DEFAULT_FILE_TIMEOUT,
         progress: Progress | None = None,
         force_exclude: bool = False,
+        inline: bool = False,
         isolated: bool = False,
     ) -> None:
         self.config = config
@@ -197,7 +207,10 @@ class Runner:
         self._rules: RuleSet | None = None
         self.tokens = prefilter_tokens(config.settings)
         self.cache = Cache(cache_dir, self._context())
-        self._pool: Pool | None = None
+        self._pool: Pool | InlinePool | None = None
+        self.inline = inline  # lint in this process (no worker processes)
+        self.project: Project | None = None  # the linked index of the last run (for fixes)
+        self.file_results: dict[str, FileResult] = {}  # the last run's results, by file key
         self._conf_files: list[Path] = []
 
     def _context(self) -> str:
@@ -223,7 +236,7 @@ class Runner:
             candidates = [s for s in sources if may_use_redis(s.text, self.tokens)]
             timer.lap(f"read {len(sources)} files, {len(candidates)} candidates")
             facts = self._index(candidates)
-            project = Project(facts.values(), self.settings.client_name_patterns)
+            project = self.project = Project(facts.values(), self.settings.client_name_patterns)
             timer.lap("index")
             if not self.isolated:
                 candidates += self._importers(sources, candidates, facts, project)
@@ -394,6 +407,7 @@ class Runner:
                     for f in outcome.findings
                 ):
                     self.cache.put(keys[i], outcome)
+        self.file_results = {f.key: r for f, r in zip(files, results, strict=True) if r is not None}
         return [r for r in results if r is not None]
 
     def _close_pool(self, kill: bool = False) -> None:
@@ -401,10 +415,10 @@ class Runner:
             self._pool.close(kill=kill)
             self._pool = None
 
-    def pool(self) -> Pool:
+    def pool(self) -> Pool | InlinePool:
         if self._pool is None:
             setup = Setup(self.settings, self.codes, self.isolated)
-            self._pool = Pool(setup, self.jobs, self.timeout)
+            self._pool = InlinePool(setup) if self.inline else Pool(setup, self.jobs, self.timeout)
         return self._pool
 
     def run_stdin(self, data: bytes, filename: str) -> RunResult:
@@ -436,7 +450,7 @@ class Runner:
             elif may_use_redis(source.text, self.tokens):
                 files = [SourceFile(path, shown, str(path.absolute()), source.text, digest(data))]
                 facts = self._index(files)
-                project = Project(facts.values(), self.settings.client_name_patterns)
+                project = self.project = Project(facts.values(), self.settings.client_name_patterns)
                 result.findings.extend(resolve_tree_conditions(self._lint(files, project, facts)))
         except BaseException:  # Ctrl-C or a bug: stop the workers now, even busy ones
             self._close_pool(kill=True)

@@ -220,6 +220,42 @@ def _context() -> Any:
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
+class InlinePool:
+    """The ``Pool`` interface without processes: tasks run in this process, one by one.
+
+    For hosts that must not fork (a language server with threads); a crash of the parser
+    is not isolated here, an exception still becomes an RL000 finding on the file.
+    """
+
+    def __init__(self, setup: Setup) -> None:
+        self.state = _State(setup)
+
+    def close(self, kill: bool = False) -> None:
+        pass
+
+    def use_facts(self, facts: Sequence[ModuleFacts]) -> None:
+        self.state.use_facts(facts)
+
+    def run(
+        self,
+        tasks: Sequence[Task],
+        describe: Callable[[int], str],
+        progress: Callable[[], None] | None = None,
+    ) -> list[Outcome]:
+        results: list[Outcome] = []
+        for i, task in enumerate(tasks):
+            try:
+                results.append(self.state.run(task))
+            except RecursionError:
+                results.append(Pool._failure(task, describe(i), "code nested too deeply"))
+            except Exception as exc:  # a bug in redislint: report it on the file
+                message = f"internal error while analysing the file: {type(exc).__name__}: {exc}"
+                results.append(Pool._failure(task, describe(i), message))
+            if progress is not None:
+                progress()
+        return results
+
+
 class Pool:
     """A few worker processes that index and lint files, one file per worker at a time."""
 

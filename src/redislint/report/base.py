@@ -38,6 +38,7 @@ class ReportContext:
     codes: frozenset[str] = frozenset()  # the enabled rules
     sources: dict[str, str] = field(default_factory=dict)  # path -> text, when already known
     show_summary: bool = True
+    unsafe_fixes: bool = False  # --unsafe-fixes: unsafe fixes count as available
 
     def source(self, path: str) -> str | None:
         """The text of a reported file (read again only for files with findings)."""
@@ -88,12 +89,38 @@ def summary(result: RunResult) -> str:
     count = len(result.findings)
     checked = result.files_checked
     files = "file" if checked == 1 else "files"
+    details = f"{checked} {files} checked"
+    if result.fixed:
+        details += f", {result.fixed} fixed"
+    if result.baselined:
+        details += f", {result.baselined} in the baseline"
     if not count:
-        return f"All checks passed ({checked} {files} checked)"
+        return f"All checks passed ({details})"
     problems = "problem" if count == 1 else "problems"
     with_findings = result.files_with_findings
     in_files = "file" if with_findings == 1 else "files"
-    return f"Found {count} {problems} in {with_findings} {in_files} ({checked} {files} checked)"
+    return f"Found {count} {problems} in {with_findings} {in_files} ({details})"
+
+
+def fix_hint(result: RunResult, unsafe: bool) -> str | None:
+    """How many findings ``--fix`` would fix (for the human-readable formats)."""
+    safe = sum(1 for f in result.findings if f.fix is not None and f.fix.safe)
+    risky = sum(1 for f in result.findings if f.fix is not None and not f.fix.safe)
+    if unsafe and safe + risky:
+        return f"[*] {safe + risky} fixable with --fix --unsafe-fixes"
+    if safe and risky:
+        return f"[*] {safe} fixable with --fix ({risky} more with --fix --unsafe-fixes)"
+    if safe:
+        return f"[*] {safe} fixable with --fix"
+    if risky:
+        return f"[*] {risky} fixable with --fix --unsafe-fixes"
+    return None
+
+
+def summary_lines(result: RunResult, context: ReportContext) -> list[str]:
+    """The summary line, and the fix hint when fixes are available."""
+    hint = fix_hint(result, context.unsafe_fixes)
+    return [summary(result), *([hint] if hint else [])]
 
 
 class Style:

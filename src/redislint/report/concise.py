@@ -7,7 +7,7 @@ per finding, and nothing a terminal would act on.
 from __future__ import annotations
 
 from redislint.engine.runner import RunResult
-from redislint.report.base import ReportContext, Style, printable, summary
+from redislint.report.base import ReportContext, Style, printable, summary_lines
 
 
 def render(result: RunResult, context: ReportContext) -> str:
@@ -18,5 +18,5 @@ def render(result: RunResult, context: ReportContext) -> str:
         for f in result.findings
     ]
     if context.show_summary:
-        lines.append(summary(result))
+        lines.extend(summary_lines(result, context))
     return "\n".join(lines) + "\n"

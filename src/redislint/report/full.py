@@ -10,7 +10,7 @@ from __future__ import annotations
 from redislint.diagnostics import Finding
 from redislint.engine.runner import RunResult
 from redislint.engine.source import source_lines
-from redislint.report.base import ReportContext, Style, printable, summary
+from redislint.report.base import ReportContext, Style, printable, summary_lines
 
 _CONTEXT = 1  # lines shown before and after the finding
 
@@ -74,5 +74,6 @@ def render(result: RunResult, context: ReportContext) -> str:
         blocks.append("\n".join([header, *frame]))
     out = "\n\n".join(blocks)
     if context.show_summary:
-        out = f"{out}\n\n{summary(result)}" if out else summary(result)
+        closing = "\n".join(summary_lines(result, context))
+        out = f"{out}\n\n{closing}" if out else closing
     return out + "\n"

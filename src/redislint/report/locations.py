@@ -36,15 +36,14 @@ def _normalise(text: str) -> str:
     return " ".join(text.split())
 
 
-def fingerprints(findings: Sequence[Finding], context: ReportContext) -> list[str]:
-    """A stable identity per finding that survives edits elsewhere in the file.
-
-    It hashes the code, the path, the offending source text (whitespace-normalised) and
-    which occurrence of that text this is, but never a line number: adding lines above a
-    finding keeps its fingerprint, so code scanning and GitLab keep tracking one alert.
+def identities(
+    findings: Sequence[Finding], context: ReportContext
+) -> list[tuple[str, str, str, str, int]]:
+    """What identifies each finding across edits: (code, path, enclosing function or class,
+    whitespace-normalised offending text, occurrence of that text there). No line number.
     """
     lines_of: dict[str, list[str] | None] = {}
-    seen: Counter[tuple[str, str, str]] = Counter()
+    seen: Counter[tuple[str, str, str, str]] = Counter()
     out = []
     for finding in findings:
         if finding.path not in lines_of:
@@ -54,14 +53,38 @@ def fingerprints(findings: Sequence[Finding], context: ReportContext) -> list[st
         basis = _normalise(offending_text(finding, lines)) if lines is not None else ""
         if not basis:
             basis = finding.message
-        key = (finding.code, finding.path, basis)
-        occurrence = seen[key]
+        key = (finding.code, finding.path, finding.scope, basis)
+        out.append((*key, seen[key]))
         seen[key] += 1
-        digest = hashlib.sha256(
-            "\0".join((*key, str(occurrence))).encode("utf-8", "surrogatepass")
-        ).hexdigest()
-        out.append(digest[:32])
     return out
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def fingerprints(findings: Sequence[Finding], context: ReportContext) -> list[str]:
+    """A stable identity per finding that survives edits elsewhere in the file.
+
+    It hashes the code, the path, the enclosing function or class, the offending source
+    text (whitespace-normalised) and which occurrence of that text this is there, but
+    never a line number: adding lines above a finding keeps its fingerprint, so code
+    scanning and GitLab keep tracking one alert.
+    """
+    out = []
+    for code, path, scope, basis, occurrence in identities(findings, context):
+        parts = (code, path, basis, str(occurrence))
+        out.append(_hash(*parts) if not scope else _hash(*parts, scope))
+    return out
+
+
+def baseline_fingerprints(findings: Sequence[Finding], context: ReportContext) -> list[str]:
+    """The fingerprints of a baseline: as ``fingerprints`` but without the path, which a
+    baseline stores apart (relative to itself, so it works from any directory)."""
+    return [
+        _hash(code, scope, basis, str(occurrence))
+        for code, _path, scope, basis, occurrence in identities(findings, context)
+    ]
 
 
 def position_dict(position: Position) -> dict[str, int]:

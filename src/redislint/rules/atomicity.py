@@ -13,13 +13,15 @@ from redislint.diagnostics import Severity
 from redislint.engine.arguments import constant, is_literal, literal, set_options
 from redislint.engine.binding import bind_args
 from redislint.engine.context import FileContext
+from redislint.engine.edits import FixPlan
 from redislint.engine.keyreach import key_reach, partner
 from redislint.engine.model import BoundArgs, Command, Construction, Scope, TxMode
+from redislint.engine.rewrite import only_tested, with_argument, with_method
 from redislint.engine.treefacts import TreeCondition, TreeQuery
 from redislint.keys.meaning import LOCK_WORDS, names_lock
 from redislint.keys.shape import Relation, code, compare, shape_of
-from redislint.rules.base import Rule, version_tuple
-from redislint.rules.expiration import call_text, key_text
+from redislint.rules.base import Rule, supports, version_tuple
+from redislint.rules.expiration import SET_OPTION, call_text, key_text, later_expiry, merge_expiry
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -313,9 +315,18 @@ class SetnxWithoutExpiry(Rule):
     or redis-py's `Lock` (`r.lock(name, timeout=30)`), which does this for you.
 
     ## Fix safety
-    `setnx(K, v)` immediately followed by `expire(K, n)` can be merged into
-    `set(K, v, nx=True, ex=n)`; this changes the return value from an int to a bool
-    or None, which is safe in a boolean test.
+    `setnx(K, v)` (or `set(K, v, nx=True)`) followed by `expire(K, n)` on the same
+    client becomes `set(K, v, nx=True, ex=n)` and the `expire()` is removed
+    (`pexpire` gives `px=`; `expireat`/`pexpireat` give `exat=`/`pxat=` when
+    `target-redis-version` allows Redis 6.2). The fix is safe when the `expire()` runs
+    right after a successful `setnx()` and nothing else does: the statement after it,
+    the first statement of `if r.setnx(...):`, or the statement after
+    `if not r.setnx(...): return`. `set(..., nx=True)` replies `True` or `None` where
+    `setnx()` replied `True` or `False`, so the fix is unsafe when the reply is kept in
+    a variable or returned rather than tested. It is unsafe too when other code runs in
+    between, or when the `expire()` also ran after a failed `setnx()` (it then
+    refreshed the other holder's TTL; the merged command does not). A `setnx()` with no
+    `expire()` after it has no fix: only you know the TTL.
 
     ## References
     - [SET](https://redis.io/docs/latest/commands/set/) (NX and EX options)
@@ -337,6 +348,7 @@ class SetnxWithoutExpiry(Rule):
                 cmd.node,
                 f"setnx() on {key_text(cmd)} cannot set an expiry: if the holder dies the key "
                 "stays forever; use set(key, token, nx=True, ex=<seconds>)",
+                fix=self._fix(cmd),
             )
         elif cmd.name == "set":
             options = set_options(cmd)
@@ -346,6 +358,7 @@ class SetnxWithoutExpiry(Rule):
                     cmd.node,
                     f"set(..., nx=True) on {key_text(cmd)} has no expiry: if the holder dies "
                     "the key stays forever; add ex=<seconds> to the same call",
+                    fix=self._fix(cmd),
                 )
         elif cmd.name == "msetnx":
             version = self.settings.target_redis_version
@@ -354,6 +367,24 @@ class SetnxWithoutExpiry(Rule):
             else:
                 better = "use set(key, value, nx=True, ex=<seconds>) per key"
             ctx.report(self, cmd.node, f"msetnx() cannot give its keys an expiry; {better}")
+
+    def _fix(self, cmd: Command) -> FixPlan | None:
+        """``setnx(K, v)`` + ``expire(K, n)`` as ``set(K, v, nx=True, ex=n)``."""
+        expiry = later_expiry(cmd)
+        if expiry is None or cmd.same_key(expiry) is not Relation.SAME:
+            return None
+        version = SET_OPTION.get(expiry.name, ("", "", None))[2]
+        if version is not None and not supports(self.settings.target_redis_version, version):
+            return None
+        call = cmd.node
+        if cmd.name == "setnx":
+            renamed = with_method(call, "set")
+            if renamed is None or cmd.method != "setnx":
+                return None
+            call = with_argument(renamed, "nx", cst.Name("True"), None)
+        # set(nx=True) replies True/None where setnx() replied True/False
+        same_reply = cmd.name == "set" or cmd.usage == "discarded" or only_tested(cmd)
+        return merge_expiry(cmd, expiry, call, value_safe=same_reply)
 
 
 # -- locks -------------------------------------------------------------------------------

@@ -11,10 +11,12 @@ from redislint.diagnostics import Severity
 from redislint.engine import constructions, urls
 from redislint.engine.arguments import literal
 from redislint.engine.context import FileContext
+from redislint.engine.edits import FixPlan, Replace
 from redislint.engine.index import CallSite
 from redislint.engine.loops import exit_kinds, result_refs
 from redislint.engine.model import Command, Construction, Pipe, Scope, TxMode
 from redislint.engine.project import Project
+from redislint.engine.rewrite import awaited
 from redislint.engine.scripts import script_build, script_source
 from redislint.keys.shape import Hole, code
 from redislint.rules.base import Rule
@@ -803,6 +805,17 @@ def _is_coroutine_call(cmd: Command) -> bool:
     return cmd.method in _ASYNC_METHODS.get(receiver.kind, frozenset())
 
 
+def await_fix(cmd: Command) -> FixPlan | None:
+    """``await`` in front of the call, where the code around it allows one."""
+    scope = cmd.scope
+    if scope.kind != "function" or not scope.is_async:
+        return None
+    if any(isinstance(loop, cst.GeneratorExp) for loop in cmd.loops):
+        return None  # an await would make it an asynchronous generator
+    new = awaited(cmd.node, cmd.parent)
+    return FixPlan("Await the command", True, (Replace(cmd.node, new),))
+
+
 class UnawaitedAsyncCommand(Rule):
     """
     ## What it does
@@ -837,7 +850,11 @@ class UnawaitedAsyncCommand(Rule):
     ```
 
     ## Fix safety
-    No automatic fix yet (adding `await` is safe inside `async def`).
+    The fix adds `await` in front of the call, in parentheses where the reply is used
+    further (`(await r.get(k)).decode()`). It is safe: the command was meant to run,
+    and inside `async def` awaiting it is what the code says. There is no fix outside an
+    `async def` body (in a lambda, a nested plain function or a generator expression
+    `await` is not allowed or would change what the expression is).
 
     ## References
     - [redis-py asyncio](https://redis.readthedocs.io/en/stable/examples/asyncio_examples.html)
@@ -881,6 +898,7 @@ class UnawaitedAsyncCommand(Rule):
             self,
             cmd.node,
             f"{what} returns a coroutine that {why}, so the command is never sent; write {call}",
+            fix=await_fix(cmd),
         )
 
 

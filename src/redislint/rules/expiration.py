@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING
 
 from redislint.diagnostics import Severity
 from redislint.engine.arguments import set_options
 from redislint.engine.context import FileContext
+from redislint.engine.edits import FixPlan, Replace
 from redislint.engine.lifetime import EXPIRE_COMMANDS, conditional_ttl, ephemeral_reason, gives_ttl
 from redislint.engine.model import Command, TxMode
+from redislint.engine.rewrite import merge, movable, plain_args, with_argument
 from redislint.engine.treefacts import TreeCondition, TreeQuery
 from redislint.keys.meaning import time_window
 from redislint.keys.shape import KeyShape, Relation, code, compare
 from redislint.rules.base import Rule, version_tuple
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from redislint._lazy import cst
 
 TTL_WRITERS = frozenset({"set", "setex", "psetex", "getex", *EXPIRE_COMMANDS})
 
@@ -215,12 +223,37 @@ def _separate(first: Command, second: Command) -> bool | None:
 
 # The SET option that replaces each expire command, its unit, and the Redis version
 # that has it (None: every supported server).
-_SET_OPTION = {
+SET_OPTION = {
     "expire": ("ex", "<seconds>", None),
     "pexpire": ("px", "<milliseconds>", None),
     "expireat": ("exat", "<unix time>", "6.2"),
     "pexpireat": ("pxat", "<unix time in ms>", "6.2"),
 }
+
+
+def merge_expiry(cmd: Command, expiry: Command, call: cst.Call, value_safe: bool) -> FixPlan | None:
+    """``call`` (``cmd``'s call, possibly already changed) given ``expiry``'s TTL as a SET
+    option, and ``expiry`` removed; None when the code does not allow it."""
+    if not plain_args(cmd) or not plain_args(expiry) or expiry.method != expiry.name:
+        return None
+    if len(expiry.node.args) != 2 or expiry.name not in SET_OPTION:
+        return None  # nx/xx/gt/lt options of EXPIRE have no SET equivalent
+    value = expiry.args.get("time") or expiry.args.get("when")
+    if value is None:
+        return None
+    layout = merge(cmd, expiry, value_safe)
+    if layout is None:
+        return None
+    if layout.between and not (movable(value, cmd) and movable(cmd.receiver_node, cmd)):
+        return None  # what runs in between could change the TTL or the client
+    option = SET_OPTION[expiry.name][0]
+    new_call = with_argument(call, option, value, cmd.args.get(option))
+    what = "set(..., nx=True, " if cmd.name == "setnx" else "set(..., "
+    return FixPlan(
+        f"Merge {cmd.method}() and {expiry.method}() into {what}{option}=...)",
+        layout.safe,
+        layout.changes(cmd, new_call),
+    )
 
 
 def _expiry_value(expiry: Command, placeholder: str) -> str:
@@ -266,9 +299,17 @@ class SetThenExpire(Rule):
     both commands in one transaction: `r.pipeline()` is transactional by default).
 
     ## Fix safety
-    No automatic fix. Merging the expiry into the `set()` is safe when nothing between
-    the two commands depends on the key having no TTL; `set(..., ex=n)` returns the
-    same value as the plain `set()`.
+    `set(K, v)` followed by `expire(K, n)` on the same client becomes
+    `set(K, v, ex=n)` and the `expire()` line is removed (`pexpire` gives `px=`,
+    `expireat` `exat=` and `pexpireat` `pxat=`, the last two only when
+    `target-redis-version` is 6.2 or newer). `set(..., ex=n)` returns the same value as
+    the plain `set()`. The fix is safe when the `expire()` is the statement right after
+    the `set()`. It is unsafe when other statements run in between (the key now has its
+    TTL while they run, and gets it even if they raise or return early); it is then
+    offered only when the TTL expression is a literal or a name the function never
+    assigns. In a pipeline the fix is safe only when the reply list of `execute()` is
+    not used (it becomes one item shorter). An `expire()` with `nx`/`xx`/`gt`/`lt` is
+    not merged.
 
     ## References
     - [SET](https://redis.io/docs/latest/commands/set/) (`EX`, `PX`, `EXAT`, `PXAT` options)
@@ -291,7 +332,7 @@ class SetThenExpire(Rule):
             return
         if not _separate(cmd, expiry):
             return
-        option, unit, version = _SET_OPTION[expiry.name]
+        option, unit, version = SET_OPTION[expiry.name]
         if version is None or needs(self.settings.target_redis_version, version):
             value = _expiry_value(expiry, unit)
             better = f"use set(key, value, {option}={value})"
@@ -303,6 +344,9 @@ class SetThenExpire(Rule):
                 "(pipeline(transaction=True))"
             )
         where = " in a non-transactional pipeline" if cmd.tx is TxMode.QUEUED else ""
+        fix = None
+        if version is None or needs(self.settings.target_redis_version, version):
+            fix = merge_expiry(cmd, expiry, cmd.node, value_safe=True)
         ctx.report(
             self,
             cmd.node,
@@ -310,6 +354,7 @@ class SetThenExpire(Rule):
             f"{ctx.line_of(expiry.node)} "
             f"are two separate commands{where}: if the second never runs, the key never "
             f"expires; {better}",
+            fix=fix,
         )
 
 
@@ -342,8 +387,9 @@ class TtlResetBySet(Rule):
     ```
 
     ## Fix safety
-    No automatic fix: whether the key should keep its remaining TTL (`keepttl=True`) or
-    get a new one (`ex=`) is a decision about the data.
+    The fix adds `keepttl=True` to the `set()` (only when `target-redis-version` allows
+    Redis 6.0). It is unsafe: whether the key should keep its remaining TTL or get a new
+    one (`ex=`) is a decision about the data. `getset()` has no fix.
 
     ## References
     - [SET](https://redis.io/docs/latest/commands/set/) ("Any previous time to live associated with the key is discarded on successful SET operation"; `KEEPTTL`, `GET`)
@@ -385,12 +431,17 @@ class TtlResetBySet(Rule):
             if needs(version, "6.0")
             else "pass ex=<seconds> to give it a TTL again (keepttl needs Redis 6.0)"
         )
+        fix = None
+        if needs(version, "6.0") and cmd.method == "set" and plain_args(cmd):
+            new_call = with_argument(cmd.node, "keepttl", cst.Name("True"), cmd.args.get("keepttl"))
+            fix = FixPlan("Keep the TTL with keepttl=True", False, (Replace(cmd.node, new_call),))
         ctx.report(
             self,
             cmd.node,
             f"{call_text(cmd)} removes the TTL that {call_text(given)} on line "
             f"{ctx.line_of(given.node)} "
             f"gave {key_text(cmd)}, so the key never expires; {keep}",
+            fix=fix,
         )
 
 

@@ -1,0 +1,5 @@
+"""``python -m redislint.lsp``: the language server."""
+
+from redislint.lsp import main
+
+main()
