@@ -89,11 +89,15 @@ def precision_table(found: dict[Key, str], judged: dict[Key, Judgement]) -> str:
         )
     total = total_tp + total_fp
     overall = f"{100 * total_tp / total:.1f}%" if total else "n/a"
-    lines.append(f"| **all default-on rules** | | | {total} | {total_tp} | {total_fp} | **{overall}** |")
+    lines.append(
+        f"| **all default-on rules** | | | {total} | {total_tp} | {total_fp} | **{overall}** |"
+    )
     return "\n".join(lines) + "\n"
 
 
-def recall_note(project: dict[Key, str], isolated: dict[Key, str], judged: dict[Key, Judgement]) -> str:
+def recall_note(
+    project: dict[Key, str], isolated: dict[Key, str], judged: dict[Key, Judgement]
+) -> str:
     tp_project = {k for k in project if judged[k].verdict == "TP"}
     tp_isolated = {k for k in isolated if k in judged and judged[k].verdict == "TP"}
     only_project = sorted(tp_project - tp_isolated)
@@ -162,7 +166,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="update docs/precision.md")
     parser.add_argument("--cache", help="bench cache directory")
-    parser.add_argument("--unjudged", action="store_true", help="print findings without a judgement as TSV rows")
+    parser.add_argument(
+        "--unjudged", action="store_true", help="print findings without a judgement as TSV rows"
+    )
     args = parser.parse_args()
     corpus = fetch_corpus(args.cache)
     if args.unjudged:
