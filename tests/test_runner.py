@@ -40,6 +40,18 @@ def test_warm_cache_gives_the_same_output(tmp_path: Path) -> None:
     assert (cache / ".gitignore").read_text().strip().endswith("*")
 
 
+def test_a_warm_run_reads_everything_from_the_cache(tmp_path: Path) -> None:
+    """Every fact and result the cold run stores decodes again: the warm run writes nothing."""
+    cache = tmp_path / "cache"
+    config = Config(root=FIXTURES)
+    cold = Runner(config, enabled_codes(config), cwd=FIXTURES, cache_dir=cache)
+    cold_findings = cold.run([FIXTURES]).findings
+    assert cold.cache.writes > 100
+    warm = Runner(config, enabled_codes(config), cwd=FIXTURES, cache_dir=cache)
+    assert warm.run([FIXTURES]).findings == cold_findings
+    assert warm.cache.writes == 0
+
+
 def test_corrupt_cache_entries_are_ignored(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     cold = lint(PROJECT, cache_dir=cache)

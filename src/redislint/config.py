@@ -106,24 +106,33 @@ def find_config_file(start: Path) -> Path | None:
     """The nearest redislint.toml, .redislint.toml or pyproject.toml with [tool.redislint]."""
     directory = start.absolute()
     for candidate in [directory, *directory.parents]:
-        for name in CONFIG_FILES:
-            path = candidate / name
-            if not path.is_file():
-                continue
-            if name != "pyproject.toml":
-                return path
-            try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                continue
-            try:
-                data = tomllib.loads(text)
-            except tomllib.TOMLDecodeError:
-                if "tool.redislint" in text:
-                    return path  # ours, but broken: load_config reports where
-                continue
-            if isinstance(data.get("tool"), dict) and "redislint" in data["tool"]:
-                return path
+        found = config_file_in(candidate)
+        if found is not None:
+            return found
+    return None
+
+
+def config_file_in(directory: Path) -> Path | None:
+    """The configuration file of ``directory`` itself (``find_config_file`` without the
+    walk up, for callers that remember what they found for parent directories)."""
+    for name in CONFIG_FILES:
+        path = directory / name
+        if not path.is_file():
+            continue
+        if name != "pyproject.toml":
+            return path
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            if "tool.redislint" in text:
+                return path  # ours, but broken: load_config reports where
+            continue
+        if isinstance(data.get("tool"), dict) and "redislint" in data["tool"]:
+            return path
     return None
 
 

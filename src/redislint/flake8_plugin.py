@@ -13,41 +13,84 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from redislint import __version__
-from redislint.config import Config, enabled_codes, load_config
+from redislint.config import Config, config_file_in, enabled_codes, load_config
 from redislint.engine.discovery import DEFAULT_EXCLUDE, matches_any
-from redislint.engine.index import ModuleFacts, extract
-from redislint.engine.modules import is_package_init, module_name
-from redislint.engine.project import Project
-from redislint.engine.pyparse import LIBCST_SAFE_DEPTH, libcst_depth
-from redislint.engine.runner import Runner, may_use_redis, resolve_tree_conditions
+from redislint.engine.prefilter import may_use_redis, prefilter_tokens
+
+if TYPE_CHECKING:
+    from redislint.engine.index import ModuleFacts
+    from redislint.engine.runner import Runner
 
 Report = tuple[int, int, str, type]
 
-# One runner per directory (each holds its configuration and the instantiated rules);
-# flake8 checks many files of few directories, in one process or a few forked ones.
-_RUNNERS: dict[Path, tuple[Runner, list[str]]] = {}
+
+@dataclass
+class _Setup:
+    """One configuration file's settings, and its runner once a file needs one.
+
+    flake8 imports the plugin in every run and hands it every file; the engine (rules,
+    libcst) is imported only when a file passes the prefilter, so a tree without Redis
+    pays for little more than a substring search per file.
+    """
+
+    config: Config
+    exclude: list[str]
+    tokens: tuple[str, ...]
+    _runner: Runner | None = None
+
+    @property
+    def runner(self) -> Runner:
+        if self._runner is None:
+            from redislint.engine.runner import Runner
+
+            self._runner = Runner(self.config, enabled_codes(self.config))
+        return self._runner
 
 
-def _runner_for(directory: Path) -> tuple[Runner, list[str]]:
-    """The runner for files in ``directory`` and the exclude patterns it honours.
+# One setup per configuration file, and the configuration file of each directory seen:
+# flake8 checks many files of many directories, in one process or a few forked ones.
+_SETUPS: dict[Path | None, _Setup] = {}
+_CONFIG_OF: dict[Path, Path | None] = {}
+
+
+def _config_file(directory: Path) -> Path | None:
+    """``find_config_file(directory)``, remembering every directory on the way up."""
+    walked: list[Path] = []
+    found: Path | None = None
+    while True:
+        if directory in _CONFIG_OF:
+            found = _CONFIG_OF[directory]
+            break
+        walked.append(directory)
+        found = config_file_in(directory)
+        if found is not None or directory.parent == directory:
+            break
+        directory = directory.parent
+    for seen in walked:
+        _CONFIG_OF[seen] = found
+    return found
+
+
+def _setup_for(directory: Path) -> _Setup:
+    """The settings for files in ``directory``.
 
     A configuration error propagates: flake8 then stops and shows it, as the command
     line would (exit code 2), instead of silently checking with the wrong settings.
     """
-    cached = _RUNNERS.get(directory)
-    if cached is None:
-        config = load_config(start=directory)
-        if config.path is None:
-            # No configuration file: paths are relative to where flake8 runs, like the CLI.
-            config = Config(root=Path.cwd().absolute())
+    path = _config_file(directory)
+    setup = _SETUPS.get(path)
+    if setup is None:
+        # No configuration file: paths are relative to where flake8 runs, like the CLI.
+        config = load_config(path) if path is not None else Config(root=Path.cwd().absolute())
         exclude = list(DEFAULT_EXCLUDE if config.exclude is None else config.exclude)
         exclude += config.extend_exclude
-        cached = (Runner(config, enabled_codes(config)), exclude)
-        _RUNNERS[directory] = cached
-    return cached
+        setup = _SETUPS[path] = _Setup(config, exclude, prefilter_tokens(config.settings))
+    return setup
 
 
 def _excluded(path: Path, exclude: list[str], root: Path) -> bool:
@@ -72,21 +115,28 @@ class RedislintChecker:
         self.filename = filename
 
     def run(self) -> Iterator[Report]:
-        runner, exclude = _runner_for(Path(self.filename).absolute().parent)
+        setup = _setup_for(Path(self.filename).absolute().parent)
         try:
-            reports = list(self._check(runner, exclude))
+            reports = list(self._check(setup))
         except Exception as exc:  # a bug in redislint must not stop flake8's whole run
             message = f"internal error while analysing the file: {type(exc).__name__}: {exc}"
             reports = [(1, 0, f"RL000 {' '.join(message.split())}", type(self))]
         yield from reports
 
-    def _check(self, runner: Runner, exclude: list[str]) -> Iterator[Report]:
+    def _check(self, setup: _Setup) -> Iterator[Report]:
         text = "".join(self.lines)
         path = Path(self.filename)
-        if _excluded(path, exclude, runner.config.root) or not may_use_redis(text, runner.tokens):
+        if not may_use_redis(text, setup.tokens) or _excluded(
+            path, setup.exclude, setup.config.root
+        ):
             return
+        from redislint.engine.project import Project
+        from redislint.engine.pyparse import LIBCST_SAFE_DEPTH, libcst_depth
+        from redislint.engine.runner import resolve_tree_conditions
+
         if libcst_depth(self.tree) > LIBCST_SAFE_DEPTH:
             return  # libcst would overflow its native stack, in flake8's process
+        runner = setup.runner
         key = str(path.absolute())
         facts = self._facts(path, key)
         project = Project([] if facts is None else [facts], runner.settings.client_name_patterns)
@@ -101,6 +151,9 @@ class RedislintChecker:
 
     def _facts(self, path: Path, key: str) -> ModuleFacts | None:
         """The file's index entry, from the tree flake8 already built."""
+        from redislint.engine.index import extract
+        from redislint.engine.modules import is_package_init, module_name
+
         if not isinstance(self.tree, ast.Module):
             return None
         name, _root = module_name(path)

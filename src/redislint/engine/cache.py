@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import enum
+import functools
 import hashlib
 import json
 import os
@@ -49,6 +50,7 @@ _TYPES: dict[str, type[Any]] = {
         index.ModuleFacts,
         index.FunctionFacts,
         index.ClassFacts,
+        index.CallSite,
         sym.SName,
         sym.SAttr,
         sym.SCall,
@@ -63,8 +65,19 @@ _TYPES: dict[str, type[Any]] = {
 _SINGLETONS: dict[str, object] = {"SOTHER": sym.SOTHER, "SUNKNOWN": sym.SUNKNOWN}
 
 
+_FIELDS: dict[type[Any], tuple[str, ...]] = {}
+
+
 def encode(value: Any) -> Any:
     """A JSON-able form of facts and results."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value  # most of what is stored: first, and without isinstance()
+    if kind is list:
+        return [encode(v) for v in value]
+    names = _FIELDS.get(kind)
+    if names is not None:
+        return {"_t": kind.__name__, **{n: encode(getattr(value, n)) for n in names}}
     if isinstance(value, sym._Other):
         return {"_s": "SOTHER"}
     if isinstance(value, sym._Unknown):
@@ -74,8 +87,8 @@ def encode(value: Any) -> Any:
     if isinstance(value, bytes):
         return {"_b": value.decode("latin-1")}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return {"_t": type(value).__name__, **fields}
+        _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value))
+        return encode(value)
     if isinstance(value, tuple):
         return {"_tu": [encode(v) for v in value]}
     if isinstance(value, frozenset | set):
@@ -95,17 +108,19 @@ def encode(value: Any) -> Any:
     raise TypeError(f"cannot cache {type(value).__name__}")
 
 
-def decode(value: Any) -> Any:
-    """The inverse of ``encode``; raises ``ValueError`` on anything unexpected."""
-    if isinstance(value, list):
-        return [decode(v) for v in value]
-    if not isinstance(value, dict):
-        return value
+def decode(text: str) -> Any:
+    """The inverse of ``encode`` on a JSON document; raises ``ValueError`` on anything
+    unexpected. The JSON parser calls ``_revive`` on each object as it builds it, so
+    lists and strings are never walked again in Python (the warm run's main cost)."""
+    return json.loads(text, object_hook=_revive)
+
+
+def _revive(value: dict[str, Any]) -> Any:
     if "_t" in value:
-        cls = _TYPES.get(value["_t"])
+        cls = _TYPES.get(value.pop("_t"))
         if cls is None:
-            raise ValueError(f"unexpected type {value['_t']!r} in cache entry")
-        return cls(**{k: decode(v) for k, v in value.items() if k != "_t"})
+            raise ValueError("unexpected type in cache entry")
+        return cls(**value)
     if "_s" in value:
         return _SINGLETONS[value["_s"]]
     if "_e" in value:
@@ -113,11 +128,11 @@ def decode(value: Any) -> Any:
     if "_b" in value:
         return value["_b"].encode("latin-1")
     if "_tu" in value:
-        return tuple(decode(v) for v in value["_tu"])
+        return tuple(value["_tu"])
     if "_fs" in value:
-        return frozenset(decode(v) for v in value["_fs"])
+        return frozenset(value["_fs"])
     if "_d" in value:
-        return {decode(k): decode(v) for k, v in value["_d"]}
+        return dict(value["_d"])
     if "_nan" in value:
         return float("nan")
     if "_c" in value:
@@ -125,6 +140,7 @@ def decode(value: Any) -> Any:
     raise ValueError("unexpected object in cache entry")
 
 
+@functools.cache
 def _code_stamp() -> str:
     """Size and mtime of redislint's own files: a development checkout that changes its code
     must not reuse results computed by older code under the same version number."""
@@ -173,9 +189,7 @@ class Cache:
             return None
         path = self._path(key)
         try:
-            with path.open(encoding="utf-8") as handle:
-                data = json.load(handle)
-            value = decode(data)
+            value = decode(path.read_text(encoding="utf-8"))
         except Exception:  # missing, unreadable or corrupt (even absurdly nested): a miss
             return None
         try:
@@ -196,8 +210,9 @@ class Cache:
         except OSError:
             return  # a read-only or full disk: run without caching
         try:
+            text = json.dumps(encode(value), separators=(",", ":"))  # C encoder, not dump()'s
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(encode(value), handle, separators=(",", ":"))
+                handle.write(text)
             Path(tmp).replace(path)
             self.writes += 1
         except (OSError, ValueError, TypeError, RecursionError):

@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 import builtins
 import dataclasses
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from redislint.clients.sym import (
@@ -273,7 +275,7 @@ class _Extractor:
         """Record ``receiver.transaction(func, ...)`` calls and call sites in ``stmt``'s
         expressions."""
         for node in _expressions(stmt):
-            for sub in ast.walk(node):
+            for sub in _walk(node):
                 if isinstance(sub, ast.Call):
                     self.call_site(stmt, sub, local)
                 if (
@@ -354,6 +356,27 @@ class _Extractor:
                 if not isinstance(target, ast.Name) or module_level or target.id in self._globals:
                     return "stored"
         return "other"
+
+
+_LEAVES = (ast.Name, ast.Constant, ast.expr_context)
+
+
+def _walk(node: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of ``ast.walk(node)``, in its order, less those that cannot be or hold a
+    call: names, constants and load/store markers, which are most of a tree."""
+    todo = deque([node])
+    while todo:
+        node = todo.popleft()
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                if not isinstance(value, _LEAVES):
+                    todo.append(value)
+            elif isinstance(value, list):
+                todo.extend(
+                    v for v in value if isinstance(v, ast.AST) and not isinstance(v, _LEAVES)
+                )
+        yield node
 
 
 def _is_try_star(stmt: ast.stmt) -> bool:

@@ -69,6 +69,8 @@ class Project:
         self._memo: dict[tuple[str, str, str], Value] = {}
         self._active: set[tuple[str, str, str]] = set()
         self._found: dict[tuple[str, str], ModuleFacts | None] = {}
+        self._direct: dict[str, list[str]] = {}  # file -> files it imports directly
+        self._digests: dict[str, str] = {}  # file -> dependency_digest
         self._last_parts: set[str] = set()
         self._callers: dict[tuple[str, str], list[tuple[str, CallSite]]] = {}
         for facts in modules:
@@ -84,6 +86,8 @@ class Project:
         self._by_name.setdefault(facts.module, []).append(facts)
         self._memo = {}
         self._found = {}
+        self._direct = {}
+        self._digests = {}
         self._last_parts.add(facts.module.rsplit(".", 1)[-1])
         self._callers = {}
 
@@ -293,22 +297,20 @@ class Project:
             return UNKNOWN
         return merge([resolver.value(v) for v in func.return_values])
 
-    def dependencies(self, path: str) -> list[str]:
-        """Files of the tree that ``path`` imports, directly or through other tree modules."""
-        seen: set[str] = set()
-        todo = [path]
-        while todo:
-            facts = self.by_path.get(todo.pop())
-            if facts is None:
-                continue
+    def _direct_dependencies(self, facts: ModuleFacts) -> list[str]:
+        """The files of the tree that ``facts``' module imports itself (computed once)."""
+        found = self._direct.get(facts.path)
+        if found is None:
+            found = []
             for target in [*facts.imports.values(), *facts.star_imports]:
-                module = self._module_of(target, facts.path)
-                if module is not None and module.path not in seen and module.path != path:
-                    seen.add(module.path)
-                    todo.append(module.path)
-        return sorted(seen)
+                module = self.module_of(target, facts.path)
+                if module is not None:
+                    found.append(module.path)
+            self._direct[facts.path] = found
+        return found
 
-    def _module_of(self, dotted: str, importer: str) -> ModuleFacts | None:
+    def module_of(self, dotted: str, importer: str) -> ModuleFacts | None:
+        """The tree module that ``dotted`` (a module or a name in one) is found in."""
         parts = dotted.split(".")
         for cut in range(len(parts), 0, -1):
             found = self.find_module(".".join(parts[:cut]), importer)
@@ -317,15 +319,73 @@ class Project:
         return None
 
     def dependency_digest(self, path: str) -> str:
-        """A fingerprint of the facts ``path``'s results depend on (its own and imports')."""
-        from redislint.engine.cache import digest
+        """A fingerprint of the facts ``path``'s results depend on: its own and those of
+        every tree module it reaches through imports."""
+        if not self._digests:
+            self._digests = self._component_digests()
+        return self._digests.get(path) or _facts_digest([])
 
-        parts = []
-        for dep in [path, *self.dependencies(path)]:
-            facts = self.by_path.get(dep)
-            if facts is not None:
-                parts.append(f"{dep}={facts.module}={facts.digest}")
-        return digest(*parts)
+    def _component_digests(self) -> dict[str, str]:
+        """``dependency_digest`` of every file at once, in time linear in the import graph.
+
+        Files that import each other in a cycle reach the same files, so they share one
+        fingerprint: the facts of the cycle's files and the fingerprints of the cycles
+        they import (Tarjan's strongly connected components, which come out dependencies
+        first; iterative, so deep import chains cannot overflow the stack).
+        """
+        index: dict[str, int] = {}
+        low: dict[str, int] = {}
+        stack: list[str] = []
+        on_stack: set[str] = set()
+        component_of: dict[str, int] = {}
+        digests: list[str] = []
+        out: dict[str, str] = {}
+        for root in self.by_path:
+            if root in index:
+                continue
+            work = [(root, 0)]
+            while work:
+                node, edge = work.pop()
+                if edge == 0:
+                    index[node] = low[node] = len(index)
+                    stack.append(node)
+                    on_stack.add(node)
+                edges = self._direct_dependencies(self.by_path[node])
+                if edge < len(edges):
+                    work.append((node, edge + 1))
+                    nxt = edges[edge]
+                    if nxt not in index:
+                        work.append((nxt, 0))
+                    elif nxt in on_stack:
+                        low[node] = min(low[node], index[nxt])
+                    continue
+                if low[node] == index[node]:
+                    this, members = len(digests), []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        members.append(member)
+                        component_of[member] = this
+                        if member == node:
+                            break
+                    reached = sorted(
+                        {
+                            digests[component_of[d]]
+                            for m in members
+                            for d in self._direct_dependencies(self.by_path[m])
+                            if component_of[d] != this
+                        }
+                    )
+                    parts = sorted(
+                        f"{m}={self.by_path[m].module}={self.by_path[m].digest}" for m in members
+                    )
+                    digests.append(_facts_digest([*parts, "->", *reached]))
+                    for member in members:
+                        out[member] = digests[-1]
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+        return out
 
     def callers(self, path: str, qualname: str) -> list[tuple[str, CallSite]]:
         """Where the tree function ``qualname`` of file ``path`` is called, as
@@ -369,12 +429,21 @@ class Project:
         return facts.transaction_callbacks.get(func_name, [])
 
     def exports_clients(self, path: str) -> bool:
-        """Whether any module-level name or function of ``path`` is a Redis object."""
+        """Whether any module-level name of ``path`` is a Redis object, or a function or
+        class of the tree that gives one (also when imported: a module re-exporting a
+        client factory hands it on to its importers)."""
         facts = self.by_path.get(path)
         if facts is None:
             return False
         for name in list(facts.bindings) + list(facts.imports):
-            if isinstance(self.module_attr(path, name), RedisType):
+            value = self.module_attr(path, name)
+            if isinstance(value, RedisType):
+                return True
+            if isinstance(value, TreeFunction) and isinstance(
+                self.function_return(value.module, value.qualname), RedisType
+            ):
+                return True
+            if isinstance(value, TreeClass) and self.class_redis_base(value.module, value.name):
                 return True
         return any(
             isinstance(self.function_return(path, f), RedisType) for f in facts.functions
@@ -388,3 +457,9 @@ def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> int:
             break
         n += 1
     return n
+
+
+def _facts_digest(parts: list[str]) -> str:
+    from redislint.engine.cache import digest
+
+    return digest(*parts)

@@ -13,19 +13,20 @@ import re
 import stat
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from redislint.clients.names import without_lookalikes
-from redislint.config import Config, Settings
+from redislint.config import Config
 from redislint.diagnostics import Finding
 from redislint.engine.cache import Cache, digest, encode
 from redislint.engine.conffiles import is_conf_file, lint_conf_files, lint_conf_text
 from redislint.engine.discovery import DEFAULT_EXCLUDE, discover, matches_any
+from redislint.engine.importers import ClientModules
 from redislint.engine.index import ModuleFacts, extract
 from redislint.engine.modules import is_package_init, module_name
+from redislint.engine.prefilter import may_use_redis, prefilter_tokens
 from redislint.engine.project import Project
 from redislint.engine.pyparse import python_parse
 from redislint.engine.results import FileResult, RuleSet, engine_finding
@@ -95,16 +96,6 @@ def _escape_surrogate(match: re.Match[str]) -> str:
     if 0xDC80 <= point <= 0xDCFF:  # an undecodable byte, as os.fsdecode() keeps it
         return f"\\x{point - 0xDC00:02x}"
     return f"\\u{point:04x}"
-
-
-def prefilter_tokens(settings: Settings) -> tuple[str, ...]:
-    """Substrings without which a file cannot hold a recognised Redis call."""
-    return tuple(sorted({"redis", "valkey", *settings.client_name_patterns}))
-
-
-def may_use_redis(text: str, tokens: Sequence[str]) -> bool:
-    lowered = without_lookalikes(text)
-    return any(token in lowered for token in tokens)
 
 
 def index_source(text: str, path: Path, key: str) -> ModuleFacts | None:
@@ -342,13 +333,21 @@ class Runner:
         facts: dict[str, ModuleFacts],
         project: Project,
     ) -> list[SourceFile]:
-        """Files with no Redis token that import a module of the tree exporting clients."""
+        """Files with no Redis token that import a module of the tree exporting clients.
+
+        Imports are read from the text (no parse) and resolved as the index resolves
+        them, so in a monorepo an import of one project's ``utils`` does not pull in the
+        importers of every other ``utils``.
+        """
         added: list[SourceFile] = []
         chosen = {s.key for s in candidates}
-        exporting = {k for k in facts if project.exports_clients(k)}
-        while exporting:
-            names = _module_words(facts[k].module for k in exporting)
-            new = [s for s in sources if s.key not in chosen and _imports_any(s.text, names)]
+        exporting = ClientModules.of(facts, project)
+        while exporting.files:
+            new = [
+                s
+                for s in sources
+                if s.key not in chosen and exporting.imported_by(s.path, s.key, s.text, project)
+            ]
             if not new:
                 break
             chosen.update(s.key for s in new)
@@ -357,7 +356,7 @@ class Runner:
             for key, module_facts in more.items():
                 facts[key] = module_facts
                 project.add(module_facts)
-            exporting = {k for k in more if project.exports_clients(k)}
+            exporting = ClientModules.of(more, project)
         return added
 
     def _lint(
@@ -521,32 +520,6 @@ class _Timer:
             now = time.perf_counter()
             print(f"redislint timing: {what}: {now - self.last:.3f} s", file=sys.stderr)
             self.last = now
-
-
-_IMPORT_LINES = re.compile(
-    r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)|import[ \t]+([^\n]+))",
-    re.MULTILINE,
-)
-_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
-
-
-def _module_words(modules: Iterable[str]) -> set[str]:
-    """Dotted names and last components of modules: what an import of them mentions."""
-    words: set[str] = set()
-    for module in modules:
-        words.add(module.rsplit(".", 1)[-1])
-    return words
-
-
-def _imports_any(text: str, names: set[str]) -> bool:
-    """Whether an import statement of ``text`` mentions one of ``names``."""
-    if not any(name in text for name in names):
-        return False
-    for match in _IMPORT_LINES.finditer(text):
-        for group in match.groups():
-            if group and names.intersection(_IDENTIFIER.findall(group)):
-                return True
-    return False
 
 
 def resolve_tree_conditions(results: list[FileResult]) -> list[Finding]:

@@ -25,16 +25,15 @@ from redislint.diagnostics import Edit, Finding, Position
 from redislint.engine.cache import digest
 from redislint.engine.discovery import DEFAULT_EXCLUDE, matches_any
 from redislint.engine.fixes import fix_text
+from redislint.engine.importers import ClientModules
 from redislint.engine.index import ModuleFacts
+from redislint.engine.prefilter import may_use_redis
 from redislint.engine.project import Project
 from redislint.engine.results import FileResult
 from redislint.engine.runner import (
     Runner,
-    _imports_any,
-    _module_words,
     display_path,
     index_source,
-    may_use_redis,
 )
 from redislint.engine.suppressions import split_lines
 from redislint.engine.treefacts import CommandFact, TreeFacts
@@ -49,7 +48,8 @@ class Tree:
     modules: dict[str, ModuleFacts] = field(default_factory=dict)
     facts: dict[str, list[CommandFact]] = field(default_factory=dict)
     linted: set[str] = field(default_factory=set)  # files the command line lints
-    exporting: set[str] = field(default_factory=set)  # names of modules exporting clients
+    exporting: ClientModules | None = None  # the modules exporting clients
+    project: Project | None = None  # the tree's index, which resolves imports of them
     ready: bool = False
     building: bool = False  # the background pass has started
     error: str | None = None
@@ -108,9 +108,8 @@ class Linter:
             tree.linted = set(runner.file_results)
             project = runner.project
             if project is not None:
-                tree.exporting = _module_words(
-                    facts.module for k, facts in tree.modules.items() if project.exports_clients(k)
-                )
+                tree.exporting = ClientModules.of(tree.modules, project)
+                tree.project = project
             tree.ready = True
 
     def forget(self) -> None:
@@ -132,7 +131,11 @@ class Linter:
         if not (
             may_use_redis(text, runner.tokens)
             or key in tree.linted
-            or (tree.exporting and _imports_any(text, tree.exporting))
+            or (
+                tree.exporting is not None
+                and tree.project is not None
+                and tree.exporting.imported_by(path, key, text, tree.project)
+            )
         ):
             return []  # as on the command line: no Redis token, no import of a client
         shown = display_path(path, runner.cwd)
