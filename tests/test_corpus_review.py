@@ -67,3 +67,21 @@ def test_review_rows_are_well_formed() -> None:
     for key, judgement in precision.load_review().items():
         assert judgement.verdict in ("TP", "FP"), key
         assert len(judgement.reason) > 15, key
+
+
+@pytest.mark.slow
+def test_the_prefilter_never_drops_a_finding_on_the_corpus(corpus: Path) -> None:
+    """Every file of the corpus linted (no prefilter) finds exactly what a normal run finds."""
+    from redislint.config import Config, enabled_codes
+    from redislint.engine.runner import Runner
+
+    config = Config(root=corpus)
+    runs = [
+        Runner(config, enabled_codes(config), cwd=corpus, prefilter=p).run([corpus])
+        for p in (True, False)
+    ]
+    with_prefilter, without = (
+        [(f.path, f.start.line, f.start.column, f.code) for f in run.findings] for run in runs
+    )
+    assert len(with_prefilter) > 50
+    assert with_prefilter == without

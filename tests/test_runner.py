@@ -144,3 +144,22 @@ def test_force_exclude_applies_to_named_files(
         main, ["--no-cache", "--force-exclude", "--format", "concise", "legacy/a.py"]
     )
     assert "RL301" not in forced.stdout and forced.exit_code == 0
+
+
+def findings_without_prefilter(target: Path) -> tuple[list[tuple[str, int, int, str]], ...]:
+    config = Config(root=target)
+    runs = [
+        Runner(config, enabled_codes(config), cwd=target, prefilter=p).run([target])
+        for p in (True, False)
+    ]
+    assert runs[0].files_checked == runs[1].files_checked
+    return tuple(
+        [(f.path, f.start.line, f.start.column, f.code) for f in run.findings] for run in runs
+    )
+
+
+def test_the_prefilter_never_drops_a_finding_on_the_fixtures() -> None:
+    """Linting every file finds exactly what linting the prefiltered files finds."""
+    with_prefilter, without = findings_without_prefilter(FIXTURES)
+    assert len(with_prefilter) > 500
+    assert with_prefilter == without

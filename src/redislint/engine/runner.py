@@ -185,6 +185,7 @@ class Runner:
         force_exclude: bool = False,
         inline: bool = False,
         isolated: bool = False,
+        prefilter: bool = True,
     ) -> None:
         self.config = config
         self.codes = codes
@@ -195,6 +196,7 @@ class Runner:
         self.progress = progress
         self.force_exclude = force_exclude
         self.isolated = isolated  # per-file recognition only (for measurements)
+        self.prefilter = prefilter  # False: every file is indexed and linted (for tests)
         self._rules: RuleSet | None = None
         self.tokens = prefilter_tokens(config.settings)
         self.cache = Cache(cache_dir, self._context())
@@ -224,7 +226,9 @@ class Runner:
         timer = _Timer()
         try:
             sources = self._read(paths, result)
-            candidates = [s for s in sources if may_use_redis(s.text, self.tokens)]
+            candidates = [
+                s for s in sources if not self.prefilter or may_use_redis(s.text, self.tokens)
+            ]
             timer.lap(f"read {len(sources)} files, {len(candidates)} candidates")
             facts = self._index(candidates)
             project = self.project = Project(facts.values(), self.settings.client_name_patterns)
