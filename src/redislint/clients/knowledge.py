@@ -105,6 +105,11 @@ KNOWN: dict[str, Known] = _table()
 
 # Libraries and modules that hold Redis clients. Names imported from any other external
 # module are "something else" (a Django cache, an HTTP client...), never a client.
+# The Pub/Sub object's subscription methods (coroutines on the asyncio client).
+PUBSUB_SUBSCRIPTIONS = frozenset(
+    {"subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe"}
+)
+
 REDIS_LIBRARIES = ("redis", "valkey", "aioredis", "fakeredis", "django_redis", "walrus")
 
 # Redis-named things that are not redis-py clients: cache backends with their own

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 import libcst as cst
 
 from redislint.clients.cst_sym import from_cst
-from redislint.clients.knowledge import known
+from redislint.clients.knowledge import PUBSUB_SUBSCRIPTIONS, known
 from redislint.clients.resolve import Method, Resolver
 from redislint.clients.types import (
     OTHER,
@@ -106,22 +106,8 @@ _DERIVING = frozenset(
 # Pipeline methods that do not return the pipeline.
 _PIPE_CONTROL = frozenset({"execute", "reset", "watch", "multi", "unwatch", "discard"})
 _KIND_METHODS: dict[Kind, frozenset[str]] = {
-    Kind.PUBSUB: frozenset(
-        {
-            "subscribe",
-            "psubscribe",
-            "ssubscribe",
-            "unsubscribe",
-            "punsubscribe",
-            "sunsubscribe",
-            "get_message",
-            "get_sharded_message",
-            "listen",
-            "run_in_thread",
-            "close",
-            "ping",
-        }
-    ),
+    Kind.PUBSUB: PUBSUB_SUBSCRIPTIONS
+    | frozenset({"get_message", "get_sharded_message", "listen", "run_in_thread", "close", "ping"}),
     Kind.LOCK: frozenset({"acquire", "release", "extend", "reacquire", "locked", "owned"}),
     Kind.SENTINEL: frozenset({"master_for", "slave_for", "discover_master", "discover_slaves"}),
     Kind.POOL: frozenset({"get_connection", "release", "disconnect", "reset"}),

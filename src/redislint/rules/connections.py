@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
+from redislint.clients.knowledge import PUBSUB_SUBSCRIPTIONS
 from redislint.clients.types import Kind
 from redislint.diagnostics import Severity
 from redislint.engine import constructions, urls
@@ -774,20 +775,7 @@ class DynamicLuaScript(Rule):
 # -- RL805 -----------------------------------------------------------------------------------
 _ASYNC_METHODS = {
     Kind.PIPELINE: frozenset({"execute", "watch", "reset"}),
-    Kind.PUBSUB: frozenset(
-        {
-            "subscribe",
-            "psubscribe",
-            "ssubscribe",
-            "unsubscribe",
-            "punsubscribe",
-            "sunsubscribe",
-            "get_message",
-            "ping",
-            "reset",
-            "aclose",
-        }
-    ),
+    Kind.PUBSUB: PUBSUB_SUBSCRIPTIONS | frozenset({"get_message", "ping", "reset", "aclose"}),
     Kind.LOCK: frozenset({"acquire", "release", "extend", "reacquire", "locked", "owned"}),
     Kind.SCRIPT: frozenset({"__call__"}),
 }
