@@ -32,6 +32,10 @@ def _children(pid: int) -> set[int]:
     return found
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_slow_run(tmp_path: Path) -> tuple[subprocess.Popen[str], set[int]]:
     (tmp_path / "slow.py").write_text(SLOW)
     process = subprocess.Popen(
@@ -41,6 +45,9 @@ def _start_slow_run(tmp_path: Path) -> tuple[subprocess.Popen[str], set[int]]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # as in a terminal: a shell without job control starts background jobs (a test run
+        # under `cmd &`) with SIGINT ignored, and Python would then never see the Ctrl-C
+        preexec_fn=_default_sigint,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
