@@ -81,6 +81,46 @@ def test_changing_an_imported_module_invalidates_dependents(tmp_path: Path) -> N
     assert ("app/services.py", 8, 5, "RL301") in after  # get_conn() still returns a client
 
 
+def test_a_remembered_run_gives_the_same_findings_without_linting(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    config = Config(root=FIXTURES)
+    cold = Runner(config, enabled_codes(config), cwd=FIXTURES, cache_dir=cache, remember_runs=True)
+    expected = cold.run([FIXTURES]).findings
+    assert cold.project is not None
+    warm = Runner(config, enabled_codes(config), cwd=FIXTURES, cache_dir=cache, remember_runs=True)
+    assert warm.run([FIXTURES]).findings == expected
+    assert warm.project is None, "the remembered run indexed the tree again"
+    assert warm.cache.writes == 0
+    other = Runner(config, enabled_codes(config), cwd=FIXTURES, cache_dir=cache, remember_runs=True)
+    assert other.run([FIXTURES / "projects"]).findings != expected  # other files: not remembered
+
+
+def test_any_changed_file_makes_a_remembered_run_lint_again(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT, project)
+    cache = tmp_path / "cache"
+
+    def run() -> list[tuple[str, int, str]]:
+        config = Config(root=project)
+        runner = Runner(
+            config, enabled_codes(config), cwd=project, cache_dir=cache, remember_runs=True
+        )
+        return [(f.path, f.start.line, f.code) for f in runner.run([project]).findings]
+
+    # a file without a single Redis token, that uses the client it imports
+    plain = project / "app" / "plain.py"
+    plain.write_text("from app.db import cache\n\ncache.keys('*')\n")
+    assert ("app/plain.py", 3, "RL301") in run()
+    assert ("app/plain.py", 3, "RL301") in run()
+    plain.write_text("from app.db import cache\n\ncache.ttl('*')\n")
+    assert ("app/plain.py", 3, "RL301") not in run()
+    services = project / "app" / "services.py"
+    services.write_text(services.read_text().replace('get_conn().keys("a")', "pass"))
+    assert ("app/services.py", 8, "RL301") not in run()
+    (project / "app" / "extra.py").write_text("from app.db import cache\ncache.keys('*')\n")
+    assert ("app/extra.py", 2, "RL301") in run()
+
+
 def test_files_without_redis_tokens_are_linted_when_they_import_clients() -> None:
     found = [f[:4] for f in lint(PROJECT)]
     assert ("app/services.py", 7, 5, "RL301") in found
@@ -104,6 +144,16 @@ def test_file_time_limit(tmp_path: Path) -> None:
     found = lint(tmp_path, jobs=1, timeout=0.001)
     assert [f[3] for f in found] == ["RL000"]
     assert "took longer than 0.001 s" in found[0][4]
+
+
+def test_a_run_with_an_unchecked_file_is_not_remembered(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("import redis\nr = redis.Redis()\nr.keys('*')\n")
+    cache = tmp_path / ".cache"
+    slow = lint(tmp_path, jobs=1, timeout=0.001, cache_dir=cache, remember_runs=True)
+    assert [f[3] for f in slow] == ["RL000"]
+    assert [f[:4] for f in lint(tmp_path, jobs=1, cache_dir=cache, remember_runs=True)] == [
+        ("a.py", 3, 1, "RL301")
+    ]
 
 
 def test_cli_cache_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

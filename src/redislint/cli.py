@@ -337,6 +337,7 @@ def main(
         timeout=config.file_timeout,
         progress=RichProgress() if show_progress else None,
         force_exclude=force_exclude,
+        remember_runs=not (fix or diff or add_noqa),  # fixes need the project index
     )
     sources: dict[str, str] = {}  # what reporters quote, when it is not on disk
     try:

@@ -183,6 +183,10 @@ class Cache:
         assert self.directory is not None
         return self.directory / key[:2] / f"{key}.json"
 
+    def has(self, key: str) -> bool:
+        """Whether an entry exists (without reading it)."""
+        return self.directory is not None and self._path(key).is_file()
+
     def get(self, key: str) -> Any:
         """The cached value, or None when missing or unreadable."""
         if self.directory is None:

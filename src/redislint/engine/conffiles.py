@@ -14,6 +14,7 @@ a comment in the file's header: the comment and blank lines before its first dir
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,9 +35,9 @@ CONF_NAMES = frozenset({"redis.conf", "valkey.conf"})
 CONF_SUFFIXES = (".redis.conf", ".valkey.conf")
 
 
-def is_conf_file(path: Path, patterns: Sequence[str], root: Path) -> bool:
+def is_conf_file(path: str | os.PathLike[str], patterns: Sequence[str], root: Path) -> bool:
     """``redis.conf``, ``valkey.conf``, ``*.redis.conf`` or a ``config-files`` glob."""
-    name = path.name
+    name = os.path.basename(path)  # noqa: PTH119 - discovery passes str, no Path per file
     if name in CONF_NAMES or name.endswith(CONF_SUFFIXES):
         return True
     return bool(patterns) and matches_any(path, patterns, root)

@@ -98,7 +98,7 @@ def compiled(patterns: tuple[str, ...]) -> PathPatterns:
     return PathPatterns(patterns)
 
 
-def relative_posix(path: Path, root: Path) -> str:
+def relative_posix(path: str | os.PathLike[str], root: Path) -> str:
     """``path`` relative to ``root`` in POSIX form (or as given when outside it)."""
     absolute = os.path.abspath(path)
     base = str(root)
@@ -107,10 +107,10 @@ def relative_posix(path: Path, root: Path) -> str:
     if absolute.startswith(base.rstrip(os.sep) + os.sep):
         absolute = absolute[len(base.rstrip(os.sep)) + 1 :]
         return absolute.replace(os.sep, "/")
-    return str(path).replace(os.sep, "/")
+    return os.fspath(path).replace(os.sep, "/")
 
 
-def matches_any(path: Path, patterns: Sequence[str], root: Path) -> bool:
+def matches_any(path: str | os.PathLike[str], patterns: Sequence[str], root: Path) -> bool:
     """Whether ``path`` matches one of the glob ``patterns`` (see ``PathPatterns``)."""
     if not patterns:
         return False
@@ -122,7 +122,7 @@ def discover(
     root: Path,
     exclude: Sequence[str],
     force_exclude: bool = False,
-    also: Callable[[Path], bool] | None = None,
+    also: Callable[[str], bool] | None = None,
 ) -> Iterator[tuple[Path, bool]]:
     """Files to check as (path, named explicitly), in a deterministic order.
 
@@ -161,7 +161,7 @@ def discover(
 
 
 def _walk(
-    top: str, patterns: PathPatterns, root: Path, also: Callable[[Path], bool] | None
+    top: str, patterns: PathPatterns, root: Path, also: Callable[[str], bool] | None
 ) -> Iterator[str]:
     try:
         with os.scandir(top) as scan:
@@ -179,10 +179,7 @@ def _walk(
                 ):
                     dirs.append(entry.path)
             elif (
-                (
-                    entry.name.endswith(PYTHON_SUFFIXES)
-                    or (also is not None and also(Path(entry.path)))
-                )
+                (entry.name.endswith(PYTHON_SUFFIXES) or (also is not None and also(entry.path)))
                 and not _excluded(entry, patterns, root)
                 and entry.is_file()
             ):
@@ -197,4 +194,4 @@ def _walk(
 def _excluded(entry: os.DirEntry[str], patterns: PathPatterns, root: Path) -> bool:
     if patterns.match_name(entry.name):
         return True
-    return patterns.has_path_globs and patterns.match_path(relative_posix(Path(entry.path), root))
+    return patterns.has_path_globs and patterns.match_path(relative_posix(entry.path, root))

@@ -67,13 +67,15 @@ class RunResult:
         return any(f.code == "RL000" for f in self.findings)
 
 
-def display_path(path: Path, cwd: Path) -> str:
+def display_path(path: Path, cwd: Path, absolute: Path | None = None) -> str:
     """Paths below the current directory are shown relative to it.
 
     Bytes of a file name that are not UTF-8 are shown as ``\\xff``: every report is
     valid Unicode (Python keeps them as lone surrogates, which no encoder accepts).
+    ``absolute`` is ``path.absolute()`` when the caller has it already.
     """
-    absolute = path.absolute()
+    if absolute is None:
+        absolute = path.absolute()
     try:
         shown = absolute.relative_to(cwd).as_posix()
     except ValueError:
@@ -157,6 +159,8 @@ class SourceFile:
     key: str  # absolute path: the file's identity in the project index
     text: str
     digest: str
+    candidate: bool = True  # passed the prefilter (may use Redis)
+    facts_key: str = ""  # its cache key in the index (computed once)
 
 
 class Progress(Protocol):
@@ -186,6 +190,7 @@ class Runner:
         inline: bool = False,
         isolated: bool = False,
         prefilter: bool = True,
+        remember_runs: bool = False,
     ) -> None:
         self.config = config
         self.codes = codes
@@ -197,6 +202,9 @@ class Runner:
         self.force_exclude = force_exclude
         self.isolated = isolated  # per-file recognition only (for measurements)
         self.prefilter = prefilter  # False: every file is indexed and linted (for tests)
+        # True: a run over exactly the files of a remembered run reuses its findings without
+        # indexing or linting (the CLI, except when fixing, which needs the project index)
+        self.remember_runs = remember_runs
         self._rules: RuleSet | None = None
         self.tokens = prefilter_tokens(config.settings)
         self.cache = Cache(cache_dir, self._context())
@@ -226,18 +234,25 @@ class Runner:
         timer = _Timer()
         try:
             sources = self._read(paths, result)
-            candidates = [
-                s for s in sources if not self.prefilter or may_use_redis(s.text, self.tokens)
-            ]
+            candidates = [s for s in sources if s.candidate]
             timer.lap(f"read {len(sources)} files, {len(candidates)} candidates")
-            facts = self._index(candidates)
-            project = self.project = Project(facts.values(), self.settings.client_name_patterns)
-            timer.lap("index")
-            if not self.isolated:
-                candidates += self._importers(sources, candidates, facts, project)
-            timer.lap("importers")
-            results = self._lint(candidates, project, facts)
-            timer.lap("lint")
+            run_key = self._run_key(sources) if self.remember_runs else None
+            remembered = self.cache.get(run_key) if run_key is not None else None
+            if isinstance(remembered, list) and all(isinstance(f, Finding) for f in remembered):
+                linted: list[Finding] = remembered
+                timer.lap("the same files as a remembered run")
+            else:
+                facts = self._index(candidates)
+                project = Project(facts.values(), self.settings.client_name_patterns)
+                self.project = project
+                timer.lap("index")
+                if not self.isolated:
+                    candidates += self._importers(sources, candidates, facts, project)
+                timer.lap("importers")
+                linted = resolve_tree_conditions(self._lint(candidates, project, facts))
+                timer.lap("lint")
+                if run_key is not None and all(map(_complete, linted)):
+                    self.cache.put(run_key, linted)
             conf = (
                 lint_conf_files(self._conf_files, self.rules, self.cwd)
                 if self._conf_files
@@ -248,7 +263,7 @@ class Runner:
             raise
         finally:
             self._close_pool()
-        result.findings.extend(resolve_tree_conditions(results))
+        result.findings.extend(linted)
         if conf is not None:
             result.findings.extend(conf.findings)
             result.files_checked += conf.files_checked
@@ -261,8 +276,10 @@ class Runner:
     def _read(self, paths: Sequence[Path], result: RunResult) -> list[SourceFile]:
         sources: list[SourceFile] = []
         self._conf_files = []
+        changed = 0
         for path, explicit in self.files(paths):
-            shown = display_path(path, self.cwd)
+            absolute = path.absolute()
+            shown = display_path(path, self.cwd, absolute)
             if _is_special(path):  # FIFOs, sockets and devices are never opened
                 if explicit:
                     result.skipped.append(f"{shown}: not a regular file (never read)")
@@ -283,9 +300,34 @@ class Runner:
                     )
                 )
                 continue
-            key = str(path.absolute())
-            sources.append(SourceFile(path, shown, key, source.text, digest(data)))
+            source_file = SourceFile(path, shown, str(absolute), source.text, digest(data))
+            source_file.candidate = not self.prefilter or may_use_redis(source.text, self.tokens)
+            if (
+                source_file.candidate
+                and not self.inline
+                and not self.cache.has(self._facts_key(source_file))
+            ):
+                changed += 1  # new or changed: it will be linted, start a worker now
+                self.pool().warm(changed)
+            sources.append(source_file)
         return sources
+
+    def _run_key(self, sources: Sequence[SourceFile]) -> str | None:
+        """What a run's findings depend on besides the context: every file read (files
+        without a Redis token count too, they may import a client), where it is shown, and
+        its module name (which depends on the packages around it)."""
+        if not self.cache.enabled:
+            return None
+        files = [
+            [s.key, s.shown, s.digest, self._facts_key(s) if s.candidate else ""] for s in sources
+        ]
+        return self.cache.key("run", json.dumps(files))
+
+    def _facts_key(self, source: SourceFile) -> str:
+        if not source.facts_key:
+            name, _root = module_name(source.path)
+            source.facts_key = self.cache.key("facts", source.key, name, source.digest)
+        return source.facts_key
 
     def _index(self, files: Sequence[SourceFile]) -> dict[str, ModuleFacts]:
         """Module-level facts of ``files`` (from the cache, else computed in workers)."""
@@ -293,8 +335,7 @@ class Runner:
         todo: list[SourceFile] = []
         keys: dict[str, str] = {}
         for source in files:
-            name, _root = module_name(source.path)
-            keys[source.key] = self.cache.key("facts", source.key, name, source.digest)
+            keys[source.key] = self._facts_key(source)
             cached = self.cache.get(keys[source.key])
             if isinstance(cached, ModuleFacts):
                 facts[source.key] = cached
@@ -405,10 +446,7 @@ class Runner:
             for i, outcome in zip(todo, outcomes, strict=True):
                 assert isinstance(outcome, FileResult)
                 results[i] = outcome
-                if not any(
-                    f.code == "RL000" and "the file was not checked" in f.message
-                    for f in outcome.findings
-                ):
+                if all(map(_complete, outcome.findings)):
                     self.cache.put(keys[i], outcome)
         self.file_results = {f.key: r for f, r in zip(files, results, strict=True) if r is not None}
         return [r for r in results if r is not None]
@@ -451,7 +489,8 @@ class Runner:
                     )
                 )
             elif may_use_redis(source.text, self.tokens):
-                files = [SourceFile(path, shown, str(path.absolute()), source.text, digest(data))]
+                key = str(path.absolute())
+                files = [SourceFile(path, shown, key, source.text, digest(data))]
                 facts = self._index(files)
                 project = self.project = Project(facts.values(), self.settings.client_name_patterns)
                 result.findings.extend(resolve_tree_conditions(self._lint(files, project, facts)))
@@ -471,7 +510,7 @@ class Runner:
             self._rules = RuleSet(self.codes, self.settings)
         return self._rules
 
-    def is_conf(self, path: Path) -> bool:
+    def is_conf(self, path: str | os.PathLike[str]) -> bool:
         """A redis.conf-style file, linted by ``engine.conffiles`` rather than as Python."""
         return is_conf_file(path, self.config.config_files, self.config.root)
 
@@ -510,6 +549,12 @@ class Runner:
                     continue
             out.append(finding)
         return out
+
+
+def _complete(finding: Finding) -> bool:
+    """False for the RL000 of a file that was not checked (a time-out or a crash): such a
+    result is not cached, the next run tries the file again."""
+    return not (finding.code == "RL000" and "the file was not checked" in finding.message)
 
 
 class _Timer:

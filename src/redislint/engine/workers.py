@@ -130,6 +130,10 @@ def _serve(conn: multiprocessing.connection.Connection, setup: Setup, parent: in
     faulthandler.disable()  # a native crash is reported as RL000, not as a stack dump
     sys.setrecursionlimit(_RECURSION_LIMIT)
     state = _State(setup)
+    # Import the linting machinery (libcst above all) now: a pool is started as soon as
+    # the first file needing analysis is read, so this overlaps the parent's reading.
+    import redislint.engine.lint  # noqa: F401
+
     while True:
         try:
             message = conn.recv()
@@ -233,6 +237,9 @@ class InlinePool:
     def close(self, kill: bool = False) -> None:
         pass
 
+    def warm(self, count: int) -> None:
+        pass
+
     def use_facts(self, facts: Sequence[ModuleFacts]) -> None:
         self.state.use_facts(facts)
 
@@ -277,6 +284,12 @@ class Pool:
         for worker in self.workers:
             worker.stop(kill=kill)
         self.workers = []
+
+    def warm(self, count: int) -> None:
+        """Start workers for ``count`` tasks (up to ``jobs``) before the tasks are known,
+        so that their start-up overlaps the work still to do in this process."""
+        while len(self.workers) < min(self.jobs, count):
+            self.workers.append(self._spawn())
 
     def use_facts(self, facts: Sequence[ModuleFacts]) -> None:
         """Give every worker (current and future) the project index."""
