@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from redislint import __version__
 from redislint.config import Config, config_file_in, enabled_codes, load_config
-from redislint.engine.discovery import DEFAULT_EXCLUDE, matches_any
+from redislint.engine.discovery import exclude_patterns, excluded_below
 from redislint.engine.prefilter import may_use_redis, prefilter_tokens
 
 if TYPE_CHECKING:
@@ -87,20 +87,9 @@ def _setup_for(directory: Path) -> _Setup:
     if setup is None:
         # No configuration file: paths are relative to where flake8 runs, like the CLI.
         config = load_config(path) if path is not None else Config(root=Path.cwd().absolute())
-        exclude = list(DEFAULT_EXCLUDE if config.exclude is None else config.exclude)
-        exclude += config.extend_exclude
+        exclude = exclude_patterns(config.exclude, config.extend_exclude)
         setup = _SETUPS[path] = _Setup(config, exclude, prefilter_tokens(config.settings))
     return setup
-
-
-def _excluded(path: Path, exclude: list[str], root: Path) -> bool:
-    """Whether the configuration's ``exclude``/``extend-exclude`` skip a file below ``root``
-    (as when ``redislint`` walks that directory); files elsewhere are checked."""
-    try:
-        path.absolute().relative_to(root)
-    except ValueError:
-        return False
-    return matches_any(path, exclude, root)
 
 
 class RedislintChecker:
@@ -126,7 +115,7 @@ class RedislintChecker:
     def _check(self, setup: _Setup) -> Iterator[Report]:
         text = "".join(self.lines)
         path = Path(self.filename)
-        if not may_use_redis(text, setup.tokens) or _excluded(
+        if not may_use_redis(text, setup.tokens) or excluded_below(
             path, setup.exclude, setup.config.root
         ):
             return

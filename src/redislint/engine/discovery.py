@@ -195,3 +195,18 @@ def _excluded(entry: os.DirEntry[str], patterns: PathPatterns, root: Path) -> bo
     if patterns.match_name(entry.name):
         return True
     return patterns.has_path_globs and patterns.match_path(relative_posix(entry.path, root))
+
+
+def exclude_patterns(exclude: Sequence[str] | None, extend_exclude: Sequence[str]) -> list[str]:
+    """The configuration's ``exclude`` (or the default list), then ``extend-exclude``."""
+    return [*(DEFAULT_EXCLUDE if exclude is None else exclude), *extend_exclude]
+
+
+def excluded_below(path: Path, patterns: Sequence[str], root: Path) -> bool:
+    """Whether ``patterns`` skip a file below ``root`` (as when ``redislint`` walks that
+    directory); files elsewhere are checked."""
+    try:
+        path.absolute().relative_to(root)
+    except ValueError:
+        return False
+    return matches_any(path, patterns, root)

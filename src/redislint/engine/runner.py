@@ -23,7 +23,7 @@ from redislint.config import Config
 from redislint.diagnostics import Finding
 from redislint.engine.cache import Cache, digest, encode
 from redislint.engine.conffiles import is_conf_file, lint_conf_files, lint_conf_text
-from redislint.engine.discovery import DEFAULT_EXCLUDE, discover, matches_any
+from redislint.engine.discovery import discover, exclude_patterns, matches_any
 from redislint.engine.importers import ClientModules
 from redislint.engine.index import ModuleFacts, extract
 from redislint.engine.modules import is_package_init, module_name
@@ -162,6 +162,7 @@ class SourceFile:
     digest: str
     candidate: bool = True  # passed the prefilter (may use Redis)
     facts_key: str = ""  # its cache key in the index (computed once)
+    is_test: bool | None = None  # matches a test-paths glob (computed once)
 
 
 class Progress(Protocol):
@@ -223,8 +224,7 @@ class Runner:
         )
 
     def files(self, paths: Sequence[Path]) -> list[tuple[Path, bool]]:
-        exclude = list(DEFAULT_EXCLUDE if self.config.exclude is None else self.config.exclude)
-        exclude += self.config.extend_exclude
+        exclude = exclude_patterns(self.config.exclude, self.config.extend_exclude)
         return list(
             discover(paths, self.config.root, exclude, self.force_exclude, also=self.is_conf)
         )
@@ -334,6 +334,11 @@ class Runner:
         ]
         return self.cache.key("run", json.dumps(files))
 
+    def _is_test(self, source: SourceFile) -> bool:
+        if source.is_test is None:
+            source.is_test = matches_any(source.path, self.settings.test_paths, self.config.root)
+        return source.is_test
+
     def _facts_key(self, source: SourceFile) -> str:
         if not source.facts_key:
             name, _root = module_name(source.path)
@@ -367,9 +372,7 @@ class Runner:
         for source, outcome in zip(todo, outcomes, strict=True):
             if isinstance(outcome, ModuleFacts):
                 outcome.digest = source.digest
-                outcome.is_test = matches_any(
-                    source.path, self.settings.test_paths, self.config.root
-                )
+                outcome.is_test = self._is_test(source)
                 facts[source.key] = outcome
                 self.cache.put(keys[source.key], outcome)
         return facts
@@ -422,7 +425,7 @@ class Runner:
         todo: list[int] = []
         keys: list[str] = []
         for i, source in enumerate(files):
-            is_test = matches_any(source.path, self.settings.test_paths, self.config.root)
+            is_test = self._is_test(source)
             deps = project.dependency_digest(source.key)
             key = self.cache.key(
                 "lint", source.key, source.shown, str(is_test), source.digest, deps
@@ -438,7 +441,7 @@ class Runner:
                     files[i].key,
                     files[i].shown,
                     files[i].text,
-                    matches_any(files[i].path, self.settings.test_paths, self.config.root),
+                    self._is_test(files[i]),
                 )
                 for i in todo
             ]

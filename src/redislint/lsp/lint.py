@@ -23,7 +23,7 @@ from pathlib import Path
 from redislint.config import enabled_codes, load_config
 from redislint.diagnostics import Edit, Finding, Position
 from redislint.engine.cache import digest
-from redislint.engine.discovery import DEFAULT_EXCLUDE, matches_any
+from redislint.engine.discovery import exclude_patterns, excluded_below, matches_any
 from redislint.engine.fixes import fix_text
 from redislint.engine.importers import ClientModules
 from redislint.engine.index import ModuleFacts
@@ -123,10 +123,9 @@ class Linter:
         tree = self.tree_for(path)  # a ConfigError goes to the caller, who shows it
         runner = tree.runner
         config = runner.config
-        exclude = list(DEFAULT_EXCLUDE if config.exclude is None else config.exclude)
-        exclude += config.extend_exclude
+        exclude = exclude_patterns(config.exclude, config.extend_exclude)
         key = str(path.absolute())
-        if tree.root is not None and _excluded(path, exclude, tree.root):
+        if tree.root is not None and excluded_below(path, exclude, tree.root):
             return []
         if not (
             may_use_redis(text, runner.tokens)
@@ -141,14 +140,15 @@ class Linter:
         shown = display_path(path, runner.cwd)
         with self._lock:
             modules = dict(tree.modules)
+        text_digest = digest(text.encode("utf-8", "surrogatepass"))
         facts = index_source(text, path, key)
         if facts is not None:
-            facts.digest = digest(text.encode("utf-8", "surrogatepass"))
+            facts.digest = text_digest
             modules[key] = facts
         else:
             modules.pop(key, None)
         project = Project(modules.values(), runner.settings.client_name_patterns)
-        result = self._result(tree, text, path, shown, project)
+        result = self._result(tree, text, text_digest, path, shown, project)
         findings = list(result.findings)
         with self._lock:
             tree.facts[key] = list(result.facts)
@@ -158,7 +158,7 @@ class Linter:
         return sorted(runner.filter(findings), key=Finding.sort_key)
 
     def _result(
-        self, tree: Tree, text: str, path: Path, shown: str, project: Project
+        self, tree: Tree, text: str, text_digest: str, path: Path, shown: str, project: Project
     ) -> FileResult:
         """The buffer's lint result, through the command line's cache entries."""
         runner = tree.runner
@@ -169,7 +169,7 @@ class Linter:
             key,
             shown,
             str(is_test),
-            digest(text.encode("utf-8", "surrogatepass")),
+            text_digest,
             project.dependency_digest(key),
         )
         cached = runner.cache.get(cache_key)
@@ -183,14 +183,6 @@ class Linter:
     def fix_all(self, path: Path, text: str, unsafe: bool = False) -> str:
         """``text`` with every applicable fix applied (the editor's "fix all")."""
         return fix_text(text, lambda new: self.lint(path, new), unsafe).text
-
-
-def _excluded(path: Path, exclude: list[str], root: Path) -> bool:
-    try:
-        path.absolute().relative_to(root)
-    except ValueError:
-        return False
-    return matches_any(path, exclude, root)
 
 
 # -- positions -----------------------------------------------------------------------------

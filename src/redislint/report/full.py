@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from redislint.diagnostics import Finding
 from redislint.engine.runner import RunResult
-from redislint.engine.source import source_lines
+from redislint.engine.suppressions import split_lines
 from redislint.report.base import ReportContext, Style, printable, summary_lines
 
 _CONTEXT = 1  # lines shown before and after the finding
@@ -42,13 +42,6 @@ def _frame(finding: Finding, lines: list[str], style: Style) -> list[str]:
     return out
 
 
-def _lines(text: str) -> list[str]:
-    lines = source_lines(text)
-    if len(lines) > 1 and lines[-1] == "":
-        lines.pop()  # the end of the last line is not a line of its own
-    return lines
-
-
 def render(result: RunResult, context: ReportContext) -> str:
     style = Style(context.color)
     blocks: list[str] = []
@@ -68,7 +61,7 @@ def render(result: RunResult, context: ReportContext) -> str:
             if text is not None:
                 for secret in secrets[finding.path]:
                     text = text.replace(secret, "*" * len(secret))  # same length: columns hold
-            lines_of[finding.path] = _lines(text) if text is not None else None
+            lines_of[finding.path] = (split_lines(text) or [""]) if text is not None else None
         lines = lines_of[finding.path]
         frame = _frame(finding, lines, style) if lines is not None else []
         blocks.append("\n".join([header, *frame]))
