@@ -64,7 +64,8 @@ def _split(codes: str) -> list[str]:
     return [token for token in re.split(r"[,\s]+", codes.strip()) if token]
 
 
-def _normalise(token: str) -> str:
+def normalise(token: str) -> str:
+    """A listed code as the rule registry spells it (names and case resolved)."""
     from redislint.rules import lookup
 
     rule = lookup(token)
@@ -84,7 +85,7 @@ def line_suppressions(line_text: str, line: int) -> list[Suppression]:
             found.append(
                 Suppression(
                     line,
-                    frozenset(_normalise(t) for t in tokens) if listed else None,
+                    frozenset(normalise(t) for t in tokens) if listed else None,
                     kind=kind,
                     start=match.start(),
                     end=match.end(),
@@ -95,9 +96,7 @@ def line_suppressions(line_text: str, line: int) -> list[Suppression]:
 
 
 def suppresses(suppression: Suppression, code: str) -> bool:
-    if suppression.codes is None:
-        return True
-    return any(code == c or (c.startswith("RL") and code.startswith(c)) for c in suppression.codes)
+    return suppression.codes is None or bool(matching(suppression, code))
 
 
 def matching(suppression: Suppression, code: str) -> list[str]:
@@ -165,8 +164,14 @@ class FileSuppressions:
 
     def __init__(self, text: str) -> None:
         self.lines = split_lines(text)
+        lowered = text.lower()
+        # every suppression comment holds one of these words: without them there is nothing
+        # to look up, and no need to tokenize the file to find where comments are
+        self._directives = "noqa" in lowered or "redislint" in lowered
         # only then can a finding's line differ from the line its comment goes on
-        self._movable = any(mark in text for mark in ('"""', "'''", "\\\n", "\\\r"))
+        self._movable = self._directives and any(
+            mark in text for mark in ('"""', "'''", "\\\n", "\\\r")
+        )
         self._map: CommentMap | None = None
         self._by_line: dict[int, list[Suppression]] = {}
 
@@ -186,19 +191,17 @@ class FileSuppressions:
     def covering(self, line: int, code: str) -> list[Suppression]:
         """The suppressions that silence ``code`` for a finding starting on ``line``."""
         found = [s for s in self.on_line(line) if suppresses(s, code)]
-        if not found and (self._map is not None or self._may_move(line)):
+        if not found and (self._map is not None or self._movable):
             target = self.map.target(line)
             if target != line:
                 found = [s for s in self.on_line(target) if suppresses(s, code)]
         return found
 
-    def _may_move(self, line: int) -> bool:
-        """Whether ``line`` may be inside a multi-line string or continued (cheap test)."""
-        return self._movable
-
     def comments(self) -> list[Suppression]:
         """Every suppression written in a real comment (not inside a string)."""
         out: list[Suppression] = []
+        if not self._directives:
+            return out
         for line, (column, comment) in sorted(self.map.comments.items()):
             for suppression in self.on_line(line):
                 if suppression.start >= column and suppression.end <= column + len(comment):

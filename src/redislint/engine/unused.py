@@ -17,9 +17,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from redislint.diagnostics import Edit, Finding, Fix, Position
-from redislint.engine.suppressions import FileSuppressions, Suppression, matching
+from redislint.engine.suppressions import FileSuppressions, Suppression, matching, normalise
 from redislint.engine.treefacts import TreeCondition
-from redislint.rules import ALL_RULES, BY_CODE, lookup
+from redislint.rules import ALL_RULES, BY_CODE
 
 UNUSED = "RL001"
 
@@ -120,7 +120,7 @@ def _finding(
 ) -> Finding:
     rule = BY_CODE[UNUSED]
     directive = "# noqa" if suppression.kind == "noqa" else "# redislint: ignore"
-    kept = [t for t in suppression.tokens if _normal(t) not in codes]
+    kept = [t for t in suppression.tokens if normalise(t) not in codes]
     if not codes:
         message = f"`{directive}` suppresses nothing on this line; remove it"
     elif not kept:
@@ -169,8 +169,3 @@ def _fix(suppressions: FileSuppressions, suppression: Suppression, kept: list[st
         gap = len(text[:start]) - len(text[:start].rstrip())
         edit = Edit(Position(line, start - gap + 1), Position(line, end + 1), "")
     return Fix("Remove the unused suppression comment", (edit,), safe=True)
-
-
-def _normal(token: str) -> str:
-    rule = lookup(token)
-    return rule.code if rule is not None else token.upper()
