@@ -134,6 +134,14 @@ _CLIENT_METHODS = frozenset(
         "zscan_iter",
     }
 )
+# Every method whose call on a Redis object the analyzer records (engine/focus.py: a call
+# of any other method records nothing, whatever its receiver).
+RECORDED_METHODS = (
+    _COMMAND_METHODS
+    | _CLIENT_METHODS
+    | frozenset({"watch"})
+    | frozenset().union(*_KIND_METHODS.values())
+)
 
 
 def _fields(node_type: type[cst.CSTNode]) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from redislint.diagnostics import Finding, Position
 from redislint.engine.analyzer import analyze
 from redislint.engine.context import LINE_REF, FileContext, RawFinding
 from redislint.engine.edits import Offsets, to_fix
+from redislint.engine.focus import focus as focus_on_redis
 from redislint.engine.literals import value_offsets
 from redislint.engine.positions import layout, offset_position
 from redislint.engine.project import Project
@@ -89,8 +90,13 @@ def lint_module_text(
     project: Project,
     rules: RuleSet,
     is_test: bool,
+    focus: bool = True,
 ) -> FileResult:
-    """One file's findings (before per-file ignores), suppressions applied."""
+    """One file's findings (before per-file ignores), suppressions applied.
+
+    ``focus``: blank the functions that cannot hold a finding before parsing
+    (``engine/focus.py``); False parses the whole file (to check that it changes nothing).
+    """
     if file_ignored(text):
         return FileResult()
     if key not in project.by_path:
@@ -100,7 +106,8 @@ def lint_module_text(
         refused = python_refusal(text)
         if refused is not None:
             return FileResult([engine_finding(shown, "RL000", *refused)])
-    module = parse(text, shown)
+    parsed = focus_on_redis(text, key, project, rules.tokens) if focus else text
+    module = parse(parsed, shown)
     if isinstance(module, Finding):
         return FileResult([module])
     try:

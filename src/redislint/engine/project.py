@@ -25,6 +25,7 @@ from redislint.clients.types import (
     merge,
 )
 from redislint.engine.index import CallSite, ClassFacts, FunctionFacts, ModuleFacts
+from redislint.engine.reach import Reach
 
 
 class _ModuleScope:
@@ -73,6 +74,7 @@ class Project:
         self._digests: dict[str, str] = {}  # file -> dependency_digest
         self._last_parts: set[str] = set()
         self._callers: dict[tuple[str, str], list[tuple[str, CallSite]]] = {}
+        self._reach: Reach | None = None
         for facts in modules:
             self.add(facts)
 
@@ -90,6 +92,14 @@ class Project:
         self._digests = {}
         self._last_parts.add(facts.module.rsplit(".", 1)[-1])
         self._callers = {}
+        self._reach = None
+
+    @property
+    def reach(self) -> Reach:
+        """What can lead to a Redis object in this tree (for ``engine/focus.py``)."""
+        if self._reach is None:
+            self._reach = Reach(self)
+        return self._reach
 
     # -- finding modules ---------------------------------------------------------------
     def find_module(self, name: str, importer: str) -> ModuleFacts | None:
@@ -205,6 +215,11 @@ class Project:
     def _class(self, path: str, cls: str) -> ClassFacts | None:
         facts = self.by_path.get(path)
         return facts.classes.get(cls) if facts is not None else None
+
+    def class_bases(self, path: str, name: str) -> list[Value]:
+        """What the bases of the class ``name`` of ``path`` are."""
+        cls = self._class(path, name)
+        return self._bases(path, cls) if cls is not None else []
 
     def _bases(self, path: str, cls: ClassFacts) -> list[Value]:
         resolver = Resolver(_ModuleScope(self, path), self)

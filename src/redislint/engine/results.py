@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from redislint.config import Settings
 from redislint.diagnostics import Finding, Position
+from redislint.engine.prefilter import prefilter_tokens
 from redislint.engine.treefacts import CommandFact, TreeCondition
 from redislint.rules import ALL_RULES, BY_CODE
 from redislint.rules.base import Rule
@@ -33,6 +34,7 @@ class RuleSet:
         self.file_rules = [r for r in self.rules if type(r).overrides("check_file")]
         self.config_rules = [r for r in self.rules if type(r).overrides("check_config")]
         self.tree_commands = frozenset().union(*(type(r).tree_commands for r in self.rules))
+        self.tokens = prefilter_tokens(settings)  # what makes a line of a file "about Redis"
 
 
 def engine_finding(path: str, code: str, message: str, line: int = 1, column: int = 1) -> Finding:

@@ -203,7 +203,8 @@ class Runner:
         self.progress = progress
         self.force_exclude = force_exclude
         self.isolated = isolated  # per-file recognition only (for measurements)
-        self.prefilter = prefilter  # False: every file is indexed and linted (for tests)
+        # False: every file is indexed and linted, and parsed whole (for tests)
+        self.prefilter = prefilter
         # True: a run over exactly the files of a remembered run reuses its findings without
         # indexing or linting (the CLI, except when fixing, which needs the project index)
         self.remember_runs = remember_runs
@@ -472,7 +473,7 @@ class Runner:
 
     def pool(self) -> Pool | InlinePool:
         if self._pool is None:
-            setup = Setup(self.settings, self.codes, self.isolated)
+            setup = Setup(self.settings, self.codes, self.isolated, focus=self.prefilter)
             self._pool = InlinePool(setup) if self.inline else Pool(setup, self.jobs, self.timeout)
         return self._pool
 
@@ -533,7 +534,8 @@ class Runner:
         from redislint.engine.lint import lint_module_text  # imports libcst
 
         is_test = matches_any(path, self.settings.test_paths, self.config.root)
-        return lint_module_text(text, str(path.absolute()), shown, project, self.rules, is_test)
+        key = str(path.absolute())
+        return lint_module_text(text, key, shown, project, self.rules, is_test, self.prefilter)
 
     def filter(self, findings: list[Finding]) -> list[Finding]:
         """Drop disabled codes and per-file ignores."""

@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 from redislint.config import Settings
@@ -60,6 +61,8 @@ class Setup:
     # each file sees only its own module-level facts (to measure what the project-wide
     # index adds; see docs/precision.md)
     isolated: bool = False
+    # blank the functions that cannot hold a finding before parsing (engine/focus.py)
+    focus: bool = True
 
 
 Task = IndexTask | LintTask
@@ -98,7 +101,9 @@ class _State:
         if self.setup.isolated:
             own = self.facts.get(task.key)
             project = Project([own] if own else [], self.setup.settings.client_name_patterns)
-        return lint_module_text(task.text, task.key, task.shown, project, self.rules, task.is_test)
+        return lint_module_text(
+            task.text, task.key, task.shown, project, self.rules, task.is_test, self.setup.focus
+        )
 
 
 def _die_with_parent(parent: int) -> None:
@@ -149,11 +154,9 @@ def _serve(conn: multiprocessing.connection.Connection, setup: Setup, parent: in
         if message is None:
             return
         kind, payload = message
-        if kind == "facts":
+        if kind == "facts":  # no reply: the tasks that follow wait behind it in the pipe
             state.use_facts(payload)
             gc.freeze()  # the project index: see above
-            if not _reply(conn, ("ok", None)):
-                return
             continue
         try:
             outcome: Any = state.run(payload)
@@ -182,11 +185,13 @@ class _Worker:
         self.task: int | None = None
         self.started = 0.0
         if facts is not None:
-            self.send_facts(facts)
+            self.send_facts(_pickled_facts(facts))
 
-    def send_facts(self, facts: Sequence[ModuleFacts]) -> None:
-        self.conn.send(("facts", list(facts)))
-        self.conn.recv()
+    def send_facts(self, pickled: bytes) -> None:
+        """Hand the worker the project index (``_pickled_facts``); it reads it before
+        its next task."""
+        with contextlib.suppress(OSError):  # a dead worker is noticed at its next task
+            self.conn.send_bytes(pickled)
 
     def give(self, index: int, task: Task) -> None:
         self.task = index
@@ -217,6 +222,11 @@ class _Worker:
         return (
             f"the analysis process exited unexpectedly (exit code {code}); the file was not checked"
         )
+
+
+def _pickled_facts(facts: Sequence[ModuleFacts]) -> bytes:
+    """The message that gives a worker the project index (what ``conn.send`` would send)."""
+    return bytes(ForkingPickler.dumps(("facts", list(facts))))
 
 
 def default_jobs() -> int:
@@ -302,8 +312,9 @@ class Pool:
     def use_facts(self, facts: Sequence[ModuleFacts]) -> None:
         """Give every worker (current and future) the project index."""
         self.facts = list(facts)
+        pickled = _pickled_facts(self.facts)  # once for all workers, which read it together
         for worker in self.workers:
-            worker.send_facts(self.facts)
+            worker.send_facts(pickled)
 
     def _spawn(self) -> _Worker:
         return _Worker(self.context, self.setup, self.facts)
@@ -319,8 +330,8 @@ class Pool:
         ``describe(i)`` is the path to put an RL000 finding on for task ``i``.
         """
         results: dict[int | None, Outcome] = {}
-        pending = list(range(len(tasks)))
-        pending.reverse()
+        # the largest files first, so that no worker is left with a long one at the end
+        pending = sorted(range(len(tasks)), key=lambda i: len(tasks[i].text))
         while len(self.workers) < min(self.jobs, len(tasks)):
             self.workers.append(self._spawn())
         idle = list(self.workers)

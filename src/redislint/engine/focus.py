@@ -1,0 +1,393 @@
+"""Functions that cannot hold a finding are blanked before libcst parses a file.
+
+Parsing with libcst is most of a run, and a file that mentions Redis is mostly other code.
+The analyzer learns what a function needs about names outside it from the project index
+(module-level names, instance attributes, what functions return), so a function in whose
+text nothing can lead to a Redis object records no command and no URL, and changes
+nothing in the analysis of any other function. "Nothing can lead to Redis" means: no
+Redis token (the prefilter's), no ``unix://`` URL, no name or attribute that the index
+says leads to a Redis object (``engine/reach.py``), not a transaction callback, not a
+method of a class deriving from a client or whose header mentions Redis.
+
+Such top-level functions and methods of top-level classes are replaced by spaces before
+parsing (a class left with no statement keeps a ``pass``); line breaks stay, so every line,
+column and offset of the file is where it was, and comments and fixes are read from the
+original text. Module-level and class-level statements are always kept.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import re
+from collections.abc import Sequence
+
+from redislint.clients import knowledge
+from redislint.clients.names import without_lookalikes
+from redislint.clients.types import UNKNOWN, Ref, TreeFunction
+from redislint.engine.analyzer import RECORDED_METHODS
+from redislint.engine.index import ModuleFacts
+from redislint.engine.project import Project
+from redislint.engine.pyparse import python_parse
+from redislint.engine.reach import KNOWN_LAST_NAMES
+from redislint.engine.urls import SCHEMES
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_NOT_LINE_BREAK = re.compile(r"[^\r\n]")
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+
+_Function = ast.FunctionDef | ast.AsyncFunctionDef
+# A span to blank: first and last line (1-based), and the column where a ``pass`` keeps
+# a class body that would otherwise be empty (None: no ``pass``).
+_Span = tuple[int, int, int | None]
+
+
+def focus(text: str, path: str, project: Project, tokens: Sequence[str]) -> str:
+    """``text`` with the functions that cannot hold a finding blanked (same length, same
+    line breaks); ``text`` itself when nothing can be left out."""
+    facts = project.by_path.get(path)
+    if facts is None:
+        return text  # the index could not read it: libcst has the last word
+    try:
+        tree = python_parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return text
+    judge = _Judge(path, project, facts, tokens)
+    judge.find_hot_lines(text)
+    spans: list[_Span] = []
+    for stmt in tree.body:
+        if isinstance(stmt, _Function):
+            if not judge.needed(stmt):
+                spans.append((_first_line(stmt), _last_line(stmt), None))
+        elif isinstance(stmt, ast.ClassDef):
+            spans.extend(judge.class_spans(stmt))
+    return _blank(text, spans) if spans else text
+
+
+def _first_line(node: _Function | ast.ClassDef) -> int:
+    return min([node.lineno, *(d.lineno for d in node.decorator_list)])
+
+
+def _last_line(node: ast.stmt) -> int:
+    return node.end_lineno if node.end_lineno is not None else node.lineno
+
+
+class _Judge:
+    """Decides, for one file, which functions may hold a finding."""
+
+    def __init__(
+        self, path: str, project: Project, facts: ModuleFacts, tokens: Sequence[str]
+    ) -> None:
+        self.path = path
+        self.project = project
+        self.facts = facts
+        self.tokens = tuple(tokens)
+        self.attributes = project.reach.attributes()
+        self._names: dict[str, bool] = {}
+        self._called: dict[str, bool] = {}
+        self._words: dict[str, bool] = {}
+        # the method being judged: its ``self`` name, class, and whether ``self`` is the
+        # class itself (a classmethod)
+        self._owner: tuple[str, str, bool] | None = None
+        self._hot: list[int] | None = None  # None: every line may be
+
+    def find_hot_lines(self, text: str) -> None:
+        """Note the lines where something that can stand for a Redis object may be
+        named: a Redis token, ``://``, a name or attribute that leads to Redis. A
+        function without such a line needs no closer look."""
+        if self.facts.star_imports:
+            return  # a name may come from the modules imported with ``*``
+        lowered = without_lookalikes(text)
+        lines: set[int] = set()
+        starts = _line_starts(lowered)
+        for token in (*self.tokens, "://"):
+            at = lowered.find(token)
+            while at != -1:
+                lines.add(bisect.bisect_right(starts, at))
+                at = lowered.find(token, at + 1)
+        facts = self.facts
+        module_names = {*facts.bindings, *facts.functions, *facts.imports, *facts.classes}
+        vocabulary = {n for n in module_names if self.name_leads(n)}
+        vocabulary.update(self.attributes, KNOWN_LAST_NAMES)
+        present = vocabulary.intersection(_IDENTIFIER.findall(text))
+        if present:
+            starts = _line_starts(text)
+            words = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(present))) + r")\b")
+            for match in words.finditer(text):
+                lines.add(bisect.bisect_right(starts, match.start()))
+        self._hot = sorted(lines)
+
+    def may_be_hot(self, first: int, last: int) -> bool:
+        if self._hot is None:
+            return True
+        i = bisect.bisect_left(self._hot, first)
+        return i < len(self._hot) and self._hot[i] <= last
+
+    def name_leads(self, name: str) -> bool:
+        """Whether the name ``name``, not bound in the function, can stand for a Redis
+        object: the module-level value is one (or gives one), or nothing is known about
+        it and its words make it a client by name (``client-name-patterns``)."""
+        found = self._names.get(name)
+        if found is None:
+            value = self.project.global_value(self.path, name)
+            # the name fallback also applies to what a tree function returns when the
+            # index knows nothing of it (``get_redis()``)
+            by_name = value is UNKNOWN or isinstance(value, TreeFunction)
+            found = self.project.reach.leads(value) or (by_name and self.has_token(name))
+            self._names[name] = found
+        return found
+
+    def has_token(self, word: str) -> bool:
+        """Whether an identifier holds a Redis token (a client by its name)."""
+        found = self._words.get(word)
+        if found is None:
+            lowered = without_lookalikes(word)
+            found = self._words[word] = any(t in lowered for t in self.tokens)
+        return found
+
+    def leads(self, expr: ast.AST, local: set[str], annotation: bool = False) -> bool:
+        """Whether ``expr`` mentions something that can stand for a Redis object (in an
+        ``annotation``, strings count as names)."""
+        for node in ast.walk(expr):
+            if isinstance(node, ast.Name):
+                if node.id in local or self.name_leads(node.id):
+                    return True
+            elif isinstance(node, ast.Attribute):
+                if self.attribute_leads(node):
+                    return True
+            elif isinstance(node, ast.Call):
+                attr = _getattr_name(node)
+                if attr is not None and (attr in self.attributes or self.has_token(attr)):
+                    return True
+            elif (
+                annotation  # a string annotation ("Redis", "Optional[Pipeline]")
+                and isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and any(self.name_leads(w) for w in _IDENTIFIER.findall(node.value))
+            ):
+                return True
+        return False
+
+    def attribute_leads(self, node: ast.Attribute) -> bool:
+        """Whether ``x.attr`` can stand for a Redis object: ``attr`` does somewhere in the
+        tree, or (``self.attr`` in a method) in this class, as the analyzer resolves it."""
+        attr = node.attr
+        if self.has_token(attr):
+            return True
+        owner = self._owner
+        if owner is not None and isinstance(node.value, ast.Name) and node.value.id == owner[0]:
+            _, cls, of_class = owner
+            project = self.project
+            if of_class:
+                return self.project.reach.leads(project.class_attr(self.path, cls, attr))
+            return self.project.reach.leads(project.instance_attr(self.path, cls, attr))
+        return attr in self.attributes
+
+    def needed(self, func: _Function, cls: str | None = None) -> bool:
+        """Whether ``func`` may hold a finding: a Redis URL, or a call whose callee or
+        receiver can be a Redis object (a construction, a command)."""
+        if func.name in self.facts.transaction_callbacks:
+            return True
+        if not self.may_be_hot(_first_line(func), _last_line(func)):
+            return False
+        self._owner = _owner(func, cls)
+        inside = _Inside(func)
+        if any(_names_a_server(text) for text in inside.strings):
+            return True
+        local: set[str] = set()
+        for name, annotation, default in inside.parameters:
+            if (
+                self.has_token(name)
+                or (annotation is not None and self.leads(annotation, local, annotation=True))
+                or (default is not None and self.leads(default, local))
+            ):
+                local.add(name)
+        changed = True
+        while changed:  # names bound to what can be a Redis object, to a fixed point
+            changed = False
+            for names, source, is_annotation in inside.bindings:
+                if not names <= local and self.leads(source, local, is_annotation):
+                    local |= names
+                    changed = True
+        return any(self.may_record(call, local) for call in inside.calls)
+
+    def may_record(self, call: ast.Call, local: set[str]) -> bool:
+        """Whether the analyzer may record ``call``: a command (a method it records, on
+        a receiver that can be a Redis object), a construction (a known Redis class or
+        factory, a class deriving from a client) or a script called."""
+        func = call.func
+        if isinstance(func, ast.Attribute):
+            if func.attr in RECORDED_METHODS and self.leads(func.value, local):
+                return True
+            known = self._known_dotted(func, local)
+            if known is not None:  # ``threading.Lock``: resolved as the analyzer does
+                return known
+            return func.attr in self.project.reach.callables() or func.attr in KNOWN_LAST_NAMES
+        if isinstance(func, ast.Name):
+            return func.id in local or self.name_called(func.id)
+        return self.leads(func, local)
+
+    def name_called(self, name: str) -> bool:
+        """Whether calling the module-level ``name`` is recorded (a construction, a
+        script)."""
+        found = self._called.get(name)
+        if found is None:
+            value = self.project.global_value(self.path, name)
+            found = self._called[name] = self.project.reach.records_when_called(value)
+        return found
+
+    def _known_dotted(self, func: ast.Attribute, local: set[str]) -> bool | None:
+        """For a dotted name rooted in a module outside the tree (``threading.Lock``,
+        ``redis.Redis``): whether it is a known Redis class or factory. None for any
+        other callee."""
+        parts = [func.attr]
+        node: ast.expr = func.value
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name) or node.id in local:
+            return None
+        root = self.project.global_value(self.path, node.id)
+        if not isinstance(root, Ref):
+            return None
+        dotted = ".".join([root.qualname, *reversed(parts)])
+        return knowledge.known(dotted) is not None
+
+    def class_spans(self, cls: ast.ClassDef) -> list[_Span]:
+        """The methods of ``cls`` to blank."""
+        if self.project.class_redis_base(self.path, cls.name) is not None:
+            return []  # ``self.set(...)`` is a Redis call in every method
+        header = [*cls.bases, *(k.value for k in cls.keywords), *cls.decorator_list]
+        if any(self.leads(node, set()) for node in header):
+            return []  # a base naming Redis that the index cannot resolve
+        body = cls.body
+        spans: list[_Span] = []
+        for stmt in body:
+            if isinstance(stmt, _Function) and not self.needed(stmt, cls.name):
+                spans.append((_first_line(stmt), _last_line(stmt), None))
+        if spans and len(spans) == len(body):  # nothing left: the body keeps a ``pass``
+            return _keep_pass(spans, body)
+        return spans
+
+
+class _Inside:
+    """What one walk of a function finds: its calls, the names it binds (and from what),
+    its parameters, and its strings (docstrings aside)."""
+
+    def __init__(self, func: _Function) -> None:
+        self.calls: list[ast.Call] = []
+        self.bindings: list[tuple[set[str], ast.AST, bool]] = []  # names, source, annotation
+        self.parameters: list[tuple[str, ast.expr | None, ast.expr | None]] = []
+        self.strings: list[str] = []
+        stack: list[ast.AST] = [func]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+                continue  # a docstring or a bare string: nothing reads it
+            stack.extend(ast.iter_child_nodes(node))
+            if isinstance(node, ast.Call):
+                self.calls.append(node)
+            elif isinstance(node, ast.Constant):
+                if isinstance(node.value, str):
+                    self.strings.append(node.value)
+                elif isinstance(node.value, bytes):
+                    self.strings.append(node.value.decode("latin-1"))
+            elif isinstance(node, ast.Assign):
+                self._bind(node.targets, node.value)
+            elif isinstance(node, ast.AnnAssign | ast.AugAssign):
+                if node.value is not None:
+                    self._bind([node.target], node.value)
+                if isinstance(node, ast.AnnAssign):
+                    self._bind([node.target], node.annotation, annotation=True)
+            elif isinstance(node, ast.NamedExpr):
+                self._bind([node.target], node.value)
+            elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+                self._bind([node.target], node.iter)
+            elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+                self._bind([node.optional_vars], node.context_expr)
+            elif isinstance(node, ast.arguments):
+                self._parameters(node)
+
+    def _bind(self, targets: Sequence[ast.AST], source: ast.AST, annotation: bool = False) -> None:
+        names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        if names:
+            self.bindings.append((names, source, annotation))
+
+    def _parameters(self, args: ast.arguments) -> None:
+        positional = [*args.posonlyargs, *args.args]
+        defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
+        defaults += args.defaults
+        pairs = [
+            *zip(positional, defaults, strict=True),
+            *zip(args.kwonlyargs, args.kw_defaults, strict=True),
+        ]
+        pairs += [(a, None) for a in (args.vararg, args.kwarg) if a is not None]
+        for arg, default in pairs:
+            self.parameters.append((arg.arg, arg.annotation, default))
+
+
+def _owner(func: _Function, cls: str | None) -> tuple[str, str, bool] | None:
+    """The first parameter of a method and what it stands for (see ``_Judge._owner``)."""
+    if cls is None:
+        return None
+    positional = [*func.args.posonlyargs, *func.args.args]
+    # as the analyzer reads them: the decorator's code, without a call's arguments
+    decorators = {
+        ast.unparse(d.func if isinstance(d, ast.Call) else d) for d in func.decorator_list
+    }
+    if not positional or "staticmethod" in decorators:
+        return None
+    return positional[0].arg, cls, "classmethod" in decorators
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
+
+
+def _names_a_server(text: str) -> bool:
+    """Whether a string holds a Redis URL (the URL rules read every such literal)."""
+    if "://" not in text:
+        return False
+    lowered = text.lower()
+    return any(f"{scheme}://" in lowered for scheme in SCHEMES)
+
+
+def _getattr_name(call: ast.Call) -> str | None:
+    """``getattr(self, "client")`` reads the attribute ``client``."""
+    if (
+        isinstance(call.func, ast.Name)
+        and call.func.id == "getattr"
+        and len(call.args) >= 2
+        and isinstance(call.args[1], ast.Constant)
+        and isinstance(call.args[1].value, str)
+    ):
+        return call.args[1].value
+    return None
+
+
+def _keep_pass(spans: list[_Span], body: list[ast.stmt]) -> list[_Span]:
+    """Blank every method of a class but leave ``pass`` where the first ``def`` was."""
+    first = body[0]
+    assert isinstance(first, _Function)
+    start, end, _ = spans[0]
+    if first.lineno == start:
+        return [(start, end, first.col_offset), *spans[1:]]
+    # decorated: the ``pass`` goes on the ``def`` line, which is long enough to hold it
+    return [(start, first.lineno - 1, None), (first.lineno, end, first.col_offset), *spans[1:]]
+
+
+def _blank(text: str, spans: Sequence[_Span]) -> str:
+    """``text`` with the lines of ``spans`` turned into spaces (line breaks kept)."""
+    starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)] + [len(text)]
+    pieces: list[str] = []
+    done = 0
+    for first, last, pass_column in sorted(spans):
+        begin, end = starts[first - 1], starts[min(last, len(starts) - 1)]
+        pieces.append(text[done:begin])
+        blanked = _NOT_LINE_BREAK.sub(" ", text[begin:end])
+        if pass_column is not None:
+            blanked = blanked[:pass_column] + "pass" + blanked[pass_column + 4 :]
+        pieces.append(blanked)
+        done = end
+    pieces.append(text[done:])
+    return "".join(pieces)

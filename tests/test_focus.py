@@ -1,0 +1,248 @@
+"""Functions that cannot hold a finding are blanked before libcst parses a file
+(engine/focus.py): what is blanked, what is kept, and that nothing found changes."""
+
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from harness import FIXTURES, file_config, tomllib
+from redislint.config import parse_config
+from redislint.diagnostics import Finding
+from redislint.engine.focus import focus
+from redislint.engine.project import Project
+from redislint.engine.runner import Runner, index_source
+from redislint.rules import ALL_RULES
+
+ALL_CODES = frozenset(r.code for r in ALL_RULES)
+
+
+def focused(tmp_path: Path, files: dict[str, str], target: str = "app.py") -> str:
+    """``target`` as libcst gets it, in a tree of ``files``."""
+    facts = []
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        indexed = index_source(path.read_text(), path, str(path))
+        assert indexed is not None
+        facts.append(indexed)
+    project = Project(facts, ("redis", "valkey"))
+    source = (tmp_path / target).read_text()
+    result = focus(source, str(tmp_path / target), project, ("redis", "valkey"))
+    # every line, column and offset stays where it was, and the text still parses
+    assert len(result) == len(source)
+    assert [m.start() for m in re.finditer("\n", result)] == [
+        m.start() for m in re.finditer("\n", source)
+    ]
+    ast.parse(result)
+    cst.parse_module(result)
+    return result
+
+
+def kept(result: str, name: str) -> bool:
+    return re.search(rf"\bdef {name}\b", result) is not None
+
+
+APP = """\
+    import threading
+
+    import redis
+    from redis.lock import Lock
+    from django.core.cache import cache
+
+    r = redis.Redis()
+
+
+    def uses_the_client():
+        r.set("k", 1)
+
+
+    def helper(x):
+        \"\"\"Doubles x before it goes to Redis.\"\"\"  # a docstring names nothing
+        return x * 2
+
+
+    def local_lock():
+        return threading.Lock()
+
+
+    def redis_lock():
+        return Lock(r, "name", timeout=5)
+
+
+    def by_name(redis_conn):
+        redis_conn.set("k", 1)
+
+
+    def string_annotation(c: "redis.Redis"):
+        c.get("k")
+
+
+    def a_url():
+        return {"url": "redis://:secret@cache:6379/0"}
+
+
+    def watched(pipe):
+        pipe.get("k")
+
+
+    def transact():
+        r.transaction(watched, "k")
+
+
+    class Store:
+        def __init__(self):
+            self.client = redis.Redis()
+
+        def get(self, key):
+            return self.client.get(key)
+
+        def alias(self, key):
+            conn = self.client
+            conn.delete(key)
+
+        def by_getattr(self):
+            getattr(self, "client").ping()
+
+        def label(self):
+            return self.name.upper()
+
+
+    class Pages:
+        def __init__(self):
+            self.client = cache
+
+        def get(self, key):
+            return self.client.get(key)
+"""
+
+
+def test_functions_that_reach_no_redis_object_are_blanked(tmp_path: Path) -> None:
+    result = focused(tmp_path, {"app.py": APP})
+    for name in (
+        "uses_the_client",
+        "redis_lock",
+        "by_name",
+        "string_annotation",
+        "a_url",
+        "watched",
+        "transact",
+        "__init__",
+        "alias",
+        "by_getattr",
+    ):
+        assert kept(result, name), name
+    assert "return self.client.get(key)" in result  # Store.get
+    for name in ("helper", "local_lock", "label"):
+        assert not kept(result, name), name
+    # Pages.client is Django's cache: no method of Pages calls a Redis object, although
+    # Store.client (same attribute name) is a client
+    pages = result[result.index("class Pages") :]
+    assert "self.client" not in pages and "pass" in pages
+    assert "import threading" in result and "r = redis.Redis()" in result  # module level
+
+
+def test_a_client_from_another_module_keeps_its_users(tmp_path: Path) -> None:
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/db.py": "from redis import Redis\ncache = Redis()\n",
+        "pkg/views.py": """\
+            from .db import cache
+
+            def show(key):
+                return cache.get(key)
+
+            def title():
+                return "Redis"
+        """,
+    }
+    result = focused(tmp_path, files, "pkg/views.py")
+    assert kept(result, "show")
+    assert not kept(result, "title")
+
+
+def test_every_method_of_a_client_subclass_is_kept(tmp_path: Path) -> None:
+    text = """\
+        import redis
+
+        class Client(redis.Redis):
+            def name(self):
+                return "x"
+
+            def bump(self):
+                self.incr("n")
+    """
+    result = focused(tmp_path, {"app.py": text})
+    assert kept(result, "name") and kept(result, "bump")
+
+
+def test_a_class_left_empty_keeps_a_pass(tmp_path: Path) -> None:
+    text = """\
+        import redis
+
+        class Plain:
+            @property
+            def first(self):
+                return 1
+
+            def second(self):
+                return 2
+
+        r = redis.Redis()
+    """
+    result = focused(tmp_path, {"app.py": text})
+    assert not kept(result, "first") and not kept(result, "second")
+    lines = result.splitlines()
+    assert lines[4] == "    pass" + " " * (len("    def first(self):") - len("    pass"))
+    assert "@property" not in result
+
+
+def test_a_file_the_standard_parser_rejects_is_left_whole(tmp_path: Path) -> None:
+    path = tmp_path / "app.py"
+    path.write_text("import redis\nprint 'x'\n")
+    project = Project([], ("redis",))
+    assert focus(path.read_text(), str(path), project, ("redis",)) == path.read_text()
+
+
+def _findings(runner: Runner, target: Path) -> list[tuple[object, ...]]:
+    return [_full(f) for f in runner.run([target]).findings]
+
+
+def _full(f: Finding) -> tuple[object, ...]:
+    return (f.path, f.start, f.end, f.code, f.message, f.fix)
+
+
+PYTHON_FIXTURES = sorted((FIXTURES / "rules").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", PYTHON_FIXTURES, ids=lambda p: p.stem)
+def test_blanking_changes_no_finding_on_a_rule_fixture(path: Path) -> None:
+    """Every rule enabled, the fixture's own settings: the same findings, messages and
+    fixes whether functions are blanked or the whole file is parsed."""
+    config = parse_config(file_config(path), None)
+    config.root = path.parent
+    runs = [
+        _findings(Runner(config, ALL_CODES, cwd=path.parent, cache_dir=None, prefilter=p), path)
+        for p in (True, False)
+    ]
+    assert runs[0] == runs[1]
+
+
+@pytest.mark.parametrize(
+    "root", sorted(p for p in (FIXTURES / "projects").iterdir() if p.is_dir()), ids=str
+)
+def test_blanking_changes_no_finding_on_a_project_fixture(root: Path) -> None:
+    toml = root / "redislint.toml"
+    config = parse_config(tomllib.loads(toml.read_text()) if toml.exists() else {}, None)
+    config.root = root
+    runs = [
+        _findings(Runner(config, ALL_CODES, cwd=root, cache_dir=None, prefilter=p), root)
+        for p in (True, False)
+    ]
+    assert runs[0] == runs[1]
