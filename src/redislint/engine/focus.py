@@ -35,6 +35,7 @@ from redislint.engine.urls import SCHEMES
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _NOT_LINE_BREAK = re.compile(r"[^\r\n]")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+_COMMENT_LINE = re.compile(r"^[ \t]*#", re.MULTILINE)
 
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
 # A span to blank: first and last line (1-based), and the column where a ``pass`` keeps
@@ -42,18 +43,26 @@ _Function = ast.FunctionDef | ast.AsyncFunctionDef
 _Span = tuple[int, int, int | None]
 
 
-def focus(text: str, path: str, project: Project, tokens: Sequence[str]) -> str:
+def focus(
+    text: str,
+    path: str,
+    project: Project,
+    tokens: Sequence[str],
+    tree: ast.Module | None = None,
+) -> str:
     """``text`` with the functions that cannot hold a finding blanked (same length, same
-    line breaks); ``text`` itself when nothing can be left out."""
+    line breaks); ``text`` itself when nothing can be left out. ``tree``: ``text`` as the
+    standard parser reads it, when the caller has it."""
     facts = project.by_path.get(path)
     if facts is None:
         return text  # the index could not read it: libcst has the last word
-    try:
-        tree = python_parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return text
+    if tree is None:
+        try:
+            tree = python_parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return text
     judge = _Judge(path, project, facts, tokens)
-    judge.find_hot_lines(text)
+    judge.find_hot_lines(text, tree)
     spans: list[_Span] = []
     for stmt in tree.body:
         if isinstance(stmt, _Function):
@@ -91,10 +100,11 @@ class _Judge:
         self._owner: tuple[str, str, bool] | None = None
         self._hot: list[int] | None = None  # None: every line may be
 
-    def find_hot_lines(self, text: str) -> None:
+    def find_hot_lines(self, text: str, tree: ast.Module) -> None:
         """Note the lines where something that can stand for a Redis object may be
-        named: a Redis token, ``://``, a name or attribute that leads to Redis. A
-        function without such a line needs no closer look."""
+        named: a Redis token, ``://``, a name or attribute that leads to Redis (words
+        in comments and docstrings name nothing). A function without such a line needs
+        no closer look."""
         if self.facts.star_imports:
             return  # a name may come from the modules imported with ``*``
         lowered = without_lookalikes(text)
@@ -105,6 +115,12 @@ class _Judge:
             while at != -1:
                 lines.add(bisect.bisect_right(starts, at))
                 at = lowered.find(token, at + 1)
+        quiet = _quiet_lines(text, tree)
+        lines -= quiet
+        at = lowered.find("://")  # a URL in a string or a comment: always looked at
+        while at != -1:
+            lines.add(bisect.bisect_right(starts, at))
+            at = lowered.find("://", at + 1)
         facts = self.facts
         module_names = {*facts.bindings, *facts.functions, *facts.imports, *facts.classes}
         vocabulary = {n for n in module_names if self.name_leads(n)}
@@ -114,7 +130,9 @@ class _Judge:
             starts = _line_starts(text)
             words = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(present))) + r")\b")
             for match in words.finditer(text):
-                lines.add(bisect.bisect_right(starts, match.start()))
+                line = bisect.bisect_right(starts, match.start())
+                if line not in quiet:
+                    lines.add(line)
         self._hot = sorted(lines)
 
     def may_be_hot(self, first: int, last: int) -> bool:
@@ -172,16 +190,17 @@ class _Judge:
         """Whether ``x.attr`` can stand for a Redis object: ``attr`` does somewhere in the
         tree, or (``self.attr`` in a method) in this class, as the analyzer resolves it."""
         attr = node.attr
-        if self.has_token(attr):
-            return True
         owner = self._owner
         if owner is not None and isinstance(node.value, ast.Name) and node.value.id == owner[0]:
             _, cls, of_class = owner
             project = self.project
             if of_class:
-                return self.project.reach.leads(project.class_attr(self.path, cls, attr))
-            return self.project.reach.leads(project.instance_attr(self.path, cls, attr))
-        return attr in self.attributes
+                value = project.class_attr(self.path, cls, attr)
+            else:
+                value = project.instance_attr(self.path, cls, attr)
+            # the name fallback applies only to what nothing is known about
+            return project.reach.leads(value) or (value is UNKNOWN and self.has_token(attr))
+        return attr in self.attributes or self.has_token(attr)
 
     def needed(self, func: _Function, cls: str | None = None) -> bool:
         """Whether ``func`` may hold a finding: a Redis URL, or a call whose callee or
@@ -338,6 +357,36 @@ def _owner(func: _Function, cls: str | None) -> tuple[str, str, bool] | None:
     if not positional or "staticmethod" in decorators:
         return None
     return positional[0].arg, cls, "classmethod" in decorators
+
+
+def _quiet_lines(text: str, tree: ast.Module) -> set[int]:
+    """Lines holding only a comment, or only the docstring of the module, a top-level
+    function or class, or a method."""
+    starts = _line_starts(text)
+    quiet = {bisect.bisect_right(starts, m.start()) for m in _COMMENT_LINE.finditer(text)}
+    owners: list[ast.Module | ast.ClassDef | _Function] = [tree]
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ClassDef):
+            owners.append(stmt)
+            owners.extend(m for m in stmt.body if isinstance(m, _Function))
+        elif isinstance(stmt, _Function):
+            owners.append(stmt)
+    for owner in owners:
+        body = owner.body
+        first = body[0] if body else None
+        if not (
+            isinstance(first, ast.Expr)
+            and isinstance(first.value, ast.Constant)
+            and isinstance(first.value.value, str)
+            and first.end_lineno is not None
+        ):
+            continue
+        alone = (isinstance(owner, ast.Module) or first.lineno > owner.lineno) and (
+            len(body) == 1 or body[1].lineno > first.end_lineno
+        )
+        if alone:
+            quiet.update(range(first.lineno, first.end_lineno + 1))
+    return quiet
 
 
 def _line_starts(text: str) -> list[int]:

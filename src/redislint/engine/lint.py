@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Sequence
 
@@ -91,11 +92,13 @@ def lint_module_text(
     rules: RuleSet,
     is_test: bool,
     focus: bool = True,
+    tree: ast.Module | None = None,
 ) -> FileResult:
     """One file's findings (before per-file ignores), suppressions applied.
 
     ``focus``: blank the functions that cannot hold a finding before parsing
     (``engine/focus.py``); False parses the whole file (to check that it changes nothing).
+    ``tree``: the file's ``ast`` tree, when the index has it at hand.
     """
     if file_ignored(text):
         return FileResult()
@@ -106,7 +109,7 @@ def lint_module_text(
         refused = python_refusal(text)
         if refused is not None:
             return FileResult([engine_finding(shown, "RL000", *refused)])
-    parsed = focus_on_redis(text, key, project, rules.tokens) if focus else text
+    parsed = focus_on_redis(text, key, project, rules.tokens, tree) if focus else text
     module = parse(parsed, shown)
     if isinstance(module, Finding):
         return FileResult([module])

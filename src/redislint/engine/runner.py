@@ -5,6 +5,7 @@ This is the one engine behind the command line, the flake8 plugin and pre-commit
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import errno
 import gc
@@ -107,12 +108,17 @@ def index_source(text: str, path: Path, key: str) -> ModuleFacts | None:
     A tree too deep for this process's recursion limit raises RecursionError: the caller
     retries in a worker, so the result never depends on where indexing ran.
     """
+    return index_tree(text, path, key)[0]
+
+
+def index_tree(text: str, path: Path, key: str) -> tuple[ModuleFacts | None, ast.Module | None]:
+    """``index_source`` and the ``ast`` tree it read (which ``engine/focus.py`` reuses)."""
     try:
         tree = python_parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+        return None, None
     name, _root = module_name(path)
-    return extract(tree, key, name, is_package_init(path))
+    return extract(tree, key, name, is_package_init(path)), tree
 
 
 def read_source(path: Path) -> tuple[bytes, Source]:

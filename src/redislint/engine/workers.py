@@ -8,6 +8,7 @@ back in task order, so output does not depend on the number of workers.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import faulthandler
 import gc
@@ -31,6 +32,7 @@ from redislint.engine.results import FileResult, engine_finding
 _RECURSION_LIMIT = 20_000
 _PR_SET_PDEATHSIG = 1  # prctl(2)
 _MAX_WAIT = 3600.0  # poll(2) cannot wait for a huge file-timeout in one call
+_TREE_CHARS = 3_000_000  # the texts whose ast trees a worker keeps (trees take ~17x)
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,11 @@ class _State:
         self.rules = RuleSet(setup.codes, setup.settings)
         self.project = Project([], setup.settings.client_name_patterns)
         self.facts: dict[str, ModuleFacts] = {}
+        # The ``ast`` trees of the files this process indexed, until it lints them: the
+        # lint pass needs them again (engine/focus.py) and parsing twice costs a tenth of
+        # a run. Bounded by the size of their texts.
+        self.trees: dict[str, ast.Module] = {}
+        self._tree_chars = 0
 
     def use_facts(self, facts: Sequence[ModuleFacts]) -> None:
         from redislint.engine.project import Project
@@ -91,9 +98,13 @@ class _State:
         if isinstance(task, IndexTask):
             from pathlib import Path
 
-            from redislint.engine.runner import index_source
+            from redislint.engine.runner import index_tree
 
-            return index_source(task.text, Path(task.path), task.key)
+            facts, tree = index_tree(task.text, Path(task.path), task.key)
+            if tree is not None and self._tree_chars + len(task.text) <= _TREE_CHARS:
+                self.trees[task.key] = tree
+                self._tree_chars += len(task.text)
+            return facts
         from redislint.engine.lint import lint_module_text
         from redislint.engine.project import Project
 
@@ -101,8 +112,16 @@ class _State:
         if self.setup.isolated:
             own = self.facts.get(task.key)
             project = Project([own] if own else [], self.setup.settings.client_name_patterns)
+        tree = self.trees.pop(task.key, None)
         return lint_module_text(
-            task.text, task.key, task.shown, project, self.rules, task.is_test, self.setup.focus
+            task.text,
+            task.key,
+            task.shown,
+            project,
+            self.rules,
+            task.is_test,
+            self.setup.focus,
+            tree,
         )
 
 
@@ -224,6 +243,34 @@ class _Worker:
         )
 
 
+class _Queues:
+    """The tasks still to give, largest first (no worker is left with a long one at the
+    end), each file's lint preferably to the worker that indexed it (it kept the tree)."""
+
+    def __init__(
+        self, tasks: Sequence[Task], indexed_by: dict[str, _Worker], workers: list[_Worker]
+    ) -> None:
+        self.tasks = tasks
+        self.queues: dict[int, list[int]] = {}  # id(worker) (0: any worker) -> tasks
+        for i in sorted(range(len(tasks)), key=lambda i: len(tasks[i].text)):
+            home = indexed_by.get(tasks[i].key) if isinstance(tasks[i], LintTask) else None
+            owner = id(home) if home is not None and home in workers else 0
+            self.queues.setdefault(owner, []).append(i)
+        self.left = len(tasks)
+
+    def __bool__(self) -> bool:
+        return self.left > 0
+
+    def take(self, worker: _Worker) -> int:
+        queue = self.queues.get(id(worker))
+        if not queue:  # its own are done: the largest left anywhere
+            queue = max(
+                (q for q in self.queues.values() if q), key=lambda q: len(self.tasks[q[-1]].text)
+            )
+        self.left -= 1
+        return queue.pop()
+
+
 def _pickled_facts(facts: Sequence[ModuleFacts]) -> bytes:
     """The message that gives a worker the project index (what ``conn.send`` would send)."""
     return bytes(ForkingPickler.dumps(("facts", list(facts))))
@@ -291,6 +338,7 @@ class Pool:
         self.context = _context()
         self.workers: list[_Worker] = []
         self.facts: list[ModuleFacts] | None = None
+        self._indexed_by: dict[str, _Worker] = {}  # file -> the worker holding its tree
 
     def __enter__(self) -> Pool:
         return self
@@ -330,16 +378,15 @@ class Pool:
         ``describe(i)`` is the path to put an RL000 finding on for task ``i``.
         """
         results: dict[int | None, Outcome] = {}
-        # the largest files first, so that no worker is left with a long one at the end
-        pending = sorted(range(len(tasks)), key=lambda i: len(tasks[i].text))
         while len(self.workers) < min(self.jobs, len(tasks)):
             self.workers.append(self._spawn())
+        pending = _Queues(tasks, self._indexed_by, self.workers)
         idle = list(self.workers)
         busy: dict[multiprocessing.connection.Connection, _Worker] = {}
         while pending or busy:
             while pending and idle:
                 worker = idle.pop()
-                index = pending.pop()
+                index = pending.take(worker)
                 worker.give(index, tasks[index])
                 busy[worker.conn] = worker
             now = time.monotonic()
@@ -350,6 +397,8 @@ class Pool:
                 done = busy.pop(conn)  # type: ignore[call-overload]
                 finished = done.task
                 results[finished] = self._receive(done, tasks, describe)
+                if finished is not None and isinstance(tasks[finished], IndexTask):
+                    self._indexed_by[tasks[finished].key] = done
                 if done.task is None:  # it died and was replaced
                     done = self._replace(done)
                 idle.append(done)
