@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -144,6 +145,28 @@ def test_file_time_limit(tmp_path: Path) -> None:
     found = lint(tmp_path, jobs=1, timeout=0.001)
     assert [f[3] for f in found] == ["RL000"]
     assert "took longer than 0.001 s" in found[0][4]
+
+
+def test_the_file_waiting_behind_a_stopped_one_is_checked_by_another_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker is given a second (small) file while it works on the first; when the first
+    runs out of time, the worker is stopped and the second goes to a fresh worker."""
+    import redislint.engine.lint as lint_module
+
+    original = lint_module.lint_module_text
+
+    def slow_on_one_file(text: str, key: str, *args: object) -> object:
+        if key.endswith("slow.py"):
+            time.sleep(30)
+        return original(text, key, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lint_module, "lint_module_text", slow_on_one_file)  # workers fork
+    (tmp_path / "slow.py").write_text("import redis\nr = redis.Redis()\n" + "x = 1\n" * 500)
+    (tmp_path / "fast.py").write_text("import redis\nr = redis.Redis()\nr.keys('*')\n")
+    found = lint(tmp_path, jobs=1, timeout=2)
+    assert [(f[0], f[3]) for f in found] == [("fast.py", "RL301"), ("slow.py", "RL000")]
+    assert "took longer than 2 s" in found[1][4]
 
 
 def test_a_run_with_an_unchecked_file_is_not_remembered(tmp_path: Path) -> None:

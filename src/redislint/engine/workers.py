@@ -18,6 +18,7 @@ import os
 import signal
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.reduction import ForkingPickler
@@ -32,6 +33,7 @@ from redislint.engine.results import FileResult, engine_finding
 _RECURSION_LIMIT = 20_000
 _PR_SET_PDEATHSIG = 1  # prctl(2)
 _MAX_WAIT = 3600.0  # poll(2) cannot wait for a huge file-timeout in one call
+_QUEUED = 64_000  # the largest text given to a busy worker (the pipe holds ~200 KB)
 _TREE_CHARS = 3_000_000  # the texts whose ast trees a worker keeps (trees take ~17x)
 
 
@@ -201,7 +203,9 @@ class _Worker:
         self.process = context.Process(target=_serve, args=(child, setup, os.getpid()), daemon=True)
         self.process.start()
         child.close()
-        self.task: int | None = None
+        # the tasks given and not answered yet, in order: the first is running since
+        # ``started``, the next (if any) waits in the pipe
+        self.tasks: deque[int] = deque()
         self.started = 0.0
         if facts is not None:
             self.send_facts(_pickled_facts(facts))
@@ -213,9 +217,15 @@ class _Worker:
             self.conn.send_bytes(pickled)
 
     def give(self, index: int, task: Task) -> None:
-        self.task = index
-        self.started = time.monotonic()
+        if not self.tasks:
+            self.started = time.monotonic()
+        self.tasks.append(index)
         self.conn.send(("task", task))
+
+    def answered(self) -> None:
+        """The running task's result arrived: the next one (if given) runs from now."""
+        self.tasks.popleft()
+        self.started = time.monotonic()
 
     def stop(self, kill: bool = False) -> None:
         if kill:
@@ -261,14 +271,26 @@ class _Queues:
     def __bool__(self) -> bool:
         return self.left > 0
 
+    def put_back(self, indexes: Sequence[int]) -> None:
+        """Tasks given to a worker that was stopped before it started them."""
+        self.queues.setdefault(0, []).extend(indexes)
+        self.left += len(indexes)
+
     def take(self, worker: _Worker) -> int:
+        self.left -= 1
+        return self._queue_for(worker).pop()
+
+    def peek(self, worker: _Worker) -> int:
+        """The task ``take(worker)`` would give."""
+        return self._queue_for(worker)[-1]
+
+    def _queue_for(self, worker: _Worker) -> list[int]:
         queue = self.queues.get(id(worker))
         if not queue:  # its own are done: the largest left anywhere
             queue = max(
                 (q for q in self.queues.values() if q), key=lambda q: len(self.tasks[q[-1]].text)
             )
-        self.left -= 1
-        return queue.pop()
+        return queue
 
 
 def _pickled_facts(facts: Sequence[ModuleFacts]) -> bytes:
@@ -377,64 +399,71 @@ class Pool:
 
         ``describe(i)`` is the path to put an RL000 finding on for task ``i``.
         """
-        results: dict[int | None, Outcome] = {}
+        results: dict[int, Outcome] = {}
         while len(self.workers) < min(self.jobs, len(tasks)):
             self.workers.append(self._spawn())
         pending = _Queues(tasks, self._indexed_by, self.workers)
-        idle = list(self.workers)
-        busy: dict[multiprocessing.connection.Connection, _Worker] = {}
-        while pending or busy:
-            while pending and idle:
-                worker = idle.pop()
+
+        def top_up(worker: _Worker) -> None:
+            # A second task waits in the pipe, so that the worker does not wait for this
+            # process between two files; only a small one, which the pipe holds without
+            # blocking this process while the worker is busy.
+            while pending and (
+                not worker.tasks
+                or (len(worker.tasks) < 2 and len(tasks[pending.peek(worker)].text) < _QUEUED)
+            ):
                 index = pending.take(worker)
                 worker.give(index, tasks[index])
-                busy[worker.conn] = worker
+
+        for worker in self.workers:
+            top_up(worker)
+        while any(w.tasks for w in self.workers):
+            busy = {w.conn: w for w in self.workers if w.tasks}
             now = time.monotonic()
             deadline = min(w.started for w in busy.values()) + self.timeout
             wait = min(max(0.0, deadline - now), _MAX_WAIT)
             ready = multiprocessing.connection.wait(list(busy), timeout=wait)
             for conn in ready:
-                done = busy.pop(conn)  # type: ignore[call-overload]
-                finished = done.task
-                results[finished] = self._receive(done, tasks, describe)
-                if finished is not None and isinstance(tasks[finished], IndexTask):
-                    self._indexed_by[tasks[finished].key] = done
-                if done.task is None:  # it died and was replaced
-                    done = self._replace(done)
-                idle.append(done)
+                worker = busy.pop(conn)  # type: ignore[call-overload]
+                finished = worker.tasks[0]
+                outcome, alive = self._receive(worker, tasks[finished], describe(finished))
+                results[finished] = outcome
+                if alive:
+                    worker.answered()
+                    if isinstance(tasks[finished], IndexTask):
+                        self._indexed_by[tasks[finished].key] = worker
+                else:  # it died: the task after the fatal one goes to another worker
+                    pending.put_back(list(worker.tasks)[1:])
+                    worker = self._replace(worker)
+                top_up(worker)
                 if progress is not None:
                     progress()
             now = time.monotonic()
-            for conn, slow in list(busy.items()):
+            for slow in busy.values():
                 if now - slow.started >= self.timeout:
-                    del busy[conn]
-                    late = slow.task
-                    assert late is not None
+                    late = slow.tasks[0]
                     message = (
                         f"the analysis took longer than {self.timeout:g} s and was stopped; "
                         "the file was not checked (see file-timeout)"
                     )
                     results[late] = self._failure(tasks[late], describe(late), message)
-                    idle.append(self._replace(slow, kill=True))
+                    pending.put_back(list(slow.tasks)[1:])
+                    top_up(self._replace(slow, kill=True))
                     if progress is not None:
                         progress()
         return [results.get(i) for i in range(len(tasks))]
 
-    def _receive(
-        self, worker: _Worker, tasks: Sequence[Task], describe: Callable[[int], str]
-    ) -> Outcome:
-        """The result of the worker's task (or an RL000 for it when the worker died)."""
-        index = worker.task
-        assert index is not None
+    def _receive(self, worker: _Worker, task: Task, shown: str) -> tuple[Outcome, bool]:
+        """The result of the worker's running task (an RL000 for it when the worker died),
+        and whether the worker is alive."""
         try:
             status, value = worker.conn.recv()
         except (EOFError, OSError):
-            worker.task = None
-            return self._failure(tasks[index], describe(index), worker.death())
+            return self._failure(task, shown, worker.death()), False
         if status == "ok":
             outcome: Outcome = value
-            return outcome
-        return self._failure(tasks[index], describe(index), str(value))
+            return outcome, True
+        return self._failure(task, shown, str(value)), True
 
     def _replace(self, worker: _Worker, kill: bool = False) -> _Worker:
         worker.stop(kill=kill)
