@@ -246,3 +246,28 @@ def test_blanking_changes_no_finding_on_a_project_fixture(root: Path) -> None:
         for p in (True, False)
     ]
     assert runs[0] == runs[1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "a", "a\n", "a\nb", "a\r\nb\r\n", "a\rb\rc", "a\x0cb\nc\u2028d\r\n", "\n\n\r\n\r"],
+)
+def test_line_starts_agree_with_the_parsers_line_breaks(text: str) -> None:
+    from redislint.engine.focus import _line_starts
+
+    assert _line_starts(text) == [0, *(m.end() for m in re.finditer(r"\r\n|\r|\n", text))]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_blanking_keeps_every_line_break(tmp_path: Path, newline: str) -> None:
+    text = "import redis\n\x0c\ndef helper(x):\n    return x\n\nr = redis.Redis()\n"
+    path = tmp_path / "app.py"
+    path.write_bytes(text.replace("\n", newline).encode())
+    source = path.read_bytes().decode()
+    facts = index_source(source, path, str(path))
+    assert facts is not None
+    result = focus(source, str(path), Project([facts], ("redis",)), ("redis",))
+    assert "helper" not in result
+    breaks = [(i, c) for i, c in enumerate(source) if c in "\r\n\x0c"]
+    assert [(i, c) for i, c in enumerate(result) if c in "\r\n\x0c"] == breaks
+    assert len(result) == len(source) and result.endswith(f"r = redis.Redis(){newline}")

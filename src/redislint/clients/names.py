@@ -86,6 +86,11 @@ def without_lookalikes(text: str) -> str:
     return lowered
 
 
+def is_lookalike_at(lowered: str, at: int) -> bool:
+    """Whether the "redis" at ``at`` of a lower-case text starts such a word."""
+    return _LOOKALIKES.match(lowered, at) is not None
+
+
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
 

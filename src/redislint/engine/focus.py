@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import ast
 import bisect
+import itertools
 import re
 from collections.abc import Sequence
 
 from redislint.clients import knowledge
-from redislint.clients.names import without_lookalikes
+from redislint.clients.names import is_lookalike_at, without_lookalikes
 from redislint.clients.types import UNKNOWN, Ref, TreeFunction
 from redislint.engine.analyzer import RECORDED_METHODS
 from redislint.engine.index import ModuleFacts
@@ -33,9 +34,13 @@ from redislint.engine.reach import KNOWN_LAST_NAMES
 from redislint.engine.urls import SCHEMES
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _NOT_LINE_BREAK = re.compile(r"[^\r\n]")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 _COMMENT_LINE = re.compile(r"^[ \t]*#", re.MULTILINE)
+# What a walk of a function skips: names (bindings are read from their statements), load
+# and store markers, and the plain values of fields (identifiers, flags, None).
+_LEAVES = frozenset({ast.Name, ast.Load, ast.Store, ast.Del, str, int, bool, type(None)})
 
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
 # A span to blank: first and last line (1-based), and the column where a ``pass`` keeps
@@ -62,7 +67,8 @@ def focus(
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return text
     judge = _Judge(path, project, facts, tokens)
-    judge.find_hot_lines(text, tree)
+    starts = _line_starts(text)
+    judge.find_hot_lines(text, tree, starts)
     spans: list[_Span] = []
     for stmt in tree.body:
         if isinstance(stmt, _Function):
@@ -70,7 +76,7 @@ def focus(
                 spans.append((_first_line(stmt), _last_line(stmt), None))
         elif isinstance(stmt, ast.ClassDef):
             spans.extend(judge.class_spans(stmt))
-    return _blank(text, spans) if spans else text
+    return _blank(text, spans, starts) if spans else text
 
 
 def _first_line(node: _Function | ast.ClassDef) -> int:
@@ -100,23 +106,25 @@ class _Judge:
         self._owner: tuple[str, str, bool] | None = None
         self._hot: list[int] | None = None  # None: every line may be
 
-    def find_hot_lines(self, text: str, tree: ast.Module) -> None:
+    def find_hot_lines(self, text: str, tree: ast.Module, starts: list[int]) -> None:
         """Note the lines where something that can stand for a Redis object may be
         named: a Redis token, ``://``, a name or attribute that leads to Redis (words
         in comments and docstrings name nothing). A function without such a line needs
-        no closer look."""
+        no closer look. ``starts``: where each line of ``text`` starts."""
         if self.facts.star_imports:
             return  # a name may come from the modules imported with ``*``
-        lowered = without_lookalikes(text)
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a character whose lower case is longer
+            return
+        quiet = _quiet_lines(text, tree, starts)
         lines: set[int] = set()
-        starts = _line_starts(lowered)
-        for token in (*self.tokens, "://"):
+        for token in self.tokens:
             at = lowered.find(token)
             while at != -1:
-                lines.add(bisect.bisect_right(starts, at))
+                line = bisect.bisect_right(starts, at)
+                if line not in quiet and not is_lookalike_at(lowered, at):
+                    lines.add(line)
                 at = lowered.find(token, at + 1)
-        quiet = _quiet_lines(text, tree)
-        lines -= quiet
         at = lowered.find("://")  # a URL in a string or a comment: always looked at
         while at != -1:
             lines.add(bisect.bisect_right(starts, at))
@@ -127,7 +135,6 @@ class _Judge:
         vocabulary.update(self.attributes, KNOWN_LAST_NAMES)
         present = vocabulary.intersection(_IDENTIFIER.findall(text))
         if present:
-            starts = _line_starts(text)
             words = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(present))) + r")\b")
             for match in words.finditer(text):
                 line = bisect.bisect_right(starts, match.start())
@@ -159,8 +166,11 @@ class _Judge:
         """Whether an identifier holds a Redis token (a client by its name)."""
         found = self._words.get(word)
         if found is None:
-            lowered = without_lookalikes(word)
-            found = self._words[word] = any(t in lowered for t in self.tokens)
+            lowered = word.lower()
+            found = any(t in lowered for t in self.tokens) and any(
+                t in without_lookalikes(word) for t in self.tokens
+            )
+            self._words[word] = found
         return found
 
     def leads(self, expr: ast.AST, local: set[str], annotation: bool = False) -> bool:
@@ -298,19 +308,30 @@ class _Inside:
         self.bindings: list[tuple[set[str], ast.AST, bool]] = []  # names, source, annotation
         self.parameters: list[tuple[str, ast.expr | None, ast.expr | None]] = []
         self.strings: list[str] = []
+        strings = self.strings
         stack: list[ast.AST] = [func]
         while stack:
             node = stack.pop()
-            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            if type(node) is ast.Expr and type(node.value) is ast.Constant:
                 continue  # a docstring or a bare string: nothing reads it
-            stack.extend(ast.iter_child_nodes(node))
+            # the children, less names and other leaves (most of a tree); strings are
+            # noted as they are met
+            for field in node._fields:
+                value = getattr(node, field, None)
+                for child in value if type(value) is list else (value,):
+                    kind = type(child)
+                    if kind in _LEAVES:
+                        continue
+                    if kind is ast.Constant:
+                        constant = child.value  # type: ignore[union-attr]
+                        if type(constant) is str:
+                            strings.append(constant)
+                        elif type(constant) is bytes:
+                            strings.append(constant.decode("latin-1"))
+                        continue
+                    stack.append(child)  # type: ignore[arg-type]
             if isinstance(node, ast.Call):
                 self.calls.append(node)
-            elif isinstance(node, ast.Constant):
-                if isinstance(node.value, str):
-                    self.strings.append(node.value)
-                elif isinstance(node.value, bytes):
-                    self.strings.append(node.value.decode("latin-1"))
             elif isinstance(node, ast.Assign):
                 self._bind(node.targets, node.value)
             elif isinstance(node, ast.AnnAssign | ast.AugAssign):
@@ -359,10 +380,9 @@ def _owner(func: _Function, cls: str | None) -> tuple[str, str, bool] | None:
     return positional[0].arg, cls, "classmethod" in decorators
 
 
-def _quiet_lines(text: str, tree: ast.Module) -> set[int]:
+def _quiet_lines(text: str, tree: ast.Module, starts: list[int]) -> set[int]:
     """Lines holding only a comment, or only the docstring of the module, a top-level
     function or class, or a method."""
-    starts = _line_starts(text)
     quiet = {bisect.bisect_right(starts, m.start()) for m in _COMMENT_LINE.finditer(text)}
     owners: list[ast.Module | ast.ClassDef | _Function] = [tree]
     for stmt in tree.body:
@@ -390,6 +410,12 @@ def _quiet_lines(text: str, tree: ast.Module) -> set[int]:
 
 
 def _line_starts(text: str) -> list[int]:
+    """Where each line starts (lines end at \\r\\n, \\r or \\n, as for the parsers)."""
+    if _OTHER_BREAKS.search(text) is None:  # str.splitlines() breaks lines there too
+        starts = [0, *itertools.accumulate(map(len, text.splitlines(keepends=True)))]
+        if text and text[-1] not in "\r\n":
+            starts.pop()  # the end of a last line without a line break
+        return starts
     return [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
 
 
@@ -425,9 +451,9 @@ def _keep_pass(spans: list[_Span], body: list[ast.stmt]) -> list[_Span]:
     return [(start, first.lineno - 1, None), (first.lineno, end, first.col_offset), *spans[1:]]
 
 
-def _blank(text: str, spans: Sequence[_Span]) -> str:
+def _blank(text: str, spans: Sequence[_Span], starts: list[int]) -> str:
     """``text`` with the lines of ``spans`` turned into spaces (line breaks kept)."""
-    starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)] + [len(text)]
+    starts = [*starts, len(text)]
     pieces: list[str] = []
     done = 0
     for first, last, pass_column in sorted(spans):

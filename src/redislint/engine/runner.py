@@ -261,6 +261,9 @@ class Runner:
                     gc.freeze()
                 project = Project(facts.values(), self.settings.client_name_patterns)
                 self.project = project
+                if self._pool is not None:
+                    # the workers take it in while this process looks for importers
+                    self._pool.use_facts(list(facts.values()))
                 timer.lap("index")
                 if not self.isolated:
                     candidates += self._importers(sources, candidates, facts, project)

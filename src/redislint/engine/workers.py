@@ -96,6 +96,11 @@ class _State:
         self.project = Project(facts, self.setup.settings.client_name_patterns)
         self.facts = {f.path: f for f in facts}
 
+    def add_facts(self, facts: Sequence[ModuleFacts]) -> None:
+        for module in facts:
+            self.project.add(module)
+            self.facts[module.path] = module
+
     def run(self, task: Task) -> Outcome:
         if isinstance(task, IndexTask):
             from pathlib import Path
@@ -163,20 +168,23 @@ def _serve(conn: multiprocessing.connection.Connection, setup: Setup, parent: in
     faulthandler.disable()  # a native crash is reported as RL000, not as a stack dump
     sys.setrecursionlimit(_RECURSION_LIMIT)
     state = _State(setup)
-    # Import the linting machinery (libcst above all) now: a pool is started as soon as
-    # the first file needing analysis is read, so this overlaps the parent's reading.
-    import redislint.engine.lint  # noqa: F401
-
     while True:
         try:
-            message = conn.recv()
+            message = _recv(conn)
         except (EOFError, OSError):
             return
         if message is None:
             return
         kind, payload = message
-        if kind == "facts":  # no reply: the tasks that follow wait behind it in the pipe
-            state.use_facts(payload)
+        if kind in ("facts", "more facts"):  # no reply: tasks wait behind it in the pipe
+            if kind == "facts":
+                # Indexing needs only the standard parser; the linting machinery (libcst
+                # above all) is imported now, while the parent looks for importers.
+                import redislint.engine.lint  # noqa: F401
+
+                state.use_facts(payload)
+            else:
+                state.add_facts(payload)
             gc.freeze()  # the project index: see above
             continue
         try:
@@ -208,7 +216,7 @@ class _Worker:
         self.tasks: deque[int] = deque()
         self.started = 0.0
         if facts is not None:
-            self.send_facts(_pickled_facts(facts))
+            self.send_facts(_pickled_facts("facts", facts))
 
     def send_facts(self, pickled: bytes) -> None:
         """Hand the worker the project index (``_pickled_facts``); it reads it before
@@ -293,9 +301,22 @@ class _Queues:
         return queue
 
 
-def _pickled_facts(facts: Sequence[ModuleFacts]) -> bytes:
-    """The message that gives a worker the project index (what ``conn.send`` would send)."""
-    return bytes(ForkingPickler.dumps(("facts", list(facts))))
+def _recv(conn: multiprocessing.connection.Connection) -> Any:
+    """``conn.recv()`` without the cyclic collector: unpickling the project index builds
+    objects by the hundred thousand, and collections during it made it ten times slower."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return conn.recv()
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _pickled_facts(kind: str, facts: Sequence[ModuleFacts]) -> bytes:
+    """The message that gives a worker the project index, or adds to it (what
+    ``conn.send`` would send)."""
+    return bytes(ForkingPickler.dumps((kind, list(facts))))
 
 
 def default_jobs() -> int:
@@ -380,9 +401,22 @@ class Pool:
             self.workers.append(self._spawn())
 
     def use_facts(self, facts: Sequence[ModuleFacts]) -> None:
-        """Give every worker (current and future) the project index."""
+        """Give every worker (current and future) the project index. The runner sends
+        the index of the candidate files as soon as it has it (workers read it while
+        this process looks for importers), then the whole index: only what is new then
+        goes out."""
+        before = self.facts or []
         self.facts = list(facts)
-        pickled = _pickled_facts(self.facts)  # once for all workers, which read it together
+        grown = len(self.facts) >= len(before) and all(
+            a is b for a, b in zip(before, self.facts, strict=False)
+        )
+        if grown and before:
+            if len(self.facts) == len(before):
+                return
+            # once for all workers, which read it together
+            pickled = _pickled_facts("more facts", self.facts[len(before) :])
+        else:
+            pickled = _pickled_facts("facts", self.facts)
         for worker in self.workers:
             worker.send_facts(pickled)
 
@@ -457,7 +491,7 @@ class Pool:
         """The result of the worker's running task (an RL000 for it when the worker died),
         and whether the worker is alive."""
         try:
-            status, value = worker.conn.recv()
+            status, value = _recv(worker.conn)
         except (EOFError, OSError):
             return self._failure(task, shown, worker.death()), False
         if status == "ok":
