@@ -4,14 +4,18 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import textwrap
 from pathlib import Path
 
 import libcst as cst
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from harness import FIXTURES, file_config, tomllib
+from test_fix_property import statement
 from redislint.config import parse_config
 from redislint.diagnostics import Finding
 from redislint.engine.focus import focus
@@ -34,7 +38,7 @@ def focused(tmp_path: Path, files: dict[str, str], target: str = "app.py") -> st
         facts.append(indexed)
     project = Project(facts, ("redis", "valkey"))
     source = (tmp_path / target).read_text()
-    result = focus(source, str(tmp_path / target), project, ("redis", "valkey"))
+    result = focus(source, str(tmp_path / target), project, ("redis", "valkey")).text
     # every line, column and offset stays where it was, and the text still parses
     assert len(result) == len(source)
     assert [m.start() for m in re.finditer("\n", result)] == [
@@ -207,7 +211,7 @@ def test_a_file_the_standard_parser_rejects_is_left_whole(tmp_path: Path) -> Non
     path = tmp_path / "app.py"
     path.write_text("import redis\nprint 'x'\n")
     project = Project([], ("redis",))
-    assert focus(path.read_text(), str(path), project, ("redis",)) == path.read_text()
+    assert focus(path.read_text(), str(path), project, ("redis",)).text == path.read_text()
 
 
 def _findings(runner: Runner, target: Path) -> list[tuple[object, ...]]:
@@ -266,8 +270,95 @@ def test_blanking_keeps_every_line_break(tmp_path: Path, newline: str) -> None:
     source = path.read_bytes().decode()
     facts = index_source(source, path, str(path))
     assert facts is not None
-    result = focus(source, str(path), Project([facts], ("redis",)), ("redis",))
+    result = focus(source, str(path), Project([facts], ("redis",)), ("redis",)).text
     assert "helper" not in result
     breaks = [(i, c) for i, c in enumerate(source) if c in "\r\n\x0c"]
     assert [(i, c) for i, c in enumerate(result) if c in "\r\n\x0c"] == breaks
     assert len(result) == len(source) and result.endswith(f"r = redis.Redis(){newline}")
+
+
+FIX_NEXT_TO_A_BLANKED_FUNCTION = """\
+import redis
+
+r = redis.Redis()
+
+
+def helper():
+    return 1
+r.set("session:1", "x")
+r.expire("session:1", 60)  # ttl
+"""
+
+
+def test_a_fix_next_to_a_blanked_function_is_made_from_the_whole_file(tmp_path: Path) -> None:
+    """Blank lines before a statement belong to it: the fix that replaces the statement
+    must not be computed from the blanked text (it would replace the function too)."""
+    (tmp_path / "app.py").write_text(FIX_NEXT_TO_A_BLANKED_FUNCTION)
+    config = parse_config({}, None)
+    config.root = tmp_path
+    runs = [
+        _findings(Runner(config, ALL_CODES, cwd=tmp_path, cache_dir=None, prefilter=p), tmp_path)
+        for p in (True, False)
+    ]
+    assert runs[0] == runs[1]
+    fixed = [f for f in runs[0] if f[3] == "RL102"]
+    assert fixed and fixed[0][5] is not None
+    for edit in fixed[0][5].edits:
+        assert edit.start.line >= 8  # nothing above ``r.set(...)`` is touched
+
+
+@st.composite
+def interleaved_programs(draw: st.DrawFn) -> str:
+    """Module-level commands, functions with commands and helpers without any, in any
+    order and spacing: the places where blank lines around a blanked function matter."""
+    parts = ["import redis", "", "r = redis.Redis()", "TTL = 30", "v = uid = ttl = 1"]
+    for n in range(draw(st.integers(1, 6))):
+        parts.extend([""] * draw(st.integers(0, 2)))
+        kind = draw(st.sampled_from(["helper", "module", "function", "class", "pair"]))
+        if kind == "pair":  # RL102 replaces the first statement with a merged one
+            comment = draw(st.sampled_from(["", "  # why"]))
+            parts += ['r.set("s:1", v)', f'r.expire("s:1", 60){comment}']
+        elif kind == "helper":
+            parts += [f"def helper{n}(x):", f"    return x * {n}"]
+        elif kind == "class":
+            parts += [f"class Plain{n}:", "    def size(self):", "        return 1"]
+        else:
+            body = draw(st.lists(statement(0), min_size=1, max_size=3))
+            lines = [line for block in body for line in block]
+            text = "\n".join(lines).replace("{i}", "")
+            if kind == "module":
+                parts += text.split("\n")
+            else:
+                parts += [f"def g{n}(uid, v, ttl):", *("    " + x for x in text.split("\n"))]
+    return "\n".join(parts) + "\n"
+
+
+@functools.cache
+def stdin_runner(prefilter: bool) -> Runner:
+    config = parse_config({"select": ["ALL"]}, None)
+    return Runner(config, ALL_CODES, cwd=Path(__file__).parent, prefilter=prefilter)
+
+
+def check_blanking_changes_nothing(text: str) -> None:
+    try:
+        ast.parse(text)
+    except SyntaxError:
+        return
+    runs = [
+        [_full(f) for f in stdin_runner(p).run_stdin(text.encode(), "app.py").findings]
+        for p in (True, False)
+    ]
+    assert runs[0] == runs[1], text
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(interleaved_programs())
+def test_blanking_changes_nothing_on_generated_programs(text: str) -> None:
+    check_blanking_changes_nothing(text)
+
+
+@pytest.mark.slow
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(interleaved_programs())
+def test_blanking_changes_nothing_on_generated_programs_long(text: str) -> None:
+    check_blanking_changes_nothing(text)

@@ -22,6 +22,7 @@ import bisect
 import itertools
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from redislint.clients import knowledge
 from redislint.clients.names import is_lookalike_at, without_lookalikes
@@ -48,24 +49,36 @@ _Function = ast.FunctionDef | ast.AsyncFunctionDef
 _Span = tuple[int, int, int | None]
 
 
+class Focused(NamedTuple):
+    """A file's text as libcst gets it, and the lines (first, last) that were blanked."""
+
+    text: str
+    blanked: tuple[tuple[int, int], ...] = ()
+
+    def touches_blanked(self, first: int, last: int) -> bool:
+        """Whether lines ``first``..``last`` meet a blanked function. A fix whose text
+        does is not made from this text: blank lines before a statement belong to it."""
+        return any(a <= last and first <= b for a, b in self.blanked)
+
+
 def focus(
     text: str,
     path: str,
     project: Project,
     tokens: Sequence[str],
     tree: ast.Module | None = None,
-) -> str:
+) -> Focused:
     """``text`` with the functions that cannot hold a finding blanked (same length, same
     line breaks); ``text`` itself when nothing can be left out. ``tree``: ``text`` as the
     standard parser reads it, when the caller has it."""
     facts = project.by_path.get(path)
     if facts is None:
-        return text  # the index could not read it: libcst has the last word
+        return Focused(text)  # the index could not read it: libcst has the last word
     if tree is None:
         try:
             tree = python_parse(text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return text
+            return Focused(text)
     judge = _Judge(path, project, facts, tokens)
     starts = _line_starts(text)
     judge.find_hot_lines(text, tree, starts)
@@ -76,7 +89,9 @@ def focus(
                 spans.append((_first_line(stmt), _last_line(stmt), None))
         elif isinstance(stmt, ast.ClassDef):
             spans.extend(judge.class_spans(stmt))
-    return _blank(text, spans, starts) if spans else text
+    if not spans:
+        return Focused(text)
+    return Focused(_blank(text, spans, starts), tuple((a, b) for a, b, _ in sorted(spans)))
 
 
 def _first_line(node: _Function | ast.ClassDef) -> int:

@@ -12,6 +12,7 @@ from redislint.diagnostics import Finding, Position
 from redislint.engine.analyzer import analyze
 from redislint.engine.context import LINE_REF, FileContext, RawFinding
 from redislint.engine.edits import Offsets, to_fix
+from redislint.engine.focus import Focused
 from redislint.engine.focus import focus as focus_on_redis
 from redislint.engine.literals import value_offsets
 from redislint.engine.positions import layout, offset_position
@@ -109,8 +110,8 @@ def lint_module_text(
         refused = python_refusal(text)
         if refused is not None:
             return FileResult([engine_finding(shown, "RL000", *refused)])
-    parsed = focus_on_redis(text, key, project, rules.tokens, tree) if focus else text
-    module = parse(parsed, shown)
+    focused = focus_on_redis(text, key, project, rules.tokens, tree) if focus else Focused(text)
+    module = parse(focused.text, shown)
     if isinstance(module, Finding):
         return FileResult([module])
     try:
@@ -125,11 +126,13 @@ def lint_module_text(
         return result
     suppressions = FileSuppressions(text)
     usage = Usage()
-    for raw, finding in zip(
-        ctx.findings,
-        materialize(ctx.findings, module, text, shown, ctx.related, suppressions, usage),
-        strict=True,
-    ):
+    try:
+        findings = materialize(
+            ctx.findings, module, text, shown, ctx.related, suppressions, usage, focused
+        )
+    except _WholeFileNeeded:
+        return lint_module_text(text, key, shown, project, rules, is_test, focus=False)
+    for raw, finding in zip(ctx.findings, findings, strict=True):
         if finding is None:
             continue
         if raw.condition is None:
@@ -143,6 +146,10 @@ def lint_module_text(
             else:
                 result.pending.append((finding, condition))
     return result
+
+
+class _WholeFileNeeded(Exception):
+    """A fix reaches into a blanked function (engine/focus.py): lint the whole text."""
 
 
 def run_rules(ctx: FileContext, rules: RuleSet) -> None:
@@ -168,6 +175,7 @@ def materialize(
     related: Sequence[cst.CSTNode] = (),
     suppressions: FileSuppressions | None = None,
     usage: Usage | None = None,
+    focused: Focused | None = None,
 ) -> list[Finding | None]:
     """Positioned findings, one per raw finding; None where a comment suppresses it.
 
@@ -178,6 +186,14 @@ def materialize(
     fixes = [n for f in raw if f.fix is not None for n in f.fix.nodes()]
     found = layout(module, [*(f.anchor.node for f in raw), *related], fixes)
     ranges = found.ranges
+    if focused is not None and focused.blanked:
+        for node in fixes:
+            outer = found.outer.get(id(node))
+            if outer is None:
+                continue
+            last = outer.end.line - 1 if outer.end.column == 1 else outer.end.line
+            if focused.touches_blanked(outer.start.line, last):
+                raise _WholeFileNeeded
 
     def line(match: re.Match[str]) -> str:
         index = int(match.group(1))
