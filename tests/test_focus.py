@@ -13,9 +13,9 @@ import libcst as cst
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_fix_property import statement
 
 from harness import FIXTURES, file_config, tomllib
-from test_fix_property import statement
 from redislint.config import parse_config
 from redislint.diagnostics import Finding
 from redislint.engine.focus import focus
