@@ -17,7 +17,7 @@ from test_fix_property import statement
 
 from harness import FIXTURES, file_config, tomllib
 from redislint.config import parse_config
-from redislint.diagnostics import Finding
+from redislint.diagnostics import Finding, Position
 from redislint.engine.focus import focus
 from redislint.engine.project import Project
 from redislint.engine.runner import Runner, index_source
@@ -38,15 +38,18 @@ def focused(tmp_path: Path, files: dict[str, str], target: str = "app.py") -> st
         facts.append(indexed)
     project = Project(facts, ("redis", "valkey"))
     source = (tmp_path / target).read_text()
-    result = focus(source, str(tmp_path / target), project, ("redis", "valkey")).text
-    # every line, column and offset stays where it was, and the text still parses
-    assert len(result) == len(source)
-    assert [m.start() for m in re.finditer("\n", result)] == [
-        m.start() for m in re.finditer("\n", source)
-    ]
-    ast.parse(result)
-    cst.parse_module(result)
-    return result
+    result = focus(source, str(tmp_path / target), project, ("redis", "valkey"))
+    # every line kept is a line of the file, as it is (a ``pass`` may stand for a body),
+    # and the text still parses
+    original = source.splitlines(keepends=True)
+    lines = result.lines or tuple(range(1, len(original) + 1))
+    kept_lines = result.text.splitlines(keepends=True)
+    assert len(lines) - len(kept_lines) in (0, 1)  # and the empty line after the last break
+    for line, number in zip(kept_lines, lines, strict=False):
+        assert line == original[number - 1] or line.strip() == "pass"
+    ast.parse(result.text)
+    cst.parse_module(result.text)
+    return result.text
 
 
 def kept(result: str, name: str) -> bool:
@@ -202,8 +205,7 @@ def test_a_class_left_empty_keeps_a_pass(tmp_path: Path) -> None:
     """
     result = focused(tmp_path, {"app.py": text})
     assert not kept(result, "first") and not kept(result, "second")
-    lines = result.splitlines()
-    assert lines[4] == "    pass" + " " * (len("    def first(self):") - len("    pass"))
+    assert result.splitlines()[2:4] == ["class Plain:", "    pass"]
     assert "@property" not in result
 
 
@@ -263,18 +265,22 @@ def test_line_starts_agree_with_the_parsers_line_breaks(text: str) -> None:
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
-def test_blanking_keeps_every_line_break(tmp_path: Path, newline: str) -> None:
-    text = "import redis\n\x0c\ndef helper(x):\n    return x\n\nr = redis.Redis()\n"
+def test_lines_left_out_are_mapped_back_whatever_the_line_breaks(
+    tmp_path: Path, newline: str
+) -> None:
+    text = "import redis\n\x0c\ndef helper(x):\n    return x\n\nr = redis.Redis()\nr.keys()"
     path = tmp_path / "app.py"
     path.write_bytes(text.replace("\n", newline).encode())
     source = path.read_bytes().decode()
     facts = index_source(source, path, str(path))
     assert facts is not None
-    result = focus(source, str(path), Project([facts], ("redis",)), ("redis",)).text
-    assert "helper" not in result
-    breaks = [(i, c) for i, c in enumerate(source) if c in "\r\n\x0c"]
-    assert [(i, c) for i, c in enumerate(result) if c in "\r\n\x0c"] == breaks
-    assert len(result) == len(source) and result.endswith(f"r = redis.Redis(){newline}")
+    result = focus(source, str(path), Project([facts], ("redis",)), ("redis",))
+    n = newline
+    assert result.text == f"import redis{n}\x0c{n}{n}r = redis.Redis(){n}r.keys()"
+    assert result.lines == (1, 2, 5, 6, 7) and result.blanked == ((3, 4),)
+    assert result.start(Position(3, 1)) == Position(5, 1)
+    assert result.end(Position(3, 1)) == Position(3, 1)  # right after line 2
+    assert result.end(Position(5, 9)) == Position(7, 9)
 
 
 FIX_NEXT_TO_A_BLANKED_FUNCTION = """\

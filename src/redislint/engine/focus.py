@@ -27,6 +27,7 @@ from typing import NamedTuple
 from redislint.clients import knowledge
 from redislint.clients.names import is_lookalike_at, without_lookalikes
 from redislint.clients.types import UNKNOWN, Ref, TreeFunction
+from redislint.diagnostics import Position
 from redislint.engine.analyzer import RECORDED_METHODS
 from redislint.engine.index import ModuleFacts
 from redislint.engine.project import Project
@@ -36,7 +37,6 @@ from redislint.engine.urls import SCHEMES
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-_NOT_LINE_BREAK = re.compile(r"[^\r\n]")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 _COMMENT_LINE = re.compile(r"^[ \t]*#", re.MULTILINE)
 # What a walk of a function skips: names (bindings are read from their statements), load
@@ -50,15 +50,37 @@ _Span = tuple[int, int, int | None]
 
 
 class Focused(NamedTuple):
-    """A file's text as libcst gets it, and the lines (first, last) that were blanked."""
+    """A file's text as libcst gets it: the functions that cannot hold a finding left
+    out, the other lines as they are. ``blanked``: the lines (first, last) left out;
+    ``lines``: the line of the file each line of ``text`` is (None: the same)."""
 
     text: str
     blanked: tuple[tuple[int, int], ...] = ()
+    lines: tuple[int, ...] | None = None
 
     def touches_blanked(self, first: int, last: int) -> bool:
-        """Whether lines ``first``..``last`` meet a blanked function. A fix whose text
-        does is not made from this text: blank lines before a statement belong to it."""
+        """Whether lines ``first``..``last`` of the file meet a function left out. A fix
+        that does is not made from ``text``: lines above a statement belong to it."""
         return any(a <= last and first <= b for a, b in self.blanked)
+
+    def start(self, position: Position) -> Position:
+        """Where a range starting at ``position`` of ``text`` starts in the file."""
+        return Position(self._line(position.line), position.column)
+
+    def end(self, position: Position) -> Position:
+        """Where a range ending at ``position`` (exclusive) of ``text`` ends in the file:
+        at the start of a line, right after the line before it."""
+        if position.column == 1 and position.line > 1:
+            return Position(self._line(position.line - 1) + 1, 1)
+        return Position(self._line(position.line), position.column)
+
+    def _line(self, line: int) -> int:
+        lines = self.lines
+        if lines is None:
+            return line
+        if line <= len(lines):
+            return lines[line - 1]
+        return lines[-1] + line - len(lines) if lines else line
 
 
 def focus(
@@ -91,7 +113,8 @@ def focus(
             spans.extend(judge.class_spans(stmt))
     if not spans:
         return Focused(text)
-    return Focused(_blank(text, spans, starts), tuple((a, b) for a, b, _ in sorted(spans)))
+    compact, lines = _leave_out(text, sorted(spans), starts)
+    return Focused(compact, tuple((a, b) for a, b, _ in sorted(spans)), tuple(lines))
 
 
 def _first_line(node: _Function | ast.ClassDef) -> int:
@@ -466,18 +489,22 @@ def _keep_pass(spans: list[_Span], body: list[ast.stmt]) -> list[_Span]:
     return [(start, first.lineno - 1, None), (first.lineno, end, first.col_offset), *spans[1:]]
 
 
-def _blank(text: str, spans: Sequence[_Span], starts: list[int]) -> str:
-    """``text`` with the lines of ``spans`` turned into spaces (line breaks kept)."""
-    starts = [*starts, len(text)]
+def _leave_out(text: str, spans: Sequence[_Span], starts: list[int]) -> tuple[str, list[int]]:
+    """``text`` without the lines of ``spans`` (a ``pass`` line where a span says so), and
+    the line of ``text`` each line of the result is."""
+    bounds = [*starts, len(text)]
     pieces: list[str] = []
-    done = 0
-    for first, last, pass_column in sorted(spans):
-        begin, end = starts[first - 1], starts[min(last, len(starts) - 1)]
-        pieces.append(text[done:begin])
-        blanked = _NOT_LINE_BREAK.sub(" ", text[begin:end])
-        if pass_column is not None:
-            blanked = blanked[:pass_column] + "pass" + blanked[pass_column + 4 :]
-        pieces.append(blanked)
-        done = end
+    lines: list[int] = []
+    done, line = 0, 1
+    for first, last, pass_column in spans:
+        pieces.append(text[done : bounds[first - 1]])
+        lines.extend(range(line, first))
+        end = bounds[min(last, len(bounds) - 1)]
+        if pass_column is not None:  # a class body left empty keeps a statement
+            own = text[bounds[first - 1] : bounds[first]]
+            pieces.append(" " * pass_column + "pass" + own[len(own.rstrip("\r\n")) :])
+            lines.append(first)
+        done, line = end, last + 1
     pieces.append(text[done:])
-    return "".join(pieces)
+    lines.extend(range(line, len(starts) + 1))
+    return "".join(pieces), lines

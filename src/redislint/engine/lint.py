@@ -15,7 +15,7 @@ from redislint.engine.edits import Offsets, to_fix
 from redislint.engine.focus import Focused
 from redislint.engine.focus import focus as focus_on_redis
 from redislint.engine.literals import value_offsets
-from redislint.engine.positions import layout, offset_position
+from redislint.engine.positions import Layout, Outer, layout, offset_position
 from redislint.engine.project import Project
 from redislint.engine.pyparse import python_parse, python_refusal
 from redislint.engine.results import FileResult, RuleSet, engine_finding
@@ -112,6 +112,9 @@ def lint_module_text(
             return FileResult([engine_finding(shown, "RL000", *refused)])
     focused = focus_on_redis(text, key, project, rules.tokens, tree) if focus else Focused(text)
     module = parse(focused.text, shown)
+    if isinstance(module, Finding) and focused.lines is not None:
+        focused = Focused(text)  # say where the file itself fails
+        module = parse(text, shown)
     if isinstance(module, Finding):
         return FileResult([module])
     try:
@@ -146,6 +149,18 @@ def lint_module_text(
             else:
                 result.pending.append((finding, condition))
     return result
+
+
+def _in_the_file(found: Layout, focused: Focused) -> Layout:
+    """``found`` (positions in the text libcst parsed) in the file's own lines."""
+    return Layout(
+        ranges={k: (focused.start(a), focused.end(b)) for k, (a, b) in found.ranges.items()},
+        outer={
+            k: Outer(focused.start(o.start), focused.end(o.end), o.indent)
+            for k, o in found.outer.items()
+        },
+        scopes=found.scopes,
+    )
 
 
 class _WholeFileNeeded(Exception):
@@ -185,8 +200,8 @@ def materialize(
     """
     fixes = [n for f in raw if f.fix is not None for n in f.fix.nodes()]
     found = layout(module, [*(f.anchor.node for f in raw), *related], fixes)
-    ranges = found.ranges
-    if focused is not None and focused.blanked:
+    if focused is not None and focused.lines is not None:
+        found = _in_the_file(found, focused)
         for node in fixes:
             outer = found.outer.get(id(node))
             if outer is None:
@@ -194,6 +209,7 @@ def materialize(
             last = outer.end.line - 1 if outer.end.column == 1 else outer.end.line
             if focused.touches_blanked(outer.start.line, last):
                 raise _WholeFileNeeded
+    ranges = found.ranges
 
     def line(match: re.Match[str]) -> str:
         index = int(match.group(1))
