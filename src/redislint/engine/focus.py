@@ -1,18 +1,21 @@
-"""Functions that cannot hold a finding are blanked before libcst parses a file.
+"""Functions that cannot hold a finding are left out of what libcst parses.
 
 Parsing with libcst is most of a run, and a file that mentions Redis is mostly other code.
 The analyzer learns what a function needs about names outside it from the project index
 (module-level names, instance attributes, what functions return), so a function in whose
-text nothing can lead to a Redis object records no command and no URL, and changes
-nothing in the analysis of any other function. "Nothing can lead to Redis" means: no
-Redis token (the prefilter's), no ``unix://`` URL, no name or attribute that the index
-says leads to a Redis object (``engine/reach.py``), not a transaction callback, not a
-method of a class deriving from a client or whose header mentions Redis.
+code nothing can stand for a Redis object records no command and no URL, and changes
+nothing in the analysis of any other function. "Nothing can" means: no Redis token in its
+code (comments and docstrings aside), no Redis URL, no name or attribute that the index
+says is a Redis object or gives one (``engine/reach.py``) as the receiver of a method the
+analyzer records or as a callee, not a transaction callback, not a method of a class
+deriving from a client or whose header names Redis.
 
-Such top-level functions and methods of top-level classes are replaced by spaces before
-parsing (a class left with no statement keeps a ``pass``); line breaks stay, so every line,
-column and offset of the file is where it was, and comments and fixes are read from the
-original text. Module-level and class-level statements are always kept.
+Such top-level functions and methods of top-level classes are left out of the text libcst
+parses (a class left with no statement keeps a ``pass``); every other line is kept as it
+is, and ``Focused`` maps positions back to the file's own lines. Comments, suppressions
+and fixes are read from the file itself; a fix whose text would reach into a function
+left out is made from the whole file (``engine/lint.py``). Module-level and class-level
+statements are always kept.
 """
 
 from __future__ import annotations
