@@ -1,5 +1,5 @@
-"""Functions that cannot hold a finding are blanked before libcst parses a file
-(engine/focus.py): what is blanked, what is kept, and that nothing found changes."""
+"""Functions that cannot hold a finding are left out of what libcst parses
+(engine/focus.py): what is left out, what is kept, and that nothing found changes."""
 
 from __future__ import annotations
 
@@ -130,7 +130,7 @@ APP = """\
 """
 
 
-def test_functions_that_reach_no_redis_object_are_blanked(tmp_path: Path) -> None:
+def test_functions_that_reach_no_redis_object_are_left_out(tmp_path: Path) -> None:
     result = focused(tmp_path, {"app.py": APP})
     for name in (
         "uses_the_client",
@@ -228,9 +228,9 @@ PYTHON_FIXTURES = sorted((FIXTURES / "rules").glob("*.py"))
 
 
 @pytest.mark.parametrize("path", PYTHON_FIXTURES, ids=lambda p: p.stem)
-def test_blanking_changes_no_finding_on_a_rule_fixture(path: Path) -> None:
+def test_leaving_out_changes_no_finding_on_a_rule_fixture(path: Path) -> None:
     """Every rule enabled, the fixture's own settings: the same findings, messages and
-    fixes whether functions are blanked or the whole file is parsed."""
+    fixes whether functions are left out or the whole file is parsed."""
     config = parse_config(file_config(path), None)
     config.root = path.parent
     runs = [
@@ -243,7 +243,7 @@ def test_blanking_changes_no_finding_on_a_rule_fixture(path: Path) -> None:
 @pytest.mark.parametrize(
     "root", sorted(p for p in (FIXTURES / "projects").iterdir() if p.is_dir()), ids=str
 )
-def test_blanking_changes_no_finding_on_a_project_fixture(root: Path) -> None:
+def test_leaving_out_changes_no_finding_on_a_project_fixture(root: Path) -> None:
     toml = root / "redislint.toml"
     config = parse_config(tomllib.loads(toml.read_text()) if toml.exists() else {}, None)
     config.root = root
@@ -277,7 +277,7 @@ def test_lines_left_out_are_mapped_back_whatever_the_line_breaks(
     result = focus(source, str(path), Project([facts], ("redis",)), ("redis",))
     n = newline
     assert result.text == f"import redis{n}\x0c{n}{n}r = redis.Redis(){n}r.keys()"
-    assert result.lines == (1, 2, 5, 6, 7) and result.blanked == ((3, 4),)
+    assert result.lines == (1, 2, 5, 6, 7) and result.left_out == ((3, 4),)
     assert result.start(Position(3, 1)) == Position(5, 1)
     assert result.end(Position(3, 1)) == Position(3, 1)  # right after line 2
     assert result.end(Position(5, 9)) == Position(7, 9)
@@ -296,9 +296,9 @@ r.expire("session:1", 60)  # ttl
 """
 
 
-def test_a_fix_next_to_a_blanked_function_is_made_from_the_whole_file(tmp_path: Path) -> None:
+def test_a_fix_next_to_a_function_left_out_is_made_from_the_whole_file(tmp_path: Path) -> None:
     """Blank lines before a statement belong to it: the fix that replaces the statement
-    must not be computed from the blanked text (it would replace the function too)."""
+    must not be computed from the text without the function (it would replace it too)."""
     (tmp_path / "app.py").write_text(FIX_NEXT_TO_A_BLANKED_FUNCTION)
     config = parse_config({}, None)
     config.root = tmp_path
@@ -316,7 +316,7 @@ def test_a_fix_next_to_a_blanked_function_is_made_from_the_whole_file(tmp_path: 
 @st.composite
 def interleaved_programs(draw: st.DrawFn) -> str:
     """Module-level commands, functions with commands and helpers without any, in any
-    order and spacing: the places where blank lines around a blanked function matter."""
+    order and spacing: the places where the lines around a function left out matter."""
     parts = ["import redis", "", "r = redis.Redis()", "TTL = 30", "v = uid = ttl = 1"]
     for n in range(draw(st.integers(1, 6))):
         parts.extend([""] * draw(st.integers(0, 2)))
@@ -345,7 +345,7 @@ def stdin_runner(prefilter: bool) -> Runner:
     return Runner(config, ALL_CODES, cwd=Path(__file__).parent, prefilter=prefilter)
 
 
-def check_blanking_changes_nothing(text: str) -> None:
+def check_leaving_out_changes_nothing(text: str) -> None:
     try:
         ast.parse(text)
     except SyntaxError:
@@ -359,12 +359,12 @@ def check_blanking_changes_nothing(text: str) -> None:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(interleaved_programs())
-def test_blanking_changes_nothing_on_generated_programs(text: str) -> None:
-    check_blanking_changes_nothing(text)
+def test_leaving_out_changes_nothing_on_generated_programs(text: str) -> None:
+    check_leaving_out_changes_nothing(text)
 
 
 @pytest.mark.slow
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(interleaved_programs())
-def test_blanking_changes_nothing_on_generated_programs_long(text: str) -> None:
-    check_blanking_changes_nothing(text)
+def test_leaving_out_changes_nothing_on_generated_programs_long(text: str) -> None:
+    check_leaving_out_changes_nothing(text)

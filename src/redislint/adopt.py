@@ -14,7 +14,7 @@ from pathlib import Path
 from redislint.diagnostics import Finding
 from redislint.engine.fixes import FileFix, Fixed, fix_files, fix_text, unified_diff, write
 from redislint.engine.noqa import add_noqa
-from redislint.engine.runner import Runner, RunResult, resolve_tree_conditions
+from redislint.engine.runner import Runner, RunResult
 
 
 @dataclass
@@ -64,11 +64,12 @@ def fix_stdin(runner: Runner, text: str, result: RunResult, unsafe: bool) -> Fix
     shown = result.findings[0].path
     path = Path(shown) if shown != "-" else Path("-")
 
-    def lint(new: str) -> list[Finding]:
-        linted = runner.lint_text(new, path, shown, project)
-        return sorted(runner.filter(resolve_tree_conditions([linted])), key=Finding.sort_key)
-
-    return fix_text(text, lint, unsafe, findings=result.findings)
+    return fix_text(
+        text,
+        lambda new: runner.text_findings(new, path, shown, project),
+        unsafe,
+        findings=result.findings,
+    )
 
 
 def show_fixes(fixed: Sequence[Finding]) -> str:

@@ -121,7 +121,6 @@ class RedislintChecker:
             return
         from redislint.engine.project import Project
         from redislint.engine.pyparse import LIBCST_SAFE_DEPTH, libcst_depth
-        from redislint.engine.runner import resolve_tree_conditions
 
         if libcst_depth(self.tree) > LIBCST_SAFE_DEPTH:
             return  # libcst would overflow its native stack, in flake8's process
@@ -129,8 +128,9 @@ class RedislintChecker:
         key = str(path.absolute())
         facts = self._facts(path, key)
         project = Project([] if facts is None else [facts], runner.settings.client_name_patterns)
-        result = runner.lint_text(text, path, self.filename, project)
-        findings = runner.filter(resolve_tree_conditions([result]))
+        # flake8's own tree of the file spares redislint a second standard parse
+        tree = self.tree if isinstance(self.tree, ast.Module) else None
+        findings = runner.text_findings(text, path, self.filename, project, tree)
         for finding in findings:
             if finding.code == "RL000":
                 continue

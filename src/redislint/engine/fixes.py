@@ -164,7 +164,7 @@ def fix_files(
 
     Returns the changed files and warnings (files that could not be fixed).
     """
-    from redislint.engine.runner import read_source, resolve_tree_conditions
+    from redislint.engine.runner import read_source
 
     by_path: dict[str, list[Finding]] = {}
     for finding in findings:
@@ -183,8 +183,7 @@ def fix_files(
             continue
 
         def lint(text: str, path: Path = path, shown: str = shown) -> list[Finding]:
-            result = runner.lint_text(text, path, shown, project)
-            return runner.filter(resolve_tree_conditions([result]))
+            return runner.text_findings(text, path, shown, project)
 
         outcome = fix_text(source.text, lint, unsafe)
         if outcome.fixed and outcome.text != source.text:

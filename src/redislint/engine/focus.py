@@ -47,24 +47,24 @@ _COMMENT_LINE = re.compile(r"^[ \t]*#", re.MULTILINE)
 _LEAVES = frozenset({ast.Name, ast.Load, ast.Store, ast.Del, str, int, bool, type(None)})
 
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
-# A span to blank: first and last line (1-based), and the column where a ``pass`` keeps
-# a class body that would otherwise be empty (None: no ``pass``).
+# Lines to leave out: first and last (1-based), and the column where a ``pass`` keeps a
+# class body that would otherwise be empty (None: no ``pass``).
 _Span = tuple[int, int, int | None]
 
 
 class Focused(NamedTuple):
     """A file's text as libcst gets it: the functions that cannot hold a finding left
-    out, the other lines as they are. ``blanked``: the lines (first, last) left out;
+    out, the other lines as they are. ``left_out``: the lines (first, last) left out;
     ``lines``: the line of the file each line of ``text`` is (None: the same)."""
 
     text: str
-    blanked: tuple[tuple[int, int], ...] = ()
+    left_out: tuple[tuple[int, int], ...] = ()
     lines: tuple[int, ...] | None = None
 
-    def touches_blanked(self, first: int, last: int) -> bool:
+    def touches_left_out(self, first: int, last: int) -> bool:
         """Whether lines ``first``..``last`` of the file meet a function left out. A fix
         that does is not made from ``text``: lines above a statement belong to it."""
-        return any(a <= last and first <= b for a, b in self.blanked)
+        return any(a <= last and first <= b for a, b in self.left_out)
 
     def start(self, position: Position) -> Position:
         """Where a range starting at ``position`` of ``text`` starts in the file."""
@@ -93,9 +93,9 @@ def focus(
     tokens: Sequence[str],
     tree: ast.Module | None = None,
 ) -> Focused:
-    """``text`` with the functions that cannot hold a finding blanked (same length, same
-    line breaks); ``text`` itself when nothing can be left out. ``tree``: ``text`` as the
-    standard parser reads it, when the caller has it."""
+    """``text`` without the functions that cannot hold a finding (``text`` itself when
+    none can be left out). ``tree``: ``text`` as the standard parser reads it, when the
+    caller has it."""
     facts = project.by_path.get(path)
     if facts is None:
         return Focused(text)  # the index could not read it: libcst has the last word
@@ -324,10 +324,11 @@ class _Judge:
         return knowledge.known(dotted) is not None
 
     def class_spans(self, cls: ast.ClassDef) -> list[_Span]:
-        """The methods of ``cls`` to blank."""
+        """The methods of ``cls`` to leave out."""
         if self.project.class_redis_base(self.path, cls.name) is not None:
             return []  # ``self.set(...)`` is a Redis call in every method
         header = [*cls.bases, *(k.value for k in cls.keywords), *cls.decorator_list]
+        self._owner = None  # the header is outside every method
         if any(self.leads(node, set()) for node in header):
             return []  # a base naming Redis that the index cannot resolve
         body = cls.body

@@ -97,7 +97,7 @@ def lint_module_text(
 ) -> FileResult:
     """One file's findings (before per-file ignores), suppressions applied.
 
-    ``focus``: blank the functions that cannot hold a finding before parsing
+    ``focus``: leave out the functions that cannot hold a finding when parsing
     (``engine/focus.py``); False parses the whole file (to check that it changes nothing).
     ``tree``: the file's ``ast`` tree, when the index has it at hand.
     """
@@ -164,7 +164,7 @@ def _in_the_file(found: Layout, focused: Focused) -> Layout:
 
 
 class _WholeFileNeeded(Exception):
-    """A fix reaches into a blanked function (engine/focus.py): lint the whole text."""
+    """A fix reaches into a function left out (engine/focus.py): lint the whole text."""
 
 
 def run_rules(ctx: FileContext, rules: RuleSet) -> None:
@@ -207,7 +207,7 @@ def materialize(
             if outer is None:
                 continue
             last = outer.end.line - 1 if outer.end.column == 1 else outer.end.line
-            if focused.touches_blanked(outer.start.line, last):
+            if focused.touches_left_out(outer.start.line, last):
                 raise _WholeFileNeeded
     ranges = found.ranges
 

@@ -74,6 +74,7 @@ class Project:
         self._digests: dict[str, str] = {}  # file -> dependency_digest
         self._last_parts: set[str] = set()
         self._callers: dict[tuple[str, str], list[tuple[str, CallSite]]] = {}
+        self._calling: dict[str, list[ModuleFacts]] | None = None
         self._reach: Reach | None = None
         for facts in modules:
             self.add(facts)
@@ -92,6 +93,7 @@ class Project:
         self._digests = {}
         self._last_parts.add(facts.module.rsplit(".", 1)[-1])
         self._callers = {}
+        self._calling = None
         self._reach = None
 
     @property
@@ -416,7 +418,7 @@ class Project:
         name = qualname.rsplit(".", 1)[-1]
         target = TreeFunction(path, qualname)
         found: list[tuple[str, CallSite]] = []
-        for facts in self.by_path.values():
+        for facts in self._modules_calling(name):
             names = {name} | {
                 alias
                 for alias, dotted in facts.imports.items()
@@ -427,6 +429,24 @@ class Project:
                     if self._call_value(facts, site) == target:
                         found.append((facts.path, site))
         return found
+
+    def _modules_calling(self, name: str) -> list[ModuleFacts]:
+        """The modules (in index order) that call something named ``name``, directly or
+        under the name of an import: one pass over the index, not one per question (the
+        questions grow with the tree too)."""
+        if self._calling is None:
+            calling: dict[str, list[ModuleFacts]] = {}
+            for facts in self.by_path.values():
+                names = set(facts.calls)
+                names.update(
+                    dotted.rsplit(".", 1)[-1]
+                    for alias, dotted in facts.imports.items()
+                    if alias in facts.calls
+                )
+                for called in names:
+                    calling.setdefault(called, []).append(facts)
+            self._calling = calling
+        return self._calling.get(name, [])
 
     def _call_value(self, facts: ModuleFacts, site: CallSite) -> Value:
         caller = self.function(facts.path, site.caller) if site.caller is not None else None

@@ -538,13 +538,27 @@ class Runner:
         """A redis.conf-style file, linted by ``engine.conffiles`` rather than as Python."""
         return is_conf_file(path, self.config.config_files, self.config.root)
 
-    def lint_text(self, text: str, path: Path, shown: str, project: Project) -> FileResult:
-        """Lint one text in this process (stdin, the flake8 plugin, editors)."""
+    def lint_text(
+        self, text: str, path: Path, shown: str, project: Project, tree: ast.Module | None = None
+    ) -> FileResult:
+        """Lint one text in this process (stdin, the flake8 plugin, editors). ``tree``:
+        the text as the standard parser reads it, when the caller has it."""
         from redislint.engine.lint import lint_module_text  # imports libcst
 
         is_test = matches_any(path, self.settings.test_paths, self.config.root)
         key = str(path.absolute())
-        return lint_module_text(text, key, shown, project, self.rules, is_test, self.prefilter)
+        return lint_module_text(
+            text, key, shown, project, self.rules, is_test, self.prefilter, tree
+        )
+
+    def text_findings(
+        self, text: str, path: Path, shown: str, project: Project, tree: ast.Module | None = None
+    ) -> list[Finding]:
+        """One text's findings as a run reports them (tree-wide conditions judged on this
+        text alone, disabled codes and per-file ignores left out), sorted: what fixing a
+        file, fixing standard input and the flake8 plugin look at."""
+        result = self.lint_text(text, path, shown, project, tree)
+        return sorted(self.filter(resolve_tree_conditions([result])), key=Finding.sort_key)
 
     def filter(self, findings: list[Finding]) -> list[Finding]:
         """Drop disabled codes and per-file ignores."""

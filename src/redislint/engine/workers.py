@@ -111,6 +111,7 @@ class _State:
             if tree is not None and self._tree_chars + len(task.text) <= _TREE_CHARS:
                 self.trees[task.key] = tree
                 self._tree_chars += len(task.text)
+                gc.freeze()  # kept for a while: the cyclic collector need not walk it
             return facts
         from redislint.engine.lint import lint_module_text
         from redislint.engine.project import Project

@@ -62,12 +62,20 @@ class Linter:
         self.folders = [f.absolute() for f in folders]
         self.cache = cache
         self.trees: dict[tuple[str, str], Tree] = {}
+        # directory -> its tree: the configuration is looked up once per directory (until
+        # a configuration file is saved, see ``forget``), not at every keystroke
+        self._by_directory: dict[Path, Tree] = {}
         self._lock = threading.RLock()
 
     # -- trees ---------------------------------------------------------------------------
     def tree_for(self, path: Path) -> Tree:
         """The tree ``path`` belongs to (created, not yet built, on first use)."""
-        config = load_config(start=path.absolute().parent)
+        directory = path.absolute().parent
+        with self._lock:
+            known = self._by_directory.get(directory)
+        if known is not None:
+            return known
+        config = load_config(start=directory)
         if config.path is not None:
             root: Path | None = config.root
         else:
@@ -90,6 +98,7 @@ class Linter:
                 tree = self.trees[key] = Tree(runner, root)
                 if root is None:
                     tree.ready = True  # nothing else to learn about
+            self._by_directory[directory] = tree
             return tree
 
     def build(self, tree: Tree) -> None:
@@ -116,6 +125,7 @@ class Linter:
         """Drop every tree (a configuration file changed)."""
         with self._lock:
             self.trees.clear()
+            self._by_directory.clear()
 
     # -- buffers ---------------------------------------------------------------------------
     def lint(self, path: Path, text: str) -> list[Finding]:
