@@ -102,6 +102,16 @@ def _table() -> dict[str, Known]:
 
 
 KNOWN: dict[str, Known] = _table()
+# Every dotted prefix of a known name (``walrus`` and ``walrus.Database`` for
+# ``walrus.Database``): a name that may lead to one of them.
+KNOWN_PREFIXES = frozenset(
+    ".".join(parts[:i])
+    for parts in (name.split(".") for name in KNOWN)
+    for i in range(1, len(parts) + 1)
+)
+# The last component of each (``Redis``, ``from_url``): ``x.Redis(...)`` may construct a
+# client whatever ``x`` is.
+KNOWN_LAST_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in KNOWN)
 
 # Libraries and modules that hold Redis clients. Names imported from any other external
 # module are "something else" (a Django cache, an HTTP client...), never a client.

@@ -35,7 +35,6 @@ from redislint.engine.analyzer import RECORDED_METHODS
 from redislint.engine.index import ModuleFacts
 from redislint.engine.project import Project
 from redislint.engine.pyparse import python_parse
-from redislint.engine.reach import KNOWN_LAST_NAMES
 from redislint.engine.urls import SCHEMES
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -173,7 +172,7 @@ class _Judge:
         facts = self.facts
         module_names = {*facts.bindings, *facts.functions, *facts.imports, *facts.classes}
         vocabulary = {n for n in module_names if self.name_leads(n)}
-        vocabulary.update(self.attributes, KNOWN_LAST_NAMES)
+        vocabulary.update(self.attributes, knowledge.KNOWN_LAST_NAMES)
         present = vocabulary.intersection(_IDENTIFIER.findall(text))
         if present:
             words = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(present))) + r")\b")
@@ -292,7 +291,10 @@ class _Judge:
             known = self._known_dotted(func, local)
             if known is not None:  # ``threading.Lock``: resolved as the analyzer does
                 return known
-            return func.attr in self.project.reach.callables() or func.attr in KNOWN_LAST_NAMES
+            return (
+                func.attr in self.project.reach.callables()
+                or func.attr in knowledge.KNOWN_LAST_NAMES
+            )
         if isinstance(func, ast.Name):
             return func.id in local or self.name_called(func.id)
         return self.leads(func, local)

@@ -218,11 +218,6 @@ class Project:
         facts = self.by_path.get(path)
         return facts.classes.get(cls) if facts is not None else None
 
-    def class_bases(self, path: str, name: str) -> list[Value]:
-        """What the bases of the class ``name`` of ``path`` are."""
-        cls = self._class(path, name)
-        return self._bases(path, cls) if cls is not None else []
-
     def _bases(self, path: str, cls: ClassFacts) -> list[Value]:
         resolver = Resolver(_ModuleScope(self, path), self)
         return [resolver.value(b) for b in cls.bases]

@@ -25,17 +25,6 @@ from redislint.clients.types import (
 if TYPE_CHECKING:
     from redislint.engine.project import Project
 
-# Every dotted prefix of a name redislint knows as a Redis class or factory
-# (``walrus`` and ``walrus.Database`` for ``walrus.Database``).
-_KNOWN_PREFIXES = frozenset(
-    ".".join(parts[:i])
-    for parts in (name.split(".") for name in knowledge.KNOWN)
-    for i in range(1, len(parts) + 1)
-)
-# The last component of each of them (``Redis``, ``from_url``): ``x.Redis(...)`` may
-# construct a client whatever ``x`` is.
-KNOWN_LAST_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in knowledge.KNOWN)
-
 
 class Reach:
     """Answers "does this stand for a Redis object?" for one project (memoized).
@@ -60,7 +49,7 @@ class Reach:
             return self.leads(value.element)
         if isinstance(value, Ref):
             # calls of anything else outside the tree give no Redis object (resolve.py)
-            return value.qualname in _KNOWN_PREFIXES
+            return value.qualname in knowledge.KNOWN_PREFIXES
         if isinstance(value, TreeFunction):
             key = (value.module, value.qualname)
             if key not in self._memo:

@@ -65,7 +65,7 @@ class Setup:
     # each file sees only its own module-level facts (to measure what the project-wide
     # index adds; see docs/precision.md)
     isolated: bool = False
-    # blank the functions that cannot hold a finding before parsing (engine/focus.py)
+    # leave the functions that cannot hold a finding out of libcst's parse (engine/focus.py)
     focus: bool = True
 
 
