@@ -56,7 +56,10 @@ CARD_RULES = ("RL101", "RL201", "RL202", "RL301", "RL501")
 # Rules whose shape is common outside Redis (a command in a loop, an un-awaited call in a
 # coroutine, ``.save()``): one candidate in N is judged, chosen by a hash of its place, so
 # the sample is the same on every run and a new candidate joins it or not by itself.
-SAMPLED = {"RL802": 12, "RL805": 5, "RL602": 3, "RL801": 2, "RL803": 2}
+SAMPLED = {
+    "RL101": 2, "RL301": 2, "RL802": 48, "RL805": 20, "RL602": 6, "RL801": 6, "RL803": 4,
+    "RL702": 3,
+}  # fmt: skip
 
 _TOKEN = re.compile(
     r"\b(?:redis|valkey|aioredis|walrus|rq|django_redis|coredis|fakeredis|redis_om)\b"
@@ -296,12 +299,18 @@ def candidates_of(tree: ast.Module, path: str, commands: frozenset[str]) -> list
                 add(call, "RL803", m)
             elif m == "eval":
                 add(call, "RL804", m)
-            if m in ("eval", "register_script", "script_load") and call.args:
-                if isinstance(call.args[0], ast.JoinedStr | ast.BinOp) or (
-                    isinstance(call.args[0], ast.Call)
-                    and _text(call.args[0].func).endswith(".format")
-                ):
-                    add(call, "RL806", m)
+            if (
+                m in ("eval", "register_script", "script_load")
+                and call.args
+                and (
+                    isinstance(call.args[0], ast.JoinedStr | ast.BinOp)
+                    or (
+                        isinstance(call.args[0], ast.Call)
+                        and _text(call.args[0].func).endswith(".format")
+                    )
+                )
+            ):
+                add(call, "RL806", m)
             if m in ("set", "hset", "lpush", "rpush", "setex", "hmset", "mset") and any(
                 _LARGE.search(_text(a)) for a in [*call.args[1:], *(k.value for k in call.keywords)]
             ):
@@ -461,7 +470,8 @@ def table(
 
 
 def worksheet(cands: list[Candidate], roots: dict[str, Path], out: Path) -> int:
-    """Unjudged candidates with their code, one TSV per package, for the people judging."""
+    """Unjudged candidates with the code around each, one Markdown file per package, for
+    the people judging: each entry starts with the TSV row to complete (verdict, reason)."""
     judged = load()
     out.mkdir(parents=True, exist_ok=True)
     by_package: dict[str, list[Candidate]] = defaultdict(list)
@@ -469,12 +479,19 @@ def worksheet(cands: list[Candidate], roots: dict[str, Path], out: Path) -> int:
         if c.key not in judged:
             by_package[c.path.split("/")[1]].append(c)
     for package, items in by_package.items():
-        with (out / f"{package}.tsv").open("w", encoding="utf-8") as handle:
-            for c in items:
-                corpus, rel = c.path.split("/", 1)
-                text = (roots[corpus] / rel).read_text(encoding="utf-8", errors="replace")
-                code = text.splitlines()[c.line - 1].strip()
-                handle.write(f"{c.path}\t{c.line}\t{c.column}\t{c.rule}\t{c.what}\t{code}\n")
+        entries = []
+        for c in items:
+            corpus, rel = c.path.split("/", 1)
+            text = (roots[corpus] / rel).read_text(encoding="utf-8", errors="replace")
+            lines = text.splitlines()
+            first, last = max(0, c.line - 9), min(len(lines), c.end_line + 5)
+            window = "\n".join(
+                f"{'>>' if i + 1 == c.line else '  '}{i + 1:5} {lines[i]}"
+                for i in range(first, last)
+            )
+            row = f"{c.path}\t{c.line}\t{c.column}\t{c.rule}"
+            entries.append(f"### {row}\t\t\n{c.rule} candidate ({c.what})\n```\n{window}\n```\n")
+        (out / f"{package}.md").write_text("\n".join(entries), encoding="utf-8")
     return sum(len(v) for v in by_package.values())
 
 

@@ -97,7 +97,9 @@ def test_json_objects(project: Path) -> None:
         "fix",
         "url",
         "fingerprint",
+        "recognised",
     ]
+    assert first["recognised"] == "resolved"
     assert first["name"] == "set-without-ttl"
     assert first["severity"] == BY_CODE["RL101"].severity.value
     assert first["path"] == "bad.py"

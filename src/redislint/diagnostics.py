@@ -58,6 +58,10 @@ class Finding:
     # Secrets in the reported source (a hard-coded password): reporters that show source
     # lines mask them; messages never contain them.
     redact: tuple[str, ...] = field(default=(), compare=False)
+    # How the Redis object the finding is about was recognised: "resolved" (imports,
+    # constructors, annotations...), "evidence" (the Redis-only commands called on it) or
+    # "name" (the client-name-patterns fallback); "" where no receiver is involved.
+    recognised: str = field(default="", compare=False)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.start.line, self.start.column, self.code, self.message)

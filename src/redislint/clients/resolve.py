@@ -11,7 +11,7 @@ import builtins
 from collections.abc import Sequence
 from typing import Protocol
 
-from redislint.clients import knowledge
+from redislint.clients import evidence, knowledge
 from redislint.clients.names import matches_client_name
 from redislint.clients.sym import (
     SAlt,
@@ -118,6 +118,11 @@ class Scope(Protocol):
 
     def super_value(self) -> Value: ...
 
+    def evidence(self, sym: Sym) -> RedisType | None:
+        """A receiver nothing resolves, taken for a Redis object by the commands called on
+        it in this scope (``clients/evidence.py``); None without such evidence."""
+        ...
+
 
 class World(Protocol):
     """The modules, classes and functions of the linted tree."""
@@ -149,6 +154,14 @@ class Resolver:
     def value(self, sym: Sym) -> Value:
         """What ``sym`` evaluates to."""
         result = self._value(sym)
+        # an attribute of an object from outside the tree (``current_app.redis``) may be a
+        # client for all we know; an imported name itself is what its library makes it
+        if result is UNKNOWN or (
+            isinstance(result, Ref) and isinstance(sym, SAttr) and evidence.opaque(result)
+        ):
+            found = self.scope.evidence(sym)
+            if found is not None:
+                return found
         if result is UNKNOWN:
             return self._by_name(sym)
         return result

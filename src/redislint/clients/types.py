@@ -29,6 +29,12 @@ class RedisType:
     is_cluster: bool | None = False
     transaction: bool | None = None  # pipelines only: wrapped in MULTI/EXEC
     by_name: bool = False  # recognised only through client-name-patterns
+    evidence: bool = False  # recognised only by the commands called on it (clients/evidence.py)
+
+    @property
+    def recognised(self) -> str:
+        """How it was recognised: "resolved", "evidence" or "name" (the fallback)."""
+        return "name" if self.by_name else "evidence" if self.evidence else "resolved"
 
     def with_kind(self, kind: Kind, transaction: bool | None = None) -> RedisType:
         return replace(self, kind=kind, transaction=transaction)
@@ -122,6 +128,7 @@ def merge(values: list[Value]) -> Value:
             is_cluster=_same(r.is_cluster for r in redis),
             transaction=_same(r.transaction for r in redis) if kind is Kind.PIPELINE else None,
             by_name=all(r.by_name for r in redis),
+            evidence=all(r.evidence for r in redis),
         )
     if redis:
         return OTHER

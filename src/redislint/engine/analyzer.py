@@ -17,8 +17,10 @@ from collections.abc import Callable, Iterator, Sequence
 import libcst as cst
 
 from redislint.clients.cst_sym import from_cst
+from redislint.clients.evidence import sym_text
 from redislint.clients.knowledge import PUBSUB_SUBSCRIPTIONS, known
 from redislint.clients.resolve import Method, Resolver
+from redislint.clients.sym import Sym
 from redislint.clients.types import (
     OTHER,
     UNKNOWN,
@@ -26,6 +28,7 @@ from redislint.clients.types import (
     RedisType,
     Ref,
     TreeClass,
+    TreeInstance,
     Value,
     merge,
 )
@@ -187,6 +190,10 @@ class _ScopeView:
         base = self.analyzer.project.class_redis_base(self.analyzer.path, cls)
         return base if base is not None else OTHER
 
+    def evidence(self, sym: Sym) -> RedisType | None:
+        text = sym_text(sym)
+        return self.analyzer.evidence(self.scope, text) if text is not None else None
+
 
 Handler = Callable[["Analyzer", cst.CSTNode], None]
 
@@ -280,6 +287,37 @@ class Analyzer:
                 return current.names[name]
             current = current.parent
         return UNKNOWN
+
+    def evidence(self, scope: Scope, text: str) -> RedisType | None:
+        """A receiver of ``scope`` taken for a Redis object by the commands called on it
+        (``clients/evidence.py``): in the function the index knows (the outermost one,
+        nested functions being part of it), on ``self`` of the class, or at module level."""
+        project = self.project
+        root, _, rest = text.partition(".")
+        local = False
+        top: Scope | None = None  # the outermost function: the index files evidence there
+        current: Scope | None = scope
+        while current is not None and current.kind != "module":
+            if current.kind in ("function", "lambda"):
+                local = local or root in current.names
+                if current.kind == "function":
+                    top = current
+            current = current.parent
+        if top is not None:
+            owner = top.class_qualname
+            qualname = f"{owner}.{top.name}" if owner else top.name
+            found = project.evidence_local(self.path, qualname, text)
+            if found is not None:
+                return found
+        if rest:
+            base = self.lookup(scope, root)
+            if isinstance(base, TreeInstance) and base.module == self.path:
+                found = project.evidence_attr(self.path, base.name, rest)
+                if found is not None:
+                    return found
+        if local or root.endswith(")"):
+            return None
+        return project.evidence_global(self.path, text)
 
     def enclosing_class(self, scope: Scope) -> str | None:
         current: Scope | None = scope

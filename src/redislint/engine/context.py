@@ -47,6 +47,7 @@ class RawFinding:
     condition: TreeCondition | None = None
     fix: FixPlan | None = None
     redact: tuple[str, ...] = ()
+    recognised: str = ""
 
 
 class FileContext:
@@ -169,7 +170,11 @@ class FileContext:
         if key in self._reported:
             return
         self._reported.add(key)
-        self.findings.append(RawFinding(rule_type, Anchor(node, inner), message, when, fix, redact))
+        cmd = self.analyzer.command_by_node.get(node) if isinstance(node, cst.Call) else None
+        recognised = cmd.receiver.recognised if cmd is not None else ""
+        self.findings.append(
+            RawFinding(rule_type, Anchor(node, inner), message, when, fix, redact, recognised)
+        )
 
     def reported(self, node: cst.CSTNode, code: str) -> bool:
         return (id(node), code) in self._reported

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from redislint.clients import knowledge
+from redislint.clients.evidence import receiver_text
 from redislint.clients.names import is_lookalike_at, without_lookalikes
 from redislint.clients.types import UNKNOWN, Ref, TreeFunction
 from redislint.diagnostics import Position
@@ -255,7 +256,7 @@ class _Judge:
     def needed(self, func: _Function, cls: str | None = None) -> bool:
         """Whether ``func`` may hold a finding: a Redis URL, or a call whose callee or
         receiver can be a Redis object (a construction, a command)."""
-        if func.name in self.facts.transaction_callbacks:
+        if func.name in self.facts.transaction_callbacks or self.by_evidence(func, cls):
             return True
         if not self.may_be_hot(_first_line(func), _last_line(func)):
             return False
@@ -279,6 +280,24 @@ class _Judge:
                     local |= names
                     changed = True
         return any(self.may_record(call, local) for call in inside.calls)
+
+    def by_evidence(self, func: _Function, cls: str | None) -> bool:
+        """Whether the function calls Redis-only commands on a receiver of its own or on
+        a module-level one (``clients/evidence.py``): the analyzer records those."""
+        facts = self.facts
+        qualname = f"{cls}.{func.name}" if cls else func.name
+        if not (qualname in facts.evidence_locals or facts.evidence_globals):
+            return False
+        if not self.project.evidence_applies(self.path):
+            return False
+        if qualname in facts.evidence_locals:
+            return True
+        return any(
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and receiver_text(node.func.value) in facts.evidence_globals
+            for node in ast.walk(func)
+        )
 
     def may_record(self, call: ast.Call, local: set[str]) -> bool:
         """Whether the analyzer may record ``call``: a command (a method it records, on

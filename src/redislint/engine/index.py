@@ -11,10 +11,12 @@ from __future__ import annotations
 import ast
 import builtins
 import dataclasses
+import re
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from redislint.clients.evidence import is_evidence, receiver_text
 from redislint.clients.sym import (
     SUNKNOWN,
     SAnnot,
@@ -87,6 +89,13 @@ class ModuleFacts:
     is_test: bool = False
     # the last name of a called function or method -> its call sites
     calls: dict[str, list[CallSite]] = field(default_factory=dict)
+    # Evidence (clients/evidence.py): receivers on which Redis-only commands are called,
+    # each "client" or "pipeline" (``execute()`` is called on it too). Per function
+    # qualname, receivers rooted in its own names or calls; per class qualname, the
+    # attribute chains of ``self``; and receivers rooted in module-level names.
+    evidence_locals: dict[str, dict[str, str]] = field(default_factory=dict)
+    evidence_attrs: dict[str, dict[str, str]] = field(default_factory=dict)
+    evidence_globals: dict[str, str] = field(default_factory=dict)
 
     @property
     def package(self) -> str:
@@ -146,7 +155,9 @@ class _Extractor:
                 cls.methods[stmt.name] = func
         elif isinstance(stmt, ast.ClassDef):
             self.class_def(stmt, cls)
-        elif isinstance(stmt, ast.If | ast.Try | ast.While) or _is_try_star(stmt):
+        if cls is None:
+            self.evidence(list(_expressions(stmt)), None, None, set())
+        if isinstance(stmt, ast.If | ast.Try | ast.While) or _is_try_star(stmt):
             for block in _blocks(stmt):
                 self.body(block, cls)
         elif isinstance(stmt, ast.For | ast.AsyncFor):
@@ -220,7 +231,51 @@ class _Extractor:
             local.pop(func.self_name, None)
         self.function_body(node.body, func, cls, local)
         self._caller, self._globals, self._local_sites = outer
+        self.evidence([node], func, cls, _local_names(node))
         return func
+
+    def evidence(
+        self,
+        nodes: list[ast.AST],
+        func: FunctionFacts | None,
+        cls: ClassFacts | None,
+        local: set[str],
+    ) -> None:
+        """Receivers of Redis-only commands in ``nodes`` (a function, nested functions
+        included, or a module-level statement's own expressions), filed by what they are
+        rooted in."""
+        found: dict[str, str] = {}
+        executed: set[str] = set()
+        for sub in (s for n in nodes for s in ast.walk(n)):
+            if not isinstance(sub, ast.Call) or not isinstance(sub.func, ast.Attribute):
+                continue
+            method = sub.func.attr
+            if method in _PIPELINE_ONLY:
+                text = receiver_text(sub.func.value)
+                if text is not None:
+                    executed.add(text)
+                continue
+            keywords = tuple(k.arg for k in sub.keywords if k.arg is not None)
+            if not is_evidence(method, len(sub.args), keywords):
+                continue
+            text = receiver_text(sub.func.value)
+            if text is not None:
+                found.setdefault(text, "client")
+        if not found:
+            return
+        facts = self.facts
+        self_name = func.self_name if func is not None else None
+        for text, kind in found.items():
+            if text in executed or _PIPELINE_NAME.search(text.rsplit(".", 1)[-1]):
+                kind = "pipeline"
+            root = text.split(".", 1)[0]
+            if cls is not None and root == self_name and "." in text:
+                attrs = facts.evidence_attrs.setdefault(cls.qualname, {})
+                attrs.setdefault(text.split(".", 1)[1], kind)
+            elif func is not None and (root in local or root.endswith(")")):
+                facts.evidence_locals.setdefault(func.qualname, {})[text] = kind
+            elif root != self_name:
+                facts.evidence_globals.setdefault(text, kind)
 
     def function_body(
         self,
@@ -377,6 +432,30 @@ def _walk(node: ast.AST) -> Iterator[ast.AST]:
                     v for v in value if isinstance(v, ast.AST) and not isinstance(v, _LEAVES)
                 )
         yield node
+
+
+# Calls only a pipeline answers, and names people give pipelines (``pipe``, ``tx_pipe``):
+# a receiver with evidence and either is a pipeline, whose commands are queued.
+_PIPELINE_ONLY = frozenset({"execute", "multi"})
+_PIPELINE_NAME = re.compile(r"(?:^|_)(?:pipe|pipeline|pl|tx|transaction)(?:_|$)", re.I)
+
+
+def _local_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """The names a function binds itself: parameters and assignment targets (nested
+    functions' included), less those it declares global."""
+    args = node.args
+    names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+    names.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
+    declared: set[str] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+            names.add(sub.id)
+        elif isinstance(sub, ast.Global | ast.Nonlocal):
+            declared.update(sub.names)
+        elif isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef) and sub is not node:
+            inner = sub.args
+            names.update(a.arg for a in [*inner.posonlyargs, *inner.args, *inner.kwonlyargs])
+    return names - declared
 
 
 def _is_try_star(stmt: ast.stmt) -> bool:

@@ -52,9 +52,20 @@ def key_reach(cmd: Command, by_name: bool = False) -> Reach:
     roots = {n for h in key.shape.holes() for n in _ROOT.findall(h.text.split("#")[0])}
     if {n for n in roots if is_local(n, cmd.scope)} - {"self"}:
         return "tree" if by_name else "scope"
-    if "self" in roots and cmd.scope.class_qualname is not None:
-        return "class"
+    if "self" in roots:
+        # ``self`` seen from a closure inside a method is still that method's instance
+        return "class" if enclosing_class(cmd.scope) is not None else "scope"
     return "tree"
+
+
+def enclosing_class(scope: Scope) -> str | None:
+    """The class whose method ``scope`` is, or whose method it is nested in."""
+    current: Scope | None = scope
+    while current is not None:
+        if current.class_qualname is not None:
+            return current.class_qualname
+        current = current.parent
+    return None
 
 
 def same_key(a: Command, b: Command, reach: Reach) -> bool:
@@ -76,7 +87,7 @@ def partner(
     """A ``wanted`` command on the same key in ``cmd``'s function (for ``self`` keys: in
     its class, in this file), in any branch."""
     reach = key_reach(cmd, by_name)
-    cls = cmd.scope.class_qualname
+    cls = enclosing_class(cmd.scope)
     candidates: Iterable[Command] = (
         ctx.class_commands(cls) if reach == "class" and cls is not None else cmd.scope.commands
     )

@@ -255,6 +255,7 @@ def materialize(
                 fix=fix,
                 scope=found.scopes.get(id(node), ""),
                 redact=item.redact,
+                recognised=item.recognised,
             )
         )
     return findings

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import PurePath
 
-from redislint.clients import knowledge
+from redislint.clients import evidence, knowledge
 from redislint.clients.resolve import Resolver, builtin_value
 from redislint.clients.sym import Sym
 from redislint.clients.types import (
@@ -43,6 +43,10 @@ class _ModuleScope:
     def super_value(self) -> Value:
         return UNKNOWN
 
+    def evidence(self, sym: Sym) -> RedisType | None:
+        text = evidence.sym_text(sym)
+        return self.project.evidence_global(self.path, text) if text is not None else None
+
 
 class _MethodScope(_ModuleScope):
     """A method body as the index sees it: ``self`` is an instance of the class."""
@@ -58,6 +62,12 @@ class _MethodScope(_ModuleScope):
         if name == self.self_name:
             return self.project.instance_value(self.path, self.cls)
         return super().lookup(name)
+
+    def evidence(self, sym: Sym) -> RedisType | None:
+        text = evidence.sym_text(sym)
+        if text is not None and self.self_name and text.startswith(f"{self.self_name}."):
+            return self.project.evidence_attr(self.path, self.cls, text.split(".", 1)[1])
+        return super().evidence(sym)
 
 
 class Project:
@@ -76,6 +86,7 @@ class Project:
         self._callers: dict[tuple[str, str], list[tuple[str, CallSite]]] = {}
         self._calling: dict[str, list[ModuleFacts]] | None = None
         self._reach: Reach | None = None
+        self._evidence: dict[str, bool] = {}
         for facts in modules:
             self.add(facts)
 
@@ -95,6 +106,7 @@ class Project:
         self._callers = {}
         self._calling = None
         self._reach = None
+        self._evidence = {}
 
     @property
     def reach(self) -> Reach:
@@ -188,6 +200,60 @@ class Project:
     def module_attr(self, module: str, name: str) -> Value:
         return self._cached(("mod", module, name), lambda: self._module_attr(module, name))
 
+    # -- evidence (clients/evidence.py) -----------------------------------------------
+    def evidence_applies(self, path: str) -> bool:
+        """Whether file ``path`` may recognise clients by evidence: it imports a Redis
+        library, or imports from a module of the tree that does (read from the imports
+        alone, so the answer never depends on what evidence finds elsewhere)."""
+        found = self._evidence.get(path)
+        if found is None:
+            found = self._evidence[path] = self._imports_redis(path)
+        return found
+
+    def _imports_redis(self, path: str) -> bool:
+        facts = self.by_path.get(path)
+        if facts is None:
+            return False
+        if _imports_library(facts):
+            return True
+        for dotted in facts.imports.values():
+            parts = dotted.split(".")
+            for cut in range(len(parts), 0, -1):
+                module = self.find_module(".".join(parts[:cut]), path)
+                if module is not None:
+                    if module.path != path and _imports_library(module):
+                        return True
+                    break
+        return False
+
+    def evidence_global(self, path: str, text: str) -> RedisType | None:
+        """A receiver rooted in a module-level name of ``path``, by evidence."""
+        facts = self.by_path.get(path)
+        if facts is None or text not in facts.evidence_globals:
+            return None
+        return evidence.found(facts.evidence_globals[text]) if self.evidence_applies(path) else None
+
+    def evidence_attr(self, path: str, cls: str, chain: str) -> RedisType | None:
+        """``self.<chain>`` in the methods of class ``cls`` (or of a subclass defined in
+        the same file), by evidence."""
+        facts = self.by_path.get(path)
+        if facts is None:
+            return None
+        kind = facts.evidence_attrs.get(cls, {}).get(chain)
+        if kind is None or not self.evidence_applies(path):
+            return None
+        return evidence.found(kind)
+
+    def evidence_local(self, path: str, function: str, text: str) -> RedisType | None:
+        """A receiver rooted in the names or calls of ``function``, by evidence."""
+        facts = self.by_path.get(path)
+        if facts is None:
+            return None
+        kind = facts.evidence_locals.get(function, {}).get(text)
+        if kind is None or not self.evidence_applies(path):
+            return None
+        return evidence.found(kind)
+
     def _module_attr(self, path: str, name: str) -> Value:
         facts = self.by_path.get(path)
         if facts is None:
@@ -203,7 +269,11 @@ class Project:
         if name in facts.imports:
             values.append(self.import_value(facts.imports[name], path))
         if values:
-            return merge(values)
+            value = merge(values)
+            opaque = isinstance(value, Ref) and evidence.opaque(value)
+            if value is UNKNOWN or (opaque and name not in facts.imports):
+                return self.evidence_global(path, name) or value
+            return value
         if facts.is_package:
             sub = self.find_module(f"{facts.module}.{name}", path)
             if sub is not None:
@@ -212,7 +282,7 @@ class Project:
             target = self.import_value(f"{star}.{name}", path)
             if target is not UNKNOWN and not isinstance(target, Ref):
                 return target
-        return UNKNOWN
+        return self.evidence_global(path, name) or UNKNOWN
 
     def _class(self, path: str, cls: str) -> ClassFacts | None:
         facts = self.by_path.get(path)
@@ -252,8 +322,14 @@ class Project:
 
     def instance_attr(self, module: str, cls: str, attr: str) -> Value:
         return self._cached(
-            ("iattr", module, f"{cls}.{attr}"), lambda: self._attr(module, cls, attr, True)
+            ("iattr", module, f"{cls}.{attr}"), lambda: self._instance_attr(module, cls, attr)
         )
+
+    def _instance_attr(self, path: str, cls: str, attr: str) -> Value:
+        value = self._attr(path, cls, attr, True)
+        if value is UNKNOWN:
+            return self.evidence_attr(path, cls, attr) or value
+        return value
 
     def _attr(self, path: str, name: str, attr: str, instance: bool) -> Value:
         cls = self._class(path, name)
@@ -493,3 +569,7 @@ def _facts_digest(parts: list[str]) -> str:
     from redislint.engine.cache import digest
 
     return digest(*parts)
+
+
+def _imports_library(facts: ModuleFacts) -> bool:
+    return any(evidence.from_library(dotted) for dotted in facts.imports.values())

@@ -122,4 +122,5 @@ def finding_dict(finding: Finding, fingerprint: str) -> dict[str, Any]:
         "fix": fix_dict(finding.fix),
         "url": rule.doc_url() if rule is not None else None,
         "fingerprint": fingerprint,
+        "recognised": finding.recognised or None,
     }

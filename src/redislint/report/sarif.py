@@ -123,6 +123,8 @@ def result_object(finding: Finding, index: int, fingerprint: str) -> dict[str, A
     }
     if finding.fix is not None:
         out["fixes"] = [fix_object(finding.fix, finding.path)]
+    if finding.recognised:
+        out["properties"] = {"recognised": finding.recognised}
     return out
 
 
