@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Recall of redislint on the real-world corpora, from the judgements in bench/census.tsv.
 
-Usage: python bench/census.py [--write] [--worksheet DIR] [--cache DIR]
+Usage: python bench/census.py [--write] [--worksheet DIR] [--merge TSV...] [--cache DIR]
 
 Precision asks "is each finding right?" (bench/precision.py); this asks the other half:
 "of the misuse that is there, how much is found?". For every default rule it lists every
@@ -25,7 +25,8 @@ or client (`redis`, `valkey`, `aioredis`, `walrus`, `rq`, `django_redis`, `cored
 (through an import from another module of the tree) is outside the census.
 
 --worksheet DIR writes, for the candidates without a judgement, one TSV per package with
-the code around each (for the people judging). --write puts the tables into
+the code around each (for the people judging); --merge adds their judged rows (the
+worksheet's row completed with verdict and reason) to bench/census.tsv. --write puts the tables into
 docs/precision.md between the census markers. tests/test_census.py fails when a
 candidate has no judgement.
 """
@@ -469,6 +470,22 @@ def table(
     return "\n".join(rows) + "\n"
 
 
+def section(
+    cands: list[Candidate],
+    judged: dict[tuple[str, int, int, str], Judgement],
+    lines: dict[tuple[str, str], list[int]],
+) -> str:
+    """The Markdown tables for docs/precision.md: each corpus, then both."""
+    return "".join(
+        f"{title}\n\n" + table(cands, judged, lines, corpus) + "\n"
+        for title, corpus in (
+            ("Redis packages (bench/corpus.txt):", "corpus"),
+            ("Application code (bench/apps.txt):", "apps"),
+            ("Both:", None),
+        )
+    )
+
+
 def worksheet(cands: list[Candidate], roots: dict[str, Path], out: Path) -> int:
     """Unjudged candidates with the code around each, one Markdown file per package, for
     the people judging: each entry starts with the TSV row to complete (verdict, reason)."""
@@ -495,13 +512,41 @@ def worksheet(cands: list[Candidate], roots: dict[str, Path], out: Path) -> int:
     return sum(len(v) for v in by_package.values())
 
 
+def merge(files: list[Path], cands: list[Candidate]) -> int:
+    """Add judged worksheet rows (path, line, column, rule, verdict, reason) to
+    bench/census.tsv, keeping only rows for current candidates without a judgement."""
+    judged = load()
+    keys = {c.key for c in cands}
+    rows: dict[tuple[str, int, int, str], Judgement] = {}
+    for path in files:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if len(parts) < 6 or not parts[1].isdigit():
+                continue
+            key = (parts[0], int(parts[1]), int(parts[2]), parts[3])
+            verdict, reason = parts[4].strip(), " ".join(parts[5:]).strip()
+            if key in keys and key not in judged and verdict in VERDICTS and reason:
+                rows.setdefault(key, Judgement(verdict, reason))
+    judged.update(rows)
+    with JUDGED.open("w", encoding="utf-8", newline="") as handle:
+        handle.write("path\tline\tcolumn\trule\tverdict\treason\n")
+        for key in sorted(judged):
+            j = judged[key]
+            handle.write(f"{key[0]}\t{key[1]}\t{key[2]}\t{key[3]}\t{j.verdict}\t{j.reason}\n")
+    return len(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache")
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--worksheet", type=Path)
+    parser.add_argument("--merge", type=Path, nargs="+", metavar="TSV")
     args = parser.parse_args()
     cands, roots = census(args.cache)
+    if args.merge:
+        print(f"{merge(args.merge, cands)} judgements added to {JUDGED.name}")
+        return
     if args.worksheet:
         print(f"{worksheet(cands, roots, args.worksheet)} unjudged candidates -> {args.worksheet}")
         return
@@ -510,21 +555,13 @@ def main() -> None:
     if missing:
         print(f"{len(missing)} candidates without a judgement (see --worksheet)", file=sys.stderr)
         sys.exit(1)
-    lines = lint(roots)
-    section = "".join(
-        f"{title}\n\n" + table(cands, judged, lines, corpus) + "\n"
-        for title, corpus in (
-            ("Redis packages (bench/corpus.txt):", "corpus"),
-            ("Application code (bench/apps.txt):", "apps"),
-            ("Both:", None),
-        )
-    )
-    print(section)
+    section_text = section(cands, judged, lint(roots))
+    print(section_text)
     if args.write:
         doc = DOC.read_text(encoding="utf-8")
         head, rest = doc.split(START, 1)
         _, tail = rest.split(END, 1)
-        DOC.write_text(f"{head}{START}\n{section}{END}{tail}", encoding="utf-8")
+        DOC.write_text(f"{head}{START}\n{section_text}{END}{tail}", encoding="utf-8")
 
 
 if __name__ == "__main__":

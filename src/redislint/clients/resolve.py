@@ -8,10 +8,11 @@ knows the modules, classes and functions of the linted tree (the project index).
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Protocol
 
-from redislint.clients import evidence, knowledge
+from redislint.clients import api, evidence, knowledge
 from redislint.clients.names import matches_client_name
 from redislint.clients.sym import (
     SAlt,
@@ -48,13 +49,6 @@ from redislint.clients.types import (
 _BUILTINS = frozenset(dir(builtins))
 
 # Methods of a client that hand out another Redis object.
-_DERIVED = {
-    "pipeline": Kind.PIPELINE,
-    "pubsub": Kind.PUBSUB,
-    "lock": Kind.LOCK,
-    "register_script": Kind.SCRIPT,
-    "monitor": Kind.MONITOR,
-}
 _MAPPINGS = frozenset(
     {
         "builtins.dict",
@@ -88,6 +82,15 @@ _SEQUENCES = frozenset(
         "collections.abc.Iterator",
         "collections.abc.Collection",
         "collections.deque",
+        # generators: the first argument is what they yield
+        "typing.Generator",
+        "typing.AsyncGenerator",
+        "typing.AsyncIterator",
+        "typing.AsyncIterable",
+        "collections.abc.Generator",
+        "collections.abc.AsyncGenerator",
+        "collections.abc.AsyncIterator",
+        "collections.abc.AsyncIterable",
     }
 )
 _WRAPPERS = frozenset(
@@ -139,6 +142,18 @@ class World(Protocol):
     def class_redis_base(self, module: str, cls: str) -> RedisType | None: ...
 
     def function_return(self, module: str, qualname: str) -> Value: ...
+
+
+def declared(resolver: Resolver, syms: Iterable[Sym]) -> Value:
+    """What a name or attribute bound to ``syms`` holds. Its annotation, where it has one
+    that says something (``nodes: dict[str, Redis] = {}``), is what it holds; the values
+    it is assigned count otherwise."""
+    syms = list(syms)
+    annotated = [resolver.value(s) for s in syms if isinstance(s, SAnnot)]
+    found = merge(annotated) if annotated else UNKNOWN
+    if found is not UNKNOWN and found is not NONE and found is not OTHER:
+        return found
+    return merge([resolver.value(s) for s in syms])
 
 
 class Resolver:
@@ -291,19 +306,19 @@ class Resolver:
         if isinstance(owner, Container):
             if method.name in ("get", "pop", "setdefault", "__getitem__"):
                 return owner.element
+            if method.name in ("values", "copy"):
+                return owner  # iterated, it gives the elements
             return UNKNOWN
         name = method.name
-        if owner.kind is Kind.CLIENT:
-            derived = _DERIVED.get(name)
+        if owner.kind in (Kind.CLIENT, Kind.SENTINEL):
+            derived = api.result(owner.kind, name)
             if derived is Kind.PIPELINE:
                 return owner.with_kind(Kind.PIPELINE, transaction=_transaction_flag(sym, owner))
-            if derived is not None:
-                return owner.with_kind(derived)
-            if name == "client":
-                return owner
-            return OTHER
-        if owner.kind is Kind.SENTINEL and name in ("master_for", "slave_for"):
-            return owner.with_kind(Kind.CLIENT)
+            if derived is None:
+                return OTHER
+            if name == "get_redis_connection":  # one node's own client, not the cluster
+                return replace(owner.with_kind(derived), is_cluster=False)
+            return owner.with_kind(derived)
         if owner.kind is Kind.PIPELINE and name not in ("execute", "reset", "watch", "multi"):
             return owner  # pipeline commands return the pipeline (chaining)
         if owner.kind is Kind.POOL and name == "from_url":
@@ -357,6 +372,8 @@ class Resolver:
 
     def instance_of(self, cls: Value) -> Value:
         if isinstance(cls, Ref):
+            if _typing_name(cls.qualname) == "typing.Any":
+                return UNKNOWN  # ``Redis | Any``: the Redis part is what is known
             found = knowledge.known(cls.qualname)
             if found is not None and found.is_class:
                 return found.instance

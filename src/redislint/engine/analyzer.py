@@ -22,6 +22,7 @@ from redislint.clients.knowledge import PUBSUB_SUBSCRIPTIONS, known
 from redislint.clients.resolve import Method, Resolver
 from redislint.clients.sym import Sym
 from redislint.clients.types import (
+    NONE,
     OTHER,
     UNKNOWN,
     Kind,
@@ -590,10 +591,10 @@ class Analyzer:
         if node.value is not None:
             self.walk(node.value)
         annotated = self.resolver().annotation(from_cst(node.annotation.annotation))
-        if node.value is not None:
+        if node.value is not None and annotated in (UNKNOWN, NONE, OTHER):
             value = merge([annotated, self.resolve(node.value)])
         else:
-            value = annotated
+            value = annotated  # the declared type says what the name holds
         if isinstance(node.target, cst.Name):
             self.bind(node.target, node.value, value)
             self._note_results(before, [node.target])
@@ -886,6 +887,18 @@ class Analyzer:
             self.scope.names = dict(before)
         self._join(before, arms, exhaustive=node.orelse is not None)
         self._join_held(versions)
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        """A block's statements; after ``if test: ... return`` (no ``else``), the rest of
+        the block runs only when the test failed: it is guarded by the test's other arm."""
+        pushed = 0
+        for stmt in node.body:
+            self.walk(stmt)
+            if isinstance(stmt, cst.If) and stmt.orelse is None and _always_exits(stmt.body):
+                self._guards.append(Guard(stmt.test, 1, self.origins_of(stmt.test), exit=True))
+                pushed += 1
+        for _ in range(pushed):
+            self._guards.pop()
 
     def visit_IfExp(self, node: cst.IfExp) -> None:
         self._in_test += 1
@@ -1379,6 +1392,15 @@ def _execute_command_keys(args: BoundArgs) -> list[cst.BaseExpression]:
         return []
     shift = len(words) - 1  # "CLIENT PAUSE" as one argument holds two argv words
     return [rest[i - shift] for i in found.positions if 1 <= i - shift < len(rest)]
+
+
+def _always_exits(body: cst.BaseSuite) -> bool:
+    """A block whose last statement leaves it: ``return``, ``raise``, ``continue``,
+    ``break``."""
+    last: cst.CSTNode | None = body.body[-1] if body.body else None
+    if isinstance(last, cst.SimpleStatementLine):
+        last = last.body[-1] if last.body else None
+    return isinstance(last, cst.Return | cst.Raise | cst.Continue | cst.Break)
 
 
 def _int_literal(node: cst.BaseExpression | None) -> int | None:

@@ -37,6 +37,7 @@ class FunctionFacts:
     qualname: str
     returns: Sym | None = None
     return_values: list[Sym] = field(default_factory=list)
+    yield_values: list[Sym] = field(default_factory=list)  # a generator's ``yield x``
     is_property: bool = False
     is_async: bool = False
     decorators: tuple[str, ...] = ()
@@ -67,6 +68,9 @@ class ClassFacts:
     bases: list[Sym] = field(default_factory=list)
     attrs: dict[str, list[Sym]] = field(default_factory=dict)
     methods: dict[str, FunctionFacts] = field(default_factory=dict)
+    # what is put into an attribute that is a container (``self.nodes[k] = Redis()``,
+    # ``self.nodes.append(...)``): its elements
+    items: dict[str, list[Sym]] = field(default_factory=dict)
 
 
 @dataclass
@@ -78,6 +82,11 @@ class ModuleFacts:
     is_package: bool
     imports: dict[str, str] = field(default_factory=dict)
     star_imports: list[str] = field(default_factory=list)
+    # what is put into a module-level container (``NODES[name] = Redis()``)
+    items: dict[str, list[Sym]] = field(default_factory=dict)
+    # imports inside functions (``from .._redis import get_client`` in ``__init__``): the
+    # name's meaning wherever the module binds it nowhere else
+    local_imports: dict[str, str] = field(default_factory=dict)
     bindings: dict[str, list[Sym]] = field(default_factory=dict)
     functions: dict[str, FunctionFacts] = field(default_factory=dict)
     classes: dict[str, ClassFacts] = field(default_factory=dict)
@@ -142,6 +151,11 @@ class _Extractor:
         elif isinstance(stmt, ast.Assign):
             for t in stmt.targets:
                 _bind_target(t, stmt.value, target)
+                if cls is None and isinstance(t, ast.Subscript):
+                    self.item(t.value, from_ast(stmt.value), None, None, {})
+        elif cls is None and isinstance(stmt, ast.Expr) and _is_insertion(stmt.value):
+            assert isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute)
+            self.item(stmt.value.func.value, from_ast(stmt.value.args[-1]), None, None, {})
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
             values = target.setdefault(stmt.target.id, [])
             values.append(SAnnot(from_ast(stmt.annotation)))
@@ -277,6 +291,27 @@ class _Extractor:
             elif root != self_name:
                 facts.evidence_globals.setdefault(text, kind)
 
+    def item(
+        self,
+        container: ast.expr,
+        element: Sym,
+        func: FunctionFacts | None,
+        cls: ClassFacts | None,
+        local: dict[str, Sym],
+    ) -> None:
+        """``container[k] = element`` or ``container.append(element)``, for a container
+        in a ``self`` attribute or a module-level name."""
+        if (
+            cls is not None
+            and func is not None
+            and isinstance(container, ast.Attribute)
+            and isinstance(container.value, ast.Name)
+            and container.value.id == func.self_name
+        ):
+            cls.items.setdefault(container.attr, []).append(element)
+        elif isinstance(container, ast.Name) and container.id not in local:
+            self.facts.items.setdefault(container.id, []).append(element)
+
     def function_body(
         self,
         stmts: list[ast.stmt],
@@ -288,6 +323,9 @@ class _Extractor:
             self._settle_local_sites(stmt)
             if isinstance(stmt, ast.Return) and stmt.value is not None:
                 func.return_values.append(_substitute(from_ast(stmt.value), local))
+            elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Yield):
+                if stmt.value.value is not None:
+                    func.yield_values.append(_substitute(from_ast(stmt.value.value), local))
             elif isinstance(stmt, ast.Assign | ast.AnnAssign):
                 value = stmt.value
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
@@ -308,6 +346,18 @@ class _Extractor:
                             values.append(SAnnot(from_ast(stmt.annotation)))
                         if value is not None:
                             values.append(_substitute(from_ast(value), local))
+                if isinstance(stmt, ast.Assign) and value is not None:
+                    for t in stmt.targets:
+                        if isinstance(t, ast.Subscript):
+                            self.item(
+                                t.value, _substitute(from_ast(value), local), func, cls, local
+                            )
+            elif isinstance(stmt, ast.Expr) and _is_insertion(stmt.value):
+                assert isinstance(stmt.value, ast.Call) and isinstance(
+                    stmt.value.func, ast.Attribute
+                )
+                element = _substitute(from_ast(stmt.value.args[-1]), local)
+                self.item(stmt.value.func.value, element, func, cls, local)
             elif isinstance(stmt, ast.With | ast.AsyncWith):
                 for item in stmt.items:
                     if isinstance(item.optional_vars, ast.Name):
@@ -315,7 +365,11 @@ class _Extractor:
                             from_ast(item.context_expr), local
                         )
             elif isinstance(stmt, ast.Import | ast.ImportFrom):
-                continue  # function-level imports are the rule pass's business
+                found: dict[str, str] = {}
+                self.imports(stmt, found)
+                for name, target in found.items():
+                    self.facts.local_imports.setdefault(name, target)
+                continue
             elif isinstance(stmt, ast.Global):
                 self._globals.update(stmt.names)
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -438,6 +492,20 @@ def _walk(node: ast.AST) -> Iterator[ast.AST]:
 # a receiver with evidence and either is a pipeline, whose commands are queued.
 _PIPELINE_ONLY = frozenset({"execute", "multi"})
 _PIPELINE_NAME = re.compile(r"(?:^|_)(?:pipe|pipeline|pl|tx|transaction)(?:_|$)", re.I)
+
+
+_INSERTIONS = frozenset({"append", "appendleft", "add", "insert", "setdefault"})
+
+
+def _is_insertion(node: ast.expr) -> bool:
+    """``x.append(v)``, ``x.add(v)``, ``x.setdefault(k, v)``: ``v`` goes into ``x``."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _INSERTIONS
+        and bool(node.args)
+        and not node.keywords
+    )
 
 
 def _local_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:

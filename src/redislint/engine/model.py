@@ -78,6 +78,9 @@ class Guard:
     test: cst.BaseExpression
     arm: int  # 0: the test held, 1: it did not
     origins: frozenset[Command]
+    # the code after ``if test: return`` (no ``else``) in the same block: it runs only
+    # when the test failed, though it is not inside the ``if``
+    exit: bool = False
 
 
 @dataclass(eq=False)

@@ -11,10 +11,13 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import PurePath
 
 from redislint.clients import evidence, knowledge
-from redislint.clients.resolve import Resolver, builtin_value
-from redislint.clients.sym import Sym
+from redislint.clients.resolve import Resolver, builtin_value, declared
+from redislint.clients.sym import SCall, SName, Sym
 from redislint.clients.types import (
+    NONE,
+    OTHER,
     UNKNOWN,
+    Container,
     RedisType,
     Ref,
     TreeClass,
@@ -70,6 +73,9 @@ class _MethodScope(_ModuleScope):
         return super().evidence(sym)
 
 
+_CONTEXT_MANAGERS = ("contextmanager", "asynccontextmanager")
+
+
 class Project:
     """All module facts of one run, and the ``World`` the resolver asks about the tree."""
 
@@ -87,6 +93,7 @@ class Project:
         self._calling: dict[str, list[ModuleFacts]] | None = None
         self._reach: Reach | None = None
         self._evidence: dict[str, bool] = {}
+        self._redis_packages: set[str] | None = None
         for facts in modules:
             self.add(facts)
 
@@ -107,6 +114,7 @@ class Project:
         self._calling = None
         self._reach = None
         self._evidence = {}
+        self._redis_packages = None
 
     @property
     def reach(self) -> Reach:
@@ -153,10 +161,13 @@ class Project:
 
     def import_value(self, dotted: str, importer: str) -> Value:
         """What ``import dotted`` / ``from x import y`` binds, seen from ``importer``."""
-        if knowledge.known(dotted) is not None or knowledge.is_redis_library(dotted):
+        if knowledge.known(dotted) is not None:
             return Ref(dotted)
         parts = dotted.split(".")
-        for cut in range(len(parts), 0, -1):
+        # a Redis library's own submodules are the tree's when the tree is that library
+        # (``walrus.tests.base`` while linting walrus); its top level never is
+        last = 1 if knowledge.is_redis_library(dotted) else 0
+        for cut in range(len(parts), last, -1):
             facts = self.find_module(".".join(parts[:cut]), importer)
             if facts is None:
                 continue
@@ -203,12 +214,26 @@ class Project:
     # -- evidence (clients/evidence.py) -----------------------------------------------
     def evidence_applies(self, path: str) -> bool:
         """Whether file ``path`` may recognise clients by evidence: it imports a Redis
-        library, or imports from a module of the tree that does (read from the imports
-        alone, so the answer never depends on what evidence finds elsewhere)."""
+        library, or imports from a module of the tree that does, or belongs to a package
+        of which a module does (``huey/contrib/helpers.py`` beside ``huey/storage.py``).
+        Read from the imports alone, so the answer never depends on what evidence finds
+        elsewhere."""
         found = self._evidence.get(path)
         if found is None:
-            found = self._evidence[path] = self._imports_redis(path)
+            found = self._evidence[path] = self._imports_redis(path) or self._package_redis(path)
         return found
+
+    def _package_redis(self, path: str) -> bool:
+        facts = self.by_path.get(path)
+        if facts is None or "." not in facts.module:
+            return False
+        if self._redis_packages is None:
+            self._redis_packages = {
+                other.module.split(".", 1)[0]
+                for other in self.by_path.values()
+                if "." in other.module and _imports_library(other)
+            }
+        return facts.module.split(".", 1)[0] in self._redis_packages
 
     def _imports_redis(self, path: str) -> bool:
         facts = self.by_path.get(path)
@@ -260,8 +285,10 @@ class Project:
             return UNKNOWN
         values: list[Value] = []
         resolver = Resolver(_ModuleScope(self, path), self)
-        for sym in facts.bindings.get(name, ()):
-            values.append(resolver.value(sym))
+        if name in facts.bindings:
+            values.append(
+                _filled(resolver, declared(resolver, facts.bindings[name]), facts.items.get(name))
+            )
         if name in facts.functions:
             values.append(TreeFunction(path, name))
         if name in facts.classes:
@@ -281,6 +308,10 @@ class Project:
         for star in facts.star_imports:
             target = self.import_value(f"{star}.{name}", path)
             if target is not UNKNOWN and not isinstance(target, Ref):
+                return target
+        if name in facts.local_imports:
+            target = self.import_value(facts.local_imports[name], path)
+            if target is not UNKNOWN:
                 return target
         return self.evidence_global(path, name) or UNKNOWN
 
@@ -344,10 +375,14 @@ class Project:
         if nested is not None:
             return TreeClass(path, nested.qualname)
         syms = cls.attrs.get(attr)
-        if syms:
-            scope = _MethodScope(self, path, name, "self")
-            resolver = Resolver(scope, self)
-            return merge([resolver.value(s) for s in syms])
+        getter = _property_getter(cls, syms) if instance else None
+        if getter is not None:  # ``redis = property(_get_redis, _set_redis)``
+            return self.function_return(path, getter.qualname)
+        items = cls.items.get(attr)
+        if syms or items:
+            resolver = Resolver(_MethodScope(self, path, name, "self"), self)
+            value = declared(resolver, syms) if syms else UNKNOWN
+            return _filled(resolver, value, items)
         for base in self._bases(path, cls):
             if isinstance(base, TreeClass):
                 inherited = self._attr(base.module, base.name, attr, instance)
@@ -379,8 +414,17 @@ class Project:
         else:
             scope = _ModuleScope(self, path)
         resolver = Resolver(scope, self)
+        # a ``@contextmanager`` gives what it yields to ``with ... as``; a generator gives
+        # it to ``for``
+        manager = any(d.endswith(_CONTEXT_MANAGERS) for d in func.decorators)
         if func.returns is not None:
-            return resolver.value(func.returns)
+            declared = resolver.value(func.returns)
+            return declared.element if manager and isinstance(declared, Container) else declared
+        if func.yield_values:
+            yielded = merge([resolver.value(v) for v in func.yield_values])
+            if manager or yielded is UNKNOWN:
+                return yielded
+            return Container(yielded)
         if not func.return_values:
             return UNKNOWN
         return merge([resolver.value(v) for v in func.return_values])
@@ -408,10 +452,12 @@ class Project:
 
     def dependency_digest(self, path: str) -> str:
         """A fingerprint of the facts ``path``'s results depend on: its own and those of
-        every tree module it reaches through imports."""
+        every tree module it reaches through imports, and whether evidence applies to it
+        (which a package-mate's imports decide)."""
         if not self._digests:
             self._digests = self._component_digests()
-        return self._digests.get(path) or _facts_digest([])
+        found = self._digests.get(path) or _facts_digest([])
+        return found + ("+evidence" if self.evidence_applies(path) else "")
 
     def _component_digests(self) -> dict[str, str]:
         """``dependency_digest`` of every file at once, in time linear in the import graph.
@@ -571,5 +617,33 @@ def _facts_digest(parts: list[str]) -> str:
     return digest(*parts)
 
 
+def _property_getter(cls: ClassFacts, syms: list[Sym] | None) -> FunctionFacts | None:
+    """The getter of a class attribute bound to ``property(getter, ...)``."""
+    for sym in syms or ():
+        if (
+            isinstance(sym, SCall)
+            and isinstance(sym.func, SName)
+            and sym.func.id == "property"
+            and sym.args
+            and isinstance(sym.args[0], SName)
+        ):
+            return cls.methods.get(sym.args[0].id)
+    return None
+
+
+def _filled(resolver: Resolver, value: Value, items: list[Sym] | None) -> Value:
+    """A container known by what is put into it: ``self.nodes = {}`` then
+    ``self.nodes[name] = Redis(...)`` holds clients."""
+    if not items or isinstance(value, RedisType | Container):
+        return value
+    element = merge([resolver.value(s) for s in items])
+    if element is UNKNOWN or element is OTHER or element is NONE:
+        return value
+    return Container(element)
+
+
 def _imports_library(facts: ModuleFacts) -> bool:
-    return any(evidence.from_library(dotted) for dotted in facts.imports.values())
+    return any(
+        evidence.from_library(dotted)
+        for dotted in [*facts.imports.values(), *facts.local_imports.values()]
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -106,6 +107,86 @@ def script_source(cmd: Command, ctx: FileContext) -> ScriptSource | None:
     return None
 
 
+# What a run-time part of a built script reads as: a Lua name (unknown where it stands
+# alone) that keeps a quoted key name built around it a literal key name.
+HOLE = "__python_value__"
+_PERCENT = re.compile(r"%(?:\([^)]*\))?[-+ #0]*\d*(?:\.\d+)?[sdirfx]")
+_BRACES = re.compile(r"\{[^{}]*\}")
+
+
+def shown(text: str) -> str:
+    """Text of a built script as a message shows it: run-time parts as ``{...}``."""
+    return text.replace(HOLE, "{...}")
+
+
+def script_text(cmd: Command, ctx: FileContext) -> ScriptSource | None:
+    """The Lua source a command runs, constant (``script_source``) or built in Python
+    with f-strings, ``%``, ``.format()`` or ``+``: then the literal parts, each run-time
+    part read as ``HOLE``, and findings go to the call."""
+    found = script_source(cmd, ctx)
+    if found is not None:
+        return found
+    expr = script_expression(cmd)
+    if expr is None:
+        return None
+    text = _template(expr, cmd, ctx, 0)
+    if text is None or HOLE not in text or "redis." not in text:
+        return None
+    return ScriptSource(text, None, expr, (), is_library(cmd))
+
+
+def _template(node: cst.BaseExpression, cmd: Command, ctx: FileContext, depth: int) -> str | None:
+    """The text of a string expression, each part known only at run time as ``HOLE``;
+    None when no part of it is a string literal."""
+    if depth > 6:
+        return None
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", "replace")
+        return value if isinstance(value, str) else None
+    if isinstance(node, cst.ConcatenatedString):
+        left, right = (_template(n, cmd, ctx, depth + 1) for n in (node.left, node.right))
+        return None if left is None and right is None else (left or HOLE) + (right or HOLE)
+    if isinstance(node, cst.FormattedString):
+        out = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                out.append(part.value.replace("{{", "{").replace("}}", "}"))
+            else:
+                out.append(HOLE)
+        return "".join(out)
+    if isinstance(node, cst.BinaryOperation):
+        if isinstance(node.operator, cst.Modulo):
+            left = _template(node.left, cmd, ctx, depth + 1)
+            return _PERCENT.sub(HOLE, left).replace("%%", "%") if left is not None else None
+        if isinstance(node.operator, cst.Add):
+            left = _template(node.left, cmd, ctx, depth + 1)
+            right = _template(node.right, cmd, ctx, depth + 1)
+            if left is None and right is None:
+                return None
+            return (left if left is not None else HOLE) + (right if right is not None else HOLE)
+        return None
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        if node.func.attr.value == "format":
+            base = _template(node.func.value, cmd, ctx, depth + 1)
+            if base is None:
+                return None
+            return (
+                _BRACES.sub(HOLE, base.replace("{{", "\x00").replace("}}", "\x01"))
+                .replace("\x00", "{")
+                .replace("\x01", "}")
+            )
+        return None
+    if isinstance(node, cst.Name):
+        bound = cmd.bindings.get(node.value) if cmd.scope.versions.get(node.value) else None
+        if bound is None:
+            bound = ctx.module_constant(node.value)
+        if bound is not None and bound is not node:
+            return _template(bound, cmd, ctx, depth + 1)
+    return None
+
+
 def _imported_constant(ctx: FileContext, expr: cst.BaseExpression) -> str | None:
     """A string constant of another module of the tree: ``from app.lua import SCRIPT``
     then ``SCRIPT``, or ``import app.lua as lua`` then ``lua.SCRIPT``."""
@@ -164,6 +245,7 @@ def report_in_script(
     message: str,
 ) -> None:
     """Report at the Lua code inside the Python literal, else at the call running it."""
+    message = shown(message)
     found = source.anchor(*span)
     if found is not None:
         ctx.report(rule, found[0], message, inner=found[1])

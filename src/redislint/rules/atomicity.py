@@ -15,7 +15,7 @@ from redislint.engine.binding import bind_args
 from redislint.engine.context import FileContext
 from redislint.engine.edits import FixPlan
 from redislint.engine.keyreach import key_reach, partner
-from redislint.engine.model import BoundArgs, Command, Construction, Scope, TxMode
+from redislint.engine.model import BoundArgs, Command, Construction, Guard, Scope, TxMode
 from redislint.engine.rewrite import only_tested, with_argument, with_method
 from redislint.engine.treefacts import TreeCondition, TreeQuery
 from redislint.keys.meaning import LOCK_WORDS, names_lock
@@ -141,6 +141,62 @@ def _written_in_every_arm(write: Command, read: Command) -> bool:
     return False
 
 
+def _found_present(guard: Guard) -> bool:
+    """Whether the code under ``guard`` runs when the check found the key (``if
+    r.exists(k):``, or after ``if not r.exists(k): raise``), not when it was missing."""
+    test = guard.test
+    negated = False
+    while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        negated, test = not negated, test.expression
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        target = test.comparisons[0]
+        if isinstance(target.comparator, cst.Name) and target.comparator.value == "None":
+            if isinstance(target.operator, cst.Is | cst.Equal):
+                negated = not negated  # ``v is None``: true when missing
+            return (guard.arm == 0) != negated
+        return False
+    if not isinstance(test, cst.Call | cst.Name | cst.Attribute | cst.Await):
+        return False
+    return (guard.arm == 0) != negated
+
+
+def _already_atomic(write: Command) -> bool:
+    """``set(..., nx=True)``, ``setnx``, ``hsetnx``, ``zadd(..., nx=True)``: the write
+    checks for itself."""
+    if write.name in ("setnx", "hsetnx", "msetnx"):
+        return True
+    if write.name == "set":
+        return set_options(write).nx is True
+    return literal(write.args.get("nx")) is True
+
+
+def _adds_the_member(check: Command, write: Command) -> bool:
+    """``if not r.sismember(s, x): r.sadd(s, x); r.lpush(q, x)``: the member checked is the
+    one added, and the check decides more than the (idempotent) ``sadd``: two clients that
+    both see the member missing both do the rest."""
+    member = check.args.get("value")
+    added = write.args.varargs if write.name == "sadd" else ()
+    if member is None or len(added) != 1 or code(added[0]) != code(member):
+        return False
+    guard = next((g for g in write.guards if check in g.origins), None)
+    return guard is not None and any(
+        other is not write
+        and other is not check
+        and any(g.test is guard.test and g.arm == guard.arm for g in other.guards)
+        for other in write.scope.commands
+    )
+
+
+def _initialised_if_missing(read: Command, write: Command) -> bool:
+    """``v = r.get(k)`` ... ``if v is None: r.set(k, 0)``: the read's value, kept in a name,
+    decides whether a constant is written (two clients can both initialise). A value
+    computed in the branch (a cache fill: both clients write the same thing) is not this."""
+    if read.usage != "assigned" or write.name not in _CHECK_THEN_SET:
+        return False
+    value = literal(write.args.get("value"))
+    return is_literal(value) and value is not None
+
+
 def _only_tested(read: Command) -> bool:
     """The read's result is only used as a condition (``if not r.get(k):``)."""
     return read.usage == "condition"
@@ -155,8 +211,17 @@ class GetThenSet(Rule):
 
     - the written value is computed from the value read (read-modify-write);
     - the write only happens because an existence check said the key was missing
-      (check-then-set);
+      (check-then-set), directly (`if not r.exists(k):`) or through the value read
+      (`v = r.get(k)` ... `if v is None: r.set(k, 0)`);
+    - a member is added after `sismember()` said it was missing, and the same branch
+      does more (`if not r.sismember(s, x): r.sadd(s, x); r.lpush(q, x)`): two clients
+      both do the rest;
     - a value is read and then the key is deleted (get-then-delete).
+
+    Not flagged: writes that check for themselves (`set(..., nx=True)`, `hsetnx`,
+    `zadd(..., nx=True)`), a cache fill after a miss (`v = r.get(k)`; `if v is None:` a
+    value computed in the branch is written: both clients write the same thing), a
+    lone `sadd` after `sismember` (adding twice changes nothing).
 
     ## Why is this bad?
     Redis runs each command atomically, but nothing holds the key between two
@@ -211,7 +276,12 @@ class GetThenSet(Rule):
         if scope.callback_param is not None:
             return  # a client.transaction() callback: WATCH protects it
         for write in scope.commands:
-            if write.name in WRITES and write.tx is TxMode.IMMEDIATE:
+            if write.name not in WRITES:
+                continue
+            # a MULTI around the write alone does not cover a read sent before it
+            if write.tx is TxMode.IMMEDIATE or (
+                write.tx is TxMode.TRANSACTION and not _watched(write)
+            ):
                 self._check_write(write, scope, ctx)
 
     def _check_write(self, write: Command, scope: Scope, ctx: FileContext) -> None:
@@ -234,6 +304,11 @@ class GetThenSet(Rule):
                     condition = TreeCondition(release.condition.query, expected=False)
                     ctx.report(self, write.node, message, when=condition)
                     return
+            if write.tx is TxMode.TRANSACTION:
+                message += (
+                    "; the MULTI around this write does not cover the read before it: "
+                    "watch() the key before reading it"
+                )
             ctx.report(self, write.node, message)
             return
 
@@ -266,9 +341,25 @@ class GetThenSet(Rule):
                 f"{write.method}() writes a value computed from {line()} (an earlier command): "
                 f"an update made in between is lost; {better}"
             )
-        if guarded and (read.name in CHECKS or _only_tested(read)):
+        if guarded and _already_atomic(write):
+            return None  # the write itself only happens when the key is missing
+        if guarded and read.name == "sismember" and _adds_the_member(read, write):
+            return (
+                f"check-then-add: {line()} and this sadd() are separate commands, so two "
+                "clients can both see the member missing and both go on; use the reply of "
+                "sadd() (1 when it added the member) as the check"
+            )
+        if guarded and (
+            read.name in CHECKS or _only_tested(read) or _initialised_if_missing(read, write)
+        ):
             if write.name in _IDEMPOTENT_AFTER_CHECK or _written_in_every_arm(write, read):
                 return None
+            guard = next(g for g in write.guards if read in g.origins)
+            if _found_present(guard):
+                return (
+                    f"check-then-write: {line()} said the key exists, but it can be deleted "
+                    f"before this {write.method}(), which then writes it back; {_TRANSACTION}"
+                )
             better = _CHECK_THEN_SET.get(write.name, _TRANSACTION)
             if write.name == "set" and set_options(write).expiry:
                 better = "set(key, value, nx=True, ex=<seconds>)"
@@ -599,15 +690,28 @@ class LockWithoutTimeout(Rule):
 
     def check_command(self, cmd: Command, ctx: FileContext) -> None:
         if cmd.method == "lock" and cmd.receiver.kind in (Kind.CLIENT, Kind.PIPELINE):
-            self._check(cmd.node, cmd.args, "lock()", ctx)
+            if any(a.keyword is not None and a.keyword.value == "ttl" for a in cmd.node.args):
+                return  # walrus's Database.lock(name, ttl=...): its expiry
+            self._check(cmd.node, cmd.args, "lock()", ctx, walrus=_uses_walrus(ctx))
 
     def check_construction(self, construction: Construction, ctx: FileContext) -> None:
         if construction.type.kind is Kind.LOCK:
             args = bind_args(construction.node, client_method_params("lock", "__init__"))
             self._check(construction.node, args, "Lock()", ctx)
 
-    def _check(self, node: cst.Call, args: BoundArgs, what: str, ctx: FileContext) -> None:
+    def _check(
+        self, node: cst.Call, args: BoundArgs, what: str, ctx: FileContext, walrus: bool = False
+    ) -> None:
         if not _missing(args, "timeout"):
+            return
+        if walrus:
+            ctx.report(
+                self,
+                node,
+                f"{what} without an expiry never expires: if the process holding it dies, "
+                "the lock stays held forever; pass timeout=<seconds> (redis-py) or, on a "
+                "walrus Database, ttl=<milliseconds>, longer than the critical section",
+            )
             return
         waiting = (
             " (blocking_timeout= only limits how long acquiring waits)"
@@ -621,6 +725,13 @@ class LockWithoutTimeout(Rule):
             "dies, the lock stays held forever; pass timeout=<seconds> longer than the "
             "critical section",
         )
+
+
+def _uses_walrus(ctx: FileContext) -> bool:
+    """The module imports walrus (whose ``Database.lock`` takes ``ttl``, not ``timeout``)."""
+    facts = ctx.project.by_path.get(ctx.path)
+    names = [*facts.imports.values(), *facts.local_imports.values()] if facts else []
+    return any(name.split(".", 1)[0] == "walrus" for name in names)
 
 
 # -- optimistic transactions -----------------------------------------------------------

@@ -12,7 +12,7 @@ from redislint.engine.context import FileContext
 from redislint.engine.edits import FixPlan, Replace
 from redislint.engine.model import Command
 from redislint.engine.rewrite import await_around, consumer, plain_args, with_method
-from redislint.engine.scripts import script_source
+from redislint.engine.scripts import script_text, shown
 from redislint.keys.shape import code
 from redislint.lua import LuaSyntaxError, redis_calls
 from redislint.rules.base import Rule, supports
@@ -100,7 +100,7 @@ class KeysCommand(Rule):
 
     def check_file(self, ctx: FileContext) -> None:
         for cmd in ctx.commands:
-            source = script_source(cmd, ctx)
+            source = script_text(cmd, ctx)
             if source is None:
                 continue
             try:
@@ -118,7 +118,9 @@ class KeysCommand(Rule):
                 ):
                     pattern = call.args[1][0].text
                 message = _message(
-                    pattern, "redis.call('KEYS') in this Lua script", "SCAN from the client"
+                    shown(pattern) if pattern is not None else None,
+                    "redis.call('KEYS') in this Lua script",
+                    "SCAN from the client",
                 )
                 inner = source.inner(call.start, call.end)
                 if inner is not None and source.literal is not None:

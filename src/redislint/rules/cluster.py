@@ -10,7 +10,7 @@ from redislint.commands import is_multi_key, key_positions
 from redislint.diagnostics import Severity
 from redislint.engine.context import FileContext
 from redislint.engine.model import Command, Construction, Key, Scope, TxMode, exclusive
-from redislint.engine.scripts import ScriptSource, report_in_script, script_source
+from redislint.engine.scripts import ScriptSource, report_in_script, script_text
 from redislint.keys.shape import Hole, KeyShape, Part
 from redislint.keys.slots import (
     SlotRelation,
@@ -313,7 +313,7 @@ class LuaUndeclaredKey(Rule):
 
     def check_file(self, ctx: FileContext) -> None:
         for cmd in ctx.commands:
-            source = script_source(cmd, ctx)
+            source = script_text(cmd, ctx)
             if source is None:
                 continue
             try:

@@ -422,6 +422,17 @@ def _uses_item(cmd: Command, names: set[str]) -> bool:
     return any(_mentions(arg.value, names) for arg in cmd.node.args)
 
 
+def _client_varies(cmd: Command, names: set[str]) -> bool:
+    """The client itself comes from the loop's item (``conn = self.connection(i)``,
+    ``clients[shard]``): each round trip goes to another connection."""
+    receiver = cmd.receiver_node
+    if isinstance(receiver, cst.Name):
+        receiver = (
+            cmd.bindings.get(receiver.value) or cmd.scope.exprs.get(receiver.value) or receiver
+        )
+    return receiver is not None and _mentions(receiver, names)
+
+
 class CommandInLoop(Rule):
     """
     ## What it does
@@ -436,7 +447,9 @@ class CommandInLoop(Rule):
     arrive one at a time); commands whose arguments do not depend on the loop's items
     (retries such as `for attempt in range(3): r.ping()`, polls, a counter bumped per
     event), since one pipeline cannot replace them; set-up commands run once per resource
-    (`xgroup_create`, `script_load`, `config_set`); commands that already take a batch
+    (`xgroup_create`, `script_load`, `config_set`); one command per cluster node
+    (`for node in rc.get_primaries():`) or per client taken from the item
+    (`conn = self.connection(shard)`); commands that already take a batch
     (`delete(*chunk)`, `mget(chunk)`); a command followed by a `return`/`break` in its
     block (it runs once), and a write in a loop that stops at its first result (a
     pipeline would apply it to every item).
@@ -491,10 +504,14 @@ class CommandInLoop(Rule):
         loop = cmd.loops[-1]
         if isinstance(loop, cst.While) or self._event_loop(loop, ctx):
             return
+        if self._per_node(loop, cmd):
+            return  # one command per cluster node: no pipeline spans servers
         targets = loop_targets(loop)
         if any(word in name.lower() for name in targets for word in _RETRY_WORDS):
             return
         names = set().union(*(loop_targets(outer) for outer in cmd.loops))
+        if _client_varies(cmd, loop_targets(loop)):
+            return  # each item is another client: no pipeline spans them
         if not _uses_item(cmd, names):
             return  # the same command each time: a retry, a poll, a per-event counter
         if any(arg.star == "*" for arg in cmd.node.args) or (
@@ -524,6 +541,24 @@ class CommandInLoop(Rule):
         return False
 
     @staticmethod
+    def _per_node(loop: cst.CSTNode, cmd: Command) -> bool:
+        """``for node in rc.get_primaries():`` (or a name bound to that list): each item
+        is another server, which no pipeline spans."""
+        if isinstance(loop, cst.For):
+            source: cst.BaseExpression = loop.iter
+        elif isinstance(loop, cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp):
+            source = loop.for_in.iter
+        else:
+            return False
+        if isinstance(source, cst.Name):
+            source = cmd.scope.exprs.get(source.value, source)
+        return (
+            isinstance(source, cst.Call)
+            and isinstance(source.func, cst.Attribute)
+            and source.func.attr.value in _NODE_LISTS
+        )
+
+    @staticmethod
     def _event_loop(loop: cst.CSTNode, ctx: FileContext) -> bool:
         """``for message in pubsub.listen()``: items arrive one at a time."""
         if not isinstance(loop, cst.For) or not isinstance(loop.iter, cst.Call):
@@ -547,6 +582,9 @@ class CommandInLoop(Rule):
         elif not key_varies and cmd.keys and name in _MULTI_MEMBER:
             better = f"one {_MULTI_MEMBER[name]} call"
         return f"{cmd.method}() inside a loop costs one network round trip per item; use {better}"
+
+
+_NODE_LISTS = frozenset({"get_primaries", "get_replicas", "get_nodes", "get_random_node"})
 
 
 # -- RL803 -----------------------------------------------------------------------------------

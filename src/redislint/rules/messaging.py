@@ -9,10 +9,11 @@ from redislint.clients.types import Kind
 from redislint.diagnostics import Severity
 from redislint.engine.arguments import literal, text
 from redislint.engine.context import FileContext
+from redislint.engine.keyreach import enclosing_class
 from redislint.engine.loops import exit_kinds, result_refs
 from redislint.engine.model import Command
 from redislint.engine.treefacts import TreeCondition, TreeQuery
-from redislint.keys.shape import Hole, KeyShape, Relation
+from redislint.keys.shape import Hole, KeyShape, Relation, code
 from redislint.rules.base import Rule, supports
 
 if TYPE_CHECKING:
@@ -312,13 +313,25 @@ def key_work_word(node: cst.BaseExpression, shape: KeyShape) -> str | None:
     return next((w for w in literal + identifiers if w in QUEUE_WORDS), None)
 
 
+def _queue_class(cmd: Command) -> str | None:
+    """The class a popped ``self`` key belongs to, when its name says it is a work queue
+    (``class FifoQueue``, ``class TaskQueue``; not ``class RedisList``, nor ``class Job``,
+    which holds one job)."""
+    if not cmd.keys or not code(cmd.keys[0].node).startswith("self."):
+        return None
+    cls = enclosing_class(cmd.scope)
+    name = cls.rsplit(".", 1)[-1] if cls is not None else ""
+    return name if "queue" in (_singular(w) for w in words(name)) else None
+
+
 class ListAsQueue(Rule):
     """
     ## What it does
     Flags lists consumed as work queues: `brpop()`/`blpop()` inside a consumer loop
     (a loop that does not stop at the first item it gets), and
     `rpop`/`lpop`/`brpop`/`blpop` on a key whose text or variable names say it holds
-    work (`queue`, `job`, `task`, `work`). Reliable moves (`lmove`, `blmove`,
+    work (`queue`, `job`, `task`, `work`), or on a key held in `self` by a class whose
+    name says it is a queue (`class TaskQueue`: its `pop()` takes work). Reliable moves (`lmove`, `blmove`,
     `rpoplpush`, `brpoplpush`), Streams, and pops used as data-structure operations
     (a list wrapper's pop, a single `blpop` wait on a semaphore) are not flagged.
 
@@ -376,6 +389,10 @@ class ListAsQueue(Rule):
         if why is None and cmd.name in BLOCKING_POPS and self._consumer_loop(cmd, ctx):
             why = "it is popped in a consumer loop"
         if why is None:
+            owner = _queue_class(cmd)
+            if owner is not None:
+                why = f"the list in {code(cmd.keys[0].node)} is the queue of class {owner}"
+        if why is None:
             return
         ctx.report(
             self,
@@ -385,8 +402,10 @@ class ListAsQueue(Rule):
         )
 
     def _consumer_loop(self, cmd: Command, ctx: FileContext) -> bool:
-        """Inside a loop that keeps popping (not one that stops at the first item)."""
-        if not cmd.loops:
+        """Inside a loop that keeps popping (not one that stops at the first item), and
+        the item is used: a pop whose reply is dropped waits for a signal, it takes no
+        work (a lock waiting on its release list)."""
+        if not cmd.loops or cmd.usage in ("discarded", "awaited"):
             return False
         loop = cmd.loops[-1]
         if not isinstance(loop, cst.While | cst.For):

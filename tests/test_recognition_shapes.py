@@ -1,0 +1,128 @@
+"""How real code hands a client to the call: context managers, generators, containers,
+annotations, redis-py's own API and imports inside functions — found in one file and across
+modules, with lookalikes that stay silent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness import run_fixture
+
+
+def keys_lines(tmp_path: Path, files: dict[str, str]) -> set[tuple[str, int]]:
+    for name, body in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(body)
+    return {(f.path, f.start.line) for f in run_fixture(tmp_path, {"select": ["RL301"]})}
+
+
+CASES = {
+    "contextmanager": (
+        "@contextlib.contextmanager\ndef conn():\n    c = redis.Redis()\n    try:\n"
+        "        yield c\n    finally:\n        c.close()\n\n\n"
+        "def use():\n    with conn() as c:\n        c.keys('*')\n"
+    ),
+    "asynccontextmanager": (
+        "@contextlib.asynccontextmanager\nasync def conn():\n    yield redis.asyncio.Redis()\n\n\n"
+        "async def use():\n    async with conn() as c:\n        await c.keys('*')\n"
+    ),
+    "annotated contextmanager": (
+        "@contextlib.contextmanager\ndef conn() -> Iterator[redis.Redis]:\n    yield make()\n\n\n"
+        "def use():\n    with conn() as c:\n        c.keys('*')\n"
+    ),
+    "generator": (
+        "def clients():\n    yield redis.Redis(port=1)\n    yield redis.Redis(port=2)\n\n\n"
+        "def use():\n    for c in clients():\n        c.keys('*')\n"
+    ),
+    "with a client": "def use():\n    with redis.Redis() as c:\n        c.keys('*')\n",
+    "master_for": (
+        "def use(s: Sentinel):\n    with s.master_for('m') as c:\n        c.keys('*')\n"
+    ),
+    "lru_cache factory": (
+        "@functools.lru_cache\ndef client():\n    return redis.Redis()\n\n\n"
+        "def use():\n    client().keys('*')\n"
+    ),
+    "cached_property": (
+        "class S:\n    @functools.cached_property\n    def client(self):\n"
+        "        return redis.Redis()\n\n    def use(self):\n        self.client.keys('*')\n"
+    ),
+    "dict of clients, values()": (
+        "NODES: dict[str, redis.Redis] = {}\n\n\n"
+        "def use():\n    for c in NODES.values():\n        c.keys('*')\n"
+    ),
+    "list of clients": (
+        "class Pool:\n    def __init__(self):\n        self.nodes: list[redis.Redis] = []\n\n"
+        "    def use(self):\n        for c in self.nodes:\n            c.keys('*')\n"
+    ),
+    "indexed": "NODES: dict[str, redis.Redis] = {}\n\n\ndef use():\n    NODES['a'].keys('*')\n",
+    "Redis | Any": "def use(c: redis.Redis | Any):\n    c.keys('*')\n",
+    "get_redis_connection": (
+        "rc = redis.RedisCluster()\n\n\n"
+        "def use():\n    rc.get_redis_connection(rc.get_node('h', 1)).keys('*')\n"
+    ),
+    "from_pool": "def use(p):\n    redis.Redis.from_pool(p).keys('*')\n",
+}
+HEADER = (
+    "import contextlib\nimport functools\nfrom typing import Any, Iterator\n\nimport redis\n"
+    "from redis.sentinel import Sentinel\n\n\n"
+)
+
+
+@pytest.mark.parametrize("shape", list(CASES))
+def test_found_in_one_file(tmp_path: Path, shape: str) -> None:
+    code = HEADER + CASES[shape]
+    line = next(n for n, text in enumerate(code.splitlines(), 1) if "keys('*')" in text)
+    assert keys_lines(tmp_path, {"app.py": code}) == {("app.py", line)}
+
+
+LOOKALIKES = {
+    "contextmanager of a dict": (
+        "@contextlib.contextmanager\ndef conn():\n    yield {}\n\n\n"
+        "def use():\n    with conn() as c:\n        c.keys()\n"
+    ),
+    "generator of strings": (
+        "def names():\n    yield 'a'\n\n\ndef use():\n    for c in names():\n        c.keys('*')\n"
+    ),
+    "dict of dicts": (
+        "TABLES: dict[str, dict[str, int]] = {}\n\n\n"
+        "def use():\n    for t in TABLES.values():\n        t.keys()\n"
+    ),
+    "annotated plain dict": "CACHE: dict = {}\n\n\ndef use():\n    CACHE.keys()\n",
+    "Any alone": "def use(c: Any):\n    c.keys('*')\n",
+}
+
+
+@pytest.mark.parametrize("shape", list(LOOKALIKES))
+def test_lookalikes_stay_silent(tmp_path: Path, shape: str) -> None:
+    assert keys_lines(tmp_path, {"app.py": HEADER + LOOKALIKES[shape]}) == set()
+
+
+def test_across_modules(tmp_path: Path) -> None:
+    files = {
+        "app/__init__.py": "",
+        "app/db.py": HEADER
+        + CASES["contextmanager"].split("\n\n\ndef use")[0]
+        + "\n"
+        + "\n\n@functools.cache\ndef shared():\n    return redis.Redis()\n"
+        + "\n\nNODES: dict[str, redis.Redis] = {}\n",
+        "app/views.py": (
+            "from app.db import NODES, conn, shared\n\n\n"
+            "def a():\n    with conn() as c:\n        c.keys('*')\n\n\n"
+            "def b():\n    shared().keys('*')\n\n\n"
+            "def c():\n    for n in NODES.values():\n        n.keys('*')\n"
+        ),
+        # an import inside the function that builds the client
+        "app/cache.py": (
+            "class Cache:\n    def __init__(self):\n        from app.db import shared\n\n"
+            "        self.client = shared()\n\n    def flush(self):\n        self.client.keys('*')\n"
+        ),
+    }
+    assert keys_lines(tmp_path, files) == {
+        ("app/views.py", 6),
+        ("app/views.py", 10),
+        ("app/views.py", 15),
+        ("app/cache.py", 8),
+    }
