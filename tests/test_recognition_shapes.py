@@ -64,6 +64,25 @@ CASES = {
         "def use():\n    rc.get_redis_connection(rc.get_node('h', 1)).keys('*')\n"
     ),
     "from_pool": "def use(p):\n    redis.Redis.from_pool(p).keys('*')\n",
+    "django-redis raw client": (
+        "from django.core.cache import cache\n\n\n"
+        "def use():\n    cache.client.get_client(True).keys('*')\n"
+    ),
+    "django-redis-cache master client": (
+        "from django.core.cache import caches\n\n\n"
+        "def use():\n    caches['default'].get_master_client().keys('*')\n"
+    ),
+    "property(getter)": (
+        "class Q:\n    def _get(self):\n        return self._redis\n\n"
+        "    def _set(self, server):\n        self._redis = redis.Redis(server)\n\n"
+        "    redis = property(_get, _set)\n\n    def names(self):\n        self.redis.keys('*')\n"
+    ),
+    "dict filled by assignment": (
+        "class Layer:\n    def __init__(self):\n        self._conns = {}\n\n"
+        "    def conn(self, i):\n        if i not in self._conns:\n"
+        "            self._conns[i] = redis.Redis(port=i)\n        return self._conns[i]\n\n"
+        "    def flush(self):\n        self.conn(1).keys('*')\n"
+    ),
 }
 HEADER = (
     "import contextlib\nimport functools\nfrom typing import Any, Iterator\n\nimport redis\n"
@@ -92,6 +111,15 @@ LOOKALIKES = {
     ),
     "annotated plain dict": "CACHE: dict = {}\n\n\ndef use():\n    CACHE.keys()\n",
     "Any alone": "def use(c: Any):\n    c.keys('*')\n",
+    "Django's cache itself": (
+        "from django.core.cache import cache, caches\n\n\n"
+        "def use():\n    cache.keys('*')\n    caches['default'].keys('*')\n"
+    ),
+    "dict filled with dicts": (
+        "class Layer:\n    def __init__(self):\n        self._rows = {}\n\n"
+        "    def row(self, i):\n        self._rows[i] = {}\n        return self._rows[i]\n\n"
+        "    def names(self):\n        return self.row(1).keys()\n"
+    ),
 }
 
 
@@ -126,3 +154,36 @@ def test_across_modules(tmp_path: Path) -> None:
         ("app/views.py", 15),
         ("app/cache.py", 8),
     }
+
+
+HELPER = '"""Redis helpers."""\n\n\ndef purge(conn, pattern):\n    return conn.keys(pattern)\n'
+
+
+def test_a_parameter_is_what_every_caller_passes(tmp_path: Path) -> None:
+    caller = (
+        "import redis\nfrom helpers import purge\n\nr = redis.Redis()\n\n\n"
+        "def job():\n    purge(r, 'tmp:*')\n"
+    )
+    found = keys_lines(tmp_path, {"helpers.py": HELPER, "jobs.py": caller})
+    assert found == {("helpers.py", 5)}
+
+
+def test_a_parameter_one_caller_passes_a_dict_to_stays_unknown(tmp_path: Path) -> None:
+    callers = (
+        "import redis\nfrom helpers import purge\n\nr = redis.Redis()\n\n\n"
+        "def job():\n    purge(r, 'tmp:*')\n\n\ndef local():\n    purge({}, 'x')\n"
+    )
+    assert keys_lines(tmp_path, {"helpers.py": HELPER, "jobs.py": callers}) == set()
+
+
+def test_a_parameter_passed_through_a_loop_over_stored_clients(tmp_path: Path) -> None:
+    code = (
+        "import redis\n\n\nclass Redlock:\n    def __init__(self, urls):\n"
+        "        self.servers = []\n        for url in urls:\n"
+        "            if url.startswith('redis'):\n                server = redis.Redis.from_url(url)\n"
+        "            else:\n                server = redis.Redis()\n"
+        "            self.servers.append(server)\n\n"
+        "    def names(self, server):\n        return server.keys('lock:*')\n\n"
+        "    def all(self):\n        for s in self.servers:\n            self.names(s)\n"
+    )
+    assert keys_lines(tmp_path, {"lock.py": code}) == {("lock.py", 15)}

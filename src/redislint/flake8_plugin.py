@@ -147,6 +147,8 @@ class RedislintChecker:
             return None
         name, _root = module_name(path)
         try:
-            return extract(self.tree, key, name, is_package_init(path))
+            facts = extract(self.tree, key, name, is_package_init(path))
         except RecursionError:
             return None
+        facts.mentions_redis = may_use_redis("".join(self.lines), ("redis", "valkey"))
+        return facts

@@ -141,6 +141,33 @@ NOT_CLIENTS = frozenset(
 )
 
 
+# Framework accessors that hand out the raw redis-py client behind a cache object:
+# Django's cache (``cache``, ``caches["default"]``) with django-redis
+# (``cache.client.get_client()``) or django-redis-cache (``cache.get_master_client()``).
+_DJANGO_CACHES = ("django.core.cache.cache", "django.core.cache.caches[]")
+_RAW_CLIENT_CALLS = (".client.get_client", ".get_master_client", ".get_client")
+
+
+def raw_client_accessor(qualname: str) -> bool:
+    """Whether calling ``qualname`` (a dotted path from an import) returns the redis-py
+    client of a framework's cache."""
+    return qualname.startswith(_DJANGO_CACHES) and qualname.endswith(_RAW_CLIENT_CALLS)
+
+
+RAW_CLIENT_METHODS = frozenset(call.rsplit(".", 1)[-1] for call in _RAW_CLIENT_CALLS)
+
+
+def is_raw_client_method(name: str) -> bool:
+    """Whether a method called ``name`` may be a framework cache's raw client accessor."""
+    return name in RAW_CLIENT_METHODS
+
+
+def keeps_path(qualname: str) -> bool:
+    """Whether an item of ``qualname`` (``caches["default"]``) is worth following: it
+    may lead to a raw client accessor."""
+    return qualname == "django.core.cache.caches"
+
+
 def known(qualname: str) -> Known | None:
     """What ``qualname`` stands for, when it is a Redis class or factory."""
     return KNOWN.get(qualname)

@@ -93,6 +93,8 @@ _SEQUENCES = frozenset(
         "collections.abc.AsyncIterable",
     }
 )
+# Annotations that say nothing of the value's type.
+_SAY_NOTHING = frozenset({"typing.Any", "typing.TypeAlias", "typing.Final", "typing.ClassVar"})
 _WRAPPERS = frozenset(
     {"typing.ClassVar", "typing.Final", "typing.Annotated", "typing_extensions.Annotated"}
 )
@@ -281,6 +283,8 @@ class Resolver:
             found = knowledge.known(callee.qualname)
             if found is not None:
                 return found.instance
+            if knowledge.raw_client_accessor(callee.qualname):
+                return RedisType(Kind.CLIENT, is_async=False, is_cluster=None)
             return self._external(callee.qualname)
         if isinstance(callee, TreeClass):
             base = self.world.class_redis_base(callee.module, callee.name)
@@ -332,6 +336,8 @@ class Resolver:
             found = knowledge.known(base.qualname)
             if found is not None and found.is_class:
                 return base  # Redis[bytes] is the class Redis
+            if knowledge.keeps_path(base.qualname):
+                return Ref(f"{base.qualname}[]")
             return self._external(base.qualname)
         if base is OTHER or base is NONE:
             return OTHER
@@ -372,8 +378,8 @@ class Resolver:
 
     def instance_of(self, cls: Value) -> Value:
         if isinstance(cls, Ref):
-            if _typing_name(cls.qualname) == "typing.Any":
-                return UNKNOWN  # ``Redis | Any``: the Redis part is what is known
+            if _typing_name(cls.qualname) in _SAY_NOTHING:
+                return UNKNOWN  # ``Redis | Any``, ``X: TypeAlias = Redis``: the value tells
             found = knowledge.known(cls.qualname)
             if found is not None and found.is_class:
                 return found.instance

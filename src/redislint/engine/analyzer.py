@@ -374,6 +374,7 @@ class Analyzer:
                 and len(value_node.elements) == len(target.elements)
                 else None
             )
+            flows = self.origins_of(value_node) if value_node is not None else frozenset()
             for i, element in enumerate(target.elements):
                 inner = element.value
                 if elements is not None:
@@ -381,11 +382,25 @@ class Analyzer:
                     self.bind(inner, sub, self.resolve(sub))
                 else:
                     self.bind(inner, None, UNKNOWN)
+                    if isinstance(inner, cst.Name) and flows:
+                        # ``converted, ok = convert(value)``: each part comes from it
+                        self.scope.origins[inner.value] = flows
         elif isinstance(target, cst.StarredElement):
             self.bind(target.value, None, OTHER)
         else:
             # attribute and subscript targets: their bases are loads
             self.walk(target)
+            if (
+                isinstance(target, cst.Subscript)
+                and isinstance(target.value, cst.Name)
+                and value_node is not None
+            ):
+                # ``updates[field] = value``: what flows into the item is in the container
+                name = target.value.value
+                scope = self.scope
+                scope.origins[name] = scope.origins.get(name, frozenset()) | self.origins_of(
+                    value_node
+                )
 
     def version(self, name: str) -> int:
         return self.scope.versions.get(name, 0)
@@ -487,6 +502,12 @@ class Analyzer:
         resolver = self.resolver(outer)
         positional = [*params.posonly_params, *params.params]
         first = positional[0].name.value if positional else None
+        # a function of the module or a method: the index knows its callers
+        qualname = (
+            (f"{scope.class_qualname}.{scope.name}" if in_class else scope.name)
+            if outer.kind in ("module", "class")
+            else None
+        )
         for param in _all_params(params):
             name = param.name.value
             value: Value = UNKNOWN
@@ -494,6 +515,8 @@ class Analyzer:
                 value = resolver.annotation(from_cst(param.annotation.annotation))
             elif param.default is not None:
                 value = merge([UNKNOWN, resolver.value(from_cst(param.default))])
+            if value is UNKNOWN and qualname is not None and not (in_class and name == first):
+                value = self.project.parameter_value(self.path, qualname, name)
             scope.names[name] = value
         if isinstance(params.star_arg, cst.Param):
             scope.names[params.star_arg.name.value] = OTHER

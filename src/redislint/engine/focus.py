@@ -30,7 +30,7 @@ from typing import NamedTuple
 from redislint.clients import knowledge
 from redislint.clients.evidence import receiver_text
 from redislint.clients.names import is_lookalike_at, without_lookalikes
-from redislint.clients.types import UNKNOWN, Ref, TreeFunction
+from redislint.clients.types import UNKNOWN, RedisType, Ref, TreeFunction
 from redislint.diagnostics import Position
 from redislint.engine.analyzer import RECORDED_METHODS
 from redislint.engine.index import ModuleFacts
@@ -173,7 +173,7 @@ class _Judge:
         facts = self.facts
         module_names = {*facts.bindings, *facts.functions, *facts.imports, *facts.classes}
         vocabulary = {n for n in module_names if self.name_leads(n)}
-        vocabulary.update(self.attributes, knowledge.KNOWN_LAST_NAMES)
+        vocabulary.update(self.attributes, knowledge.KNOWN_LAST_NAMES, knowledge.RAW_CLIENT_METHODS)
         present = vocabulary.intersection(_IDENTIFIER.findall(text))
         if present:
             words = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(present))) + r")\b")
@@ -228,6 +228,10 @@ class _Judge:
                 attr = _getattr_name(node)
                 if attr is not None and (attr in self.attributes or self.has_token(attr)):
                     return True
+                if isinstance(node.func, ast.Attribute) and knowledge.is_raw_client_method(
+                    node.func.attr
+                ):
+                    return True  # ``cache.client.get_client()``: a framework's raw client
             elif (
                 annotation  # a string annotation ("Redis", "Optional[Pipeline]")
                 and isinstance(node, ast.Constant)
@@ -258,6 +262,8 @@ class _Judge:
         receiver can be a Redis object (a construction, a command)."""
         if func.name in self.facts.transaction_callbacks or self.by_evidence(func, cls):
             return True
+        if self.by_callers(func, cls):
+            return True
         if not self.may_be_hot(_first_line(func), _last_line(func)):
             return False
         self._owner = _owner(func, cls)
@@ -280,6 +286,16 @@ class _Judge:
                     local |= names
                     changed = True
         return any(self.may_record(call, local) for call in inside.calls)
+
+    def by_callers(self, func: _Function, cls: str | None) -> bool:
+        """Whether the callers in the tree pass a Redis object to a parameter the function
+        calls commands on (``def unlock(self, server, key): server.eval(...)``)."""
+        qualname = f"{cls}.{func.name}" if cls else func.name
+        facts = self.project.function(self.path, qualname)
+        return facts is not None and any(
+            isinstance(self.project.parameter_value(self.path, qualname, p), RedisType)
+            for p in facts.command_receivers
+        )
 
     def by_evidence(self, func: _Function, cls: str | None) -> bool:
         """Whether the function calls Redis-only commands on a receiver of its own or on

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from redislint.clients.evidence import is_evidence, receiver_text
 from redislint.clients.sym import (
     SUNKNOWN,
+    SAlt,
     SAnnot,
     SAttr,
     SCall,
@@ -28,6 +29,7 @@ from redislint.clients.sym import (
     dotted,
     from_ast,
 )
+from redislint.commands import all_methods
 
 
 @dataclass
@@ -38,6 +40,10 @@ class FunctionFacts:
     returns: Sym | None = None
     return_values: list[Sym] = field(default_factory=list)
     yield_values: list[Sym] = field(default_factory=list)  # a generator's ``yield x``
+    params: tuple[str, ...] = ()  # positional and keyword parameter names, in order
+    # parameters on which the body calls a method named like a Redis command: the ones
+    # whose callers are worth asking what they pass
+    command_receivers: tuple[str, ...] = ()
     is_property: bool = False
     is_async: bool = False
     decorators: tuple[str, ...] = ()
@@ -58,6 +64,9 @@ class CallSite:
     func: Sym
     fate: str
     line: int
+    # the arguments (the caller's locals substituted); None when some are unpacked
+    args: tuple[Sym, ...] | None = ()
+    kwargs: tuple[tuple[str, Sym], ...] = ()
 
 
 @dataclass
@@ -80,6 +89,9 @@ class ModuleFacts:
     path: str
     module: str
     is_package: bool
+    # the text names Redis (the prefilter's default tokens): a file that does not is
+    # linted only when it imports a client, so package-wide evidence never reaches it
+    mentions_redis: bool = False
     imports: dict[str, str] = field(default_factory=dict)
     star_imports: list[str] = field(default_factory=list)
     # what is put into a module-level container (``NODES[name] = Redis()``)
@@ -246,6 +258,8 @@ class _Extractor:
         self.function_body(node.body, func, cls, local)
         self._caller, self._globals, self._local_sites = outer
         self.evidence([node], func, cls, _local_names(node))
+        func.params = tuple(a.arg for a in [*positional, *node.args.kwonlyargs])
+        func.command_receivers = _command_receivers(node, func.params)
         return func
 
     def evidence(
@@ -358,6 +372,8 @@ class _Extractor:
                 )
                 element = _substitute(from_ast(stmt.value.args[-1]), local)
                 self.item(stmt.value.func.value, element, func, cls, local)
+            elif isinstance(stmt, ast.For | ast.AsyncFor) and isinstance(stmt.target, ast.Name):
+                local[stmt.target.id] = SIter(_substitute(from_ast(stmt.iter), local))
             elif isinstance(stmt, ast.With | ast.AsyncWith):
                 for item in stmt.items:
                     if isinstance(item.optional_vars, ast.Name):
@@ -377,8 +393,30 @@ class _Extractor:
                 self.callbacks(stmt, local)
                 continue
             self.callbacks(stmt, local)
-            for block in _blocks(stmt):
-                self.function_body(block, func, cls, local)
+            if isinstance(stmt, ast.If | ast.Try | ast.Match) or _is_try_star(stmt):
+                self.branches(stmt, func, cls, local)
+            else:
+                for block in _blocks(stmt):
+                    self.function_body(block, func, cls, local)
+
+    def branches(
+        self, stmt: ast.stmt, func: FunctionFacts, cls: ClassFacts | None, local: dict[str, Sym]
+    ) -> None:
+        """The arms of an ``if``/``try``/``match``, each from the names as they were
+        before it; after it, a name the arms bind differently is one of those values."""
+        before = dict(local)
+        arms: list[dict[str, Sym]] = []
+        for block in _blocks(stmt):
+            arm = dict(before)
+            self.function_body(block, func, cls, arm)
+            arms.append(arm)
+        for name in {n for arm in arms for n in arm}:
+            options: list[Sym] = []
+            for arm in arms:
+                sym = arm.get(name)
+                if sym is not None and sym not in options:
+                    options.append(sym)
+            local[name] = options[0] if len(options) == 1 else SAlt(tuple(options))
 
     def callbacks(self, stmt: ast.stmt, local: dict[str, Sym] | None) -> None:
         """Record ``receiver.transaction(func, ...)`` calls and call sites in ``stmt``'s
@@ -415,7 +453,22 @@ class _Extractor:
         if local is not None:
             sym = _substitute(sym, local)
         caller = self._caller.qualname if self._caller is not None and local is not None else None
-        site = CallSite(caller, sym, self._call_fate(stmt, call, caller is None), call.lineno)
+        unpacked = any(isinstance(a, ast.Starred) for a in call.args) or any(
+            k.arg is None for k in call.keywords
+        )
+
+        def arg(node: ast.expr) -> Sym:
+            found = from_ast(node)
+            return _substitute(found, local) if local is not None else found
+
+        site = CallSite(
+            caller,
+            sym,
+            self._call_fate(stmt, call, caller is None),
+            call.lineno,
+            None if unpacked else tuple(arg(a) for a in call.args),
+            () if unpacked else tuple((k.arg, arg(k.value)) for k in call.keywords if k.arg),
+        )
         sites = self.facts.calls.setdefault(name, [])
         sites.append(site)
         if (
@@ -492,6 +545,23 @@ def _walk(node: ast.AST) -> Iterator[ast.AST]:
 # a receiver with evidence and either is a pipeline, whose commands are queued.
 _PIPELINE_ONLY = frozenset({"execute", "multi"})
 _PIPELINE_NAME = re.compile(r"(?:^|_)(?:pipe|pipeline|pl|tx|transaction)(?:_|$)", re.I)
+
+
+def _command_receivers(
+    node: ast.FunctionDef | ast.AsyncFunctionDef, params: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The parameters a function calls Redis-command-named methods on (``conn.get(k)``)."""
+    methods = all_methods()
+    found = {
+        sub.func.value.id
+        for sub in ast.walk(node)
+        if isinstance(sub, ast.Call)
+        and isinstance(sub.func, ast.Attribute)
+        and isinstance(sub.func.value, ast.Name)
+        and sub.func.value.id in params
+        and sub.func.attr in methods
+    }
+    return tuple(p for p in params if p in found)
 
 
 _INSERTIONS = frozenset({"append", "appendleft", "add", "insert", "setdefault"})

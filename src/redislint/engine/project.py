@@ -214,24 +214,35 @@ class Project:
     # -- evidence (clients/evidence.py) -----------------------------------------------
     def evidence_applies(self, path: str) -> bool:
         """Whether file ``path`` may recognise clients by evidence: it imports a Redis
-        library, or imports from a module of the tree that does, or belongs to a package
-        of which a module does (``huey/contrib/helpers.py`` beside ``huey/storage.py``).
+        library, or imports from a module of the tree that does (and names Redis itself,
+        or imports a client from it), or belongs to a package of which a module does and
+        names Redis itself (``huey/contrib/helpers.py``, whose
+        Lua calls ``redis.call``, beside ``huey/storage.py``).
         Read from the imports alone, so the answer never depends on what evidence finds
         elsewhere."""
         found = self._evidence.get(path)
         if found is None:
+            self._evidence[path] = False  # a cycle of imports: no evidence from it
             found = self._evidence[path] = self._imports_redis(path) or self._package_redis(path)
         return found
 
+    def _imports_library(self, facts: ModuleFacts) -> bool:
+        """Whether ``facts``' module imports a Redis library (not the tree's own modules,
+        when the tree is that library)."""
+        return any(
+            evidence.from_library(dotted) and self.module_of(dotted, facts.path) is None
+            for dotted in [*facts.imports.values(), *facts.local_imports.values()]
+        )
+
     def _package_redis(self, path: str) -> bool:
         facts = self.by_path.get(path)
-        if facts is None or "." not in facts.module:
+        if facts is None or "." not in facts.module or not facts.mentions_redis:
             return False
         if self._redis_packages is None:
             self._redis_packages = {
                 other.module.split(".", 1)[0]
                 for other in self.by_path.values()
-                if "." in other.module and _imports_library(other)
+                if "." in other.module and self._imports_library(other)
             }
         return facts.module.split(".", 1)[0] in self._redis_packages
 
@@ -239,15 +250,20 @@ class Project:
         facts = self.by_path.get(path)
         if facts is None:
             return False
-        if _imports_library(facts):
+        if self._imports_library(facts):
             return True
         for dotted in facts.imports.values():
             parts = dotted.split(".")
             for cut in range(len(parts), 0, -1):
                 module = self.find_module(".".join(parts[:cut]), path)
                 if module is not None:
-                    if module.path != path and _imports_library(module):
-                        return True
+                    if module.path != path and self._imports_library(module):
+                        # a file that names no Redis is linted only when what it imports
+                        # gives a client (the prefilter): so is its evidence
+                        if facts.mentions_redis or self.reach.leads(
+                            self.import_value(dotted, path)
+                        ):
+                            return True
                     break
         return False
 
@@ -457,7 +473,23 @@ class Project:
         if not self._digests:
             self._digests = self._component_digests()
         found = self._digests.get(path) or _facts_digest([])
-        return found + ("+evidence" if self.evidence_applies(path) else "")
+        return found + ("+evidence" if self.evidence_applies(path) else "") + self._passed(path)
+
+    def _passed(self, path: str) -> str:
+        """What callers elsewhere in the tree pass to this file's functions (their files
+        are not among its imports): part of its results' fingerprint."""
+        facts = self.by_path.get(path)
+        if facts is None:
+            return ""
+        funcs = [*facts.functions.values()]
+        funcs += [m for c in facts.classes.values() for m in c.methods.values()]
+        passed = [
+            f"{f.qualname}:{p}"
+            for f in funcs
+            for p in f.command_receivers
+            if isinstance(self.parameter_value(path, f.qualname, p), RedisType)
+        ]
+        return "+" + ",".join(passed) if passed else ""
 
     def _component_digests(self) -> dict[str, str]:
         """``dependency_digest`` of every file at once, in time linear in the import graph.
@@ -547,6 +579,51 @@ class Project:
                         found.append((facts.path, site))
         return found
 
+    def parameter_value(self, path: str, qualname: str, param: str) -> Value:
+        """What the callers in the tree pass as parameter ``param`` of function
+        ``qualname``: a Redis object when every call site that passes it passes one (or
+        passes nothing known), else UNKNOWN. Asked only of parameters the function calls
+        Redis-command-named methods on."""
+        return self._cached(
+            ("param", path, f"{qualname}:{param}"),
+            lambda: self._parameter_value(path, qualname, param),
+        )
+
+    def _parameter_value(self, path: str, qualname: str, param: str) -> Value:
+        func = self.function(path, qualname)
+        facts = self.by_path.get(path)
+        # a file that names no Redis is linted only when it imports a client (the
+        # prefilter): what its callers pass never makes it one
+        if func is None or facts is None or not facts.mentions_redis:
+            return UNKNOWN
+        if param not in func.command_receivers:
+            return UNKNOWN
+        index = func.params.index(param)
+        if func.self_name is not None:
+            index -= 1  # called as obj.method(...): the instance is not an argument
+        values: list[Value] = []
+        for caller_path, site in self.callers(path, qualname):
+            if site.args is None:
+                return UNKNOWN  # ``f(*args)``: what reaches the parameter is unknown
+            passed = dict(site.kwargs).get(param)
+            if passed is None and 0 <= index < len(site.args):
+                passed = site.args[index]
+            if passed is None:
+                continue
+            values.append(self._site_value(caller_path, site, passed))
+        found = merge(values) if values else UNKNOWN
+        return found if isinstance(found, RedisType) else UNKNOWN
+
+    def _site_value(self, path: str, site: CallSite, sym: Sym) -> Value:
+        facts = self.by_path[path]
+        caller = self.function(facts.path, site.caller) if site.caller is not None else None
+        scope: _ModuleScope
+        if caller is not None and caller.class_qualname is not None:
+            scope = _MethodScope(self, facts.path, caller.class_qualname, caller.self_name)
+        else:
+            scope = _ModuleScope(self, facts.path)
+        return Resolver(scope, self).value(sym)
+
     def _modules_calling(self, name: str) -> list[ModuleFacts]:
         """The modules (in index order) that call something named ``name``, directly or
         under the name of an import: one pass over the index, not one per question (the
@@ -566,13 +643,7 @@ class Project:
         return self._calling.get(name, [])
 
     def _call_value(self, facts: ModuleFacts, site: CallSite) -> Value:
-        caller = self.function(facts.path, site.caller) if site.caller is not None else None
-        scope: _ModuleScope
-        if caller is not None and caller.class_qualname is not None:
-            scope = _MethodScope(self, facts.path, caller.class_qualname, caller.self_name)
-        else:
-            scope = _ModuleScope(self, facts.path)
-        return Resolver(scope, self).value(site.func)
+        return self._site_value(facts.path, site, site.func)
 
     def transaction_callback_receivers(self, path: str, func_name: str) -> list[Sym]:
         facts = self.by_path.get(path)
@@ -640,10 +711,3 @@ def _filled(resolver: Resolver, value: Value, items: list[Sym] | None) -> Value:
     if element is UNKNOWN or element is OTHER or element is NONE:
         return value
     return Container(element)
-
-
-def _imports_library(facts: ModuleFacts) -> bool:
-    return any(
-        evidence.from_library(dotted)
-        for dotted in [*facts.imports.values(), *facts.local_imports.values()]
-    )

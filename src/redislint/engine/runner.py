@@ -118,7 +118,9 @@ def index_tree(text: str, path: Path, key: str) -> tuple[ModuleFacts | None, ast
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None, None
     name, _root = module_name(path)
-    return extract(tree, key, name, is_package_init(path)), tree
+    facts = extract(tree, key, name, is_package_init(path))
+    facts.mentions_redis = may_use_redis(text, ("redis", "valkey"))
+    return facts, tree
 
 
 def read_source(path: Path) -> tuple[bytes, Source]:

@@ -40,6 +40,9 @@ class ScriptSource:
     # (value offset, literal) of each literal the text is made of, when all are plain
     segments: tuple[tuple[int, cst.SimpleString], ...] = ()
     library: bool = False  # a function library: keys come from the callbacks' parameters
+    # a script built at run time (an f-string...): the expression that builds it, where
+    # findings go (no offsets inside it: its text is not the script's)
+    built: cst.BaseExpression | None = None
 
     def inner(self, start: int, end: int) -> tuple[int, int] | None:
         """Value offsets for a finding inside the literal, when it can be pointed at."""
@@ -132,7 +135,8 @@ def script_text(cmd: Command, ctx: FileContext) -> ScriptSource | None:
     text = _template(expr, cmd, ctx, 0)
     if text is None or HOLE not in text or "redis." not in text:
         return None
-    return ScriptSource(text, None, expr, (), is_library(cmd))
+    built = cmd.bindings.get(expr.value) if isinstance(expr, cst.Name) else expr
+    return ScriptSource(text, None, expr, (), is_library(cmd), built)
 
 
 def _template(node: cst.BaseExpression, cmd: Command, ctx: FileContext, depth: int) -> str | None:
@@ -250,7 +254,7 @@ def report_in_script(
     if found is not None:
         ctx.report(rule, found[0], message, inner=found[1])
     else:
-        ctx.report(rule, cmd.node, message)
+        ctx.report(rule, source.built or cmd.node, message)
 
 
 def _class_constant(ctx: FileContext, expr: cst.Attribute) -> cst.BaseExpression | None:

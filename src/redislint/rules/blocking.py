@@ -126,7 +126,7 @@ class KeysCommand(Rule):
                 if inner is not None and source.literal is not None:
                     ctx.report(self, source.literal, message, inner=inner)
                 else:
-                    ctx.report(self, cmd.node, message)
+                    ctx.report(self, source.built or cmd.node, message)
 
 
 def _scan_fix(cmd: Command) -> FixPlan | None:
