@@ -257,13 +257,17 @@ class Project:
             for cut in range(len(parts), 0, -1):
                 module = self.find_module(".".join(parts[:cut]), path)
                 if module is not None:
-                    if module.path != path and self._imports_library(module):
-                        # a file that names no Redis is linted only when what it imports
-                        # gives a client (the prefilter): so is its evidence
-                        if facts.mentions_redis or self.reach.leads(
-                            self.import_value(dotted, path)
-                        ):
-                            return True
+                    # a file that names no Redis is linted only when what it imports gives
+                    # a client (the prefilter): so is its evidence
+                    if (
+                        module.path != path
+                        and self._imports_library(module)
+                        and (
+                            facts.mentions_redis
+                            or self.reach.leads(self.import_value(dotted, path))
+                        )
+                    ):
+                        return True
                     break
         return False
 
