@@ -149,6 +149,8 @@ class _Extractor:
         # fate becomes that of the name if it is later returned or stored
         self._local_sites: dict[str, list[tuple[str, int]]] = {}
         self._globals: set[str] = set()
+        # the method calls (``x.m(...)``) of the function being read, nested ones included
+        self._calls: list[ast.Call] = []
 
     # -- module and class bodies ---------------------------------------------------------
     def body(self, stmts: list[ast.stmt], cls: ClassFacts | None) -> None:
@@ -182,7 +184,7 @@ class _Extractor:
         elif isinstance(stmt, ast.ClassDef):
             self.class_def(stmt, cls)
         if cls is None:
-            self.evidence(list(_expressions(stmt)), None, None, set())
+            self.evidence(_attribute_calls(_expressions(stmt)), None, None, set())
         if isinstance(stmt, ast.If | ast.Try | ast.While) or _is_try_star(stmt):
             for block in _blocks(stmt):
                 self.body(block, cls)
@@ -245,8 +247,8 @@ class _Extractor:
         positional = node.args.posonlyargs + node.args.args
         if cls is not None and positional and "staticmethod" not in decorators:
             func.self_name = positional[0].arg
-        outer = (self._caller, self._globals, self._local_sites)
-        self._caller, self._globals, self._local_sites = func, set(), {}
+        outer = (self._caller, self._globals, self._local_sites, self._calls)
+        self._caller, self._globals, self._local_sites, self._calls = func, set(), {}, []
         local: dict[str, Sym] = {}
         for arg in [*positional, *node.args.kwonlyargs]:
             if arg.annotation is not None:
@@ -256,27 +258,30 @@ class _Extractor:
         if func.self_name is not None:
             local.pop(func.self_name, None)
         self.function_body(node.body, func, cls, local)
-        self._caller, self._globals, self._local_sites = outer
-        self.evidence([node], func, cls, _local_names(node))
+        calls, declared = self._calls, self._globals
+        self._caller, self._globals, self._local_sites, self._calls = outer
+        names = {*local, *(a.arg for a in (node.args.vararg, node.args.kwarg) if a is not None)}
+        if func.self_name is not None:
+            names.add(func.self_name)
+        self.evidence(calls, func, cls, names - declared)
         func.params = tuple(a.arg for a in [*positional, *node.args.kwonlyargs])
-        func.command_receivers = _command_receivers(node, func.params)
+        func.command_receivers = _command_receivers(calls, func.params)
         return func
 
     def evidence(
         self,
-        nodes: list[ast.AST],
+        calls: list[ast.Call],
         func: FunctionFacts | None,
         cls: ClassFacts | None,
         local: set[str],
     ) -> None:
-        """Receivers of Redis-only commands in ``nodes`` (a function, nested functions
-        included, or a module-level statement's own expressions), filed by what they are
-        rooted in."""
+        """Receivers of Redis-only commands among ``calls`` (the method calls of a
+        function, nested functions included, or of a module-level statement's own
+        expressions), filed by what they are rooted in."""
         found: dict[str, str] = {}
         executed: set[str] = set()
-        for sub in (s for n in nodes for s in ast.walk(n)):
-            if not isinstance(sub, ast.Call) or not isinstance(sub.func, ast.Attribute):
-                continue
+        for sub in calls:
+            assert isinstance(sub.func, ast.Attribute)
             method = sub.func.attr
             if method in _PIPELINE_ONLY:
                 text = receiver_text(sub.func.value)
@@ -344,6 +349,12 @@ class _Extractor:
                 value = stmt.value
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
                 for t in targets:
+                    if isinstance(t, ast.Tuple | ast.List):
+                        for elt in t.elts:
+                            if isinstance(elt, ast.Name):
+                                local[elt.id] = SUNKNOWN
+                            elif isinstance(elt, ast.Starred) and isinstance(elt.value, ast.Name):
+                                local[elt.value.id] = SUNKNOWN
                     if isinstance(t, ast.Name):
                         if isinstance(stmt, ast.AnnAssign):
                             local[t.id] = SAnnot(from_ast(stmt.annotation))
@@ -389,8 +400,13 @@ class _Extractor:
             elif isinstance(stmt, ast.Global):
                 self._globals.update(stmt.names)
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                # nested definitions: only transaction callbacks matter to the index
+                # nested definitions: only transaction callbacks matter to the index, and
+                # their names and method calls to evidence
                 self.callbacks(stmt, local)
+                nested_names, nested_calls = _scan(stmt)
+                self._calls.extend(nested_calls)
+                for name in nested_names:
+                    local.setdefault(name, SUNKNOWN)
                 continue
             self.callbacks(stmt, local)
             if isinstance(stmt, ast.If | ast.Try | ast.Match) or _is_try_star(stmt):
@@ -425,6 +441,8 @@ class _Extractor:
             for sub in _walk(node):
                 if isinstance(sub, ast.Call):
                     self.call_site(stmt, sub, local)
+                    if local is not None and isinstance(sub.func, ast.Attribute):
+                        self._calls.append(sub)
                 if (
                     isinstance(sub, ast.Call)
                     and isinstance(sub.func, ast.Attribute)
@@ -547,21 +565,27 @@ _PIPELINE_ONLY = frozenset({"execute", "multi"})
 _PIPELINE_NAME = re.compile(r"(?:^|_)(?:pipe|pipeline|pl|tx|transaction)(?:_|$)", re.I)
 
 
-def _command_receivers(
-    node: ast.FunctionDef | ast.AsyncFunctionDef, params: tuple[str, ...]
-) -> tuple[str, ...]:
+def _command_receivers(calls: list[ast.Call], params: tuple[str, ...]) -> tuple[str, ...]:
     """The parameters a function calls Redis-command-named methods on (``conn.get(k)``)."""
     methods = all_methods()
     found = {
         sub.func.value.id
-        for sub in ast.walk(node)
-        if isinstance(sub, ast.Call)
-        and isinstance(sub.func, ast.Attribute)
+        for sub in calls
+        if isinstance(sub.func, ast.Attribute)
         and isinstance(sub.func.value, ast.Name)
-        and sub.func.value.id in params
         and sub.func.attr in methods
     }
     return tuple(p for p in params if p in found)
+
+
+def _attribute_calls(nodes: list[ast.expr]) -> list[ast.Call]:
+    """The method calls (``x.m(...)``) in ``nodes``."""
+    return [
+        sub
+        for node in nodes
+        for sub in ast.walk(node)
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
+    ]
 
 
 _INSERTIONS = frozenset({"append", "appendleft", "add", "insert", "setdefault"})
@@ -578,22 +602,31 @@ def _is_insertion(node: ast.expr) -> bool:
     )
 
 
-def _local_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
-    """The names a function binds itself: parameters and assignment targets (nested
-    functions' included), less those it declares global."""
-    args = node.args
-    names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
-    names.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
+def _scan(
+    node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
+) -> tuple[set[str], list[ast.Call]]:
+    """One walk over a definition nested in a function: the names it binds (parameters
+    and assignment targets, less those it declares global) and its method calls."""
+    names: set[str] = set()
+    if not isinstance(node, ast.ClassDef):
+        args = node.args
+        names.update(a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs])
+        names.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
     declared: set[str] = set()
+    calls: list[ast.Call] = []
     for sub in ast.walk(node):
-        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
-            names.add(sub.id)
+        if isinstance(sub, ast.Call):
+            if isinstance(sub.func, ast.Attribute):
+                calls.append(sub)
+        elif isinstance(sub, ast.Name):
+            if isinstance(sub.ctx, ast.Store):
+                names.add(sub.id)
         elif isinstance(sub, ast.Global | ast.Nonlocal):
             declared.update(sub.names)
         elif isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef) and sub is not node:
             inner = sub.args
             names.update(a.arg for a in [*inner.posonlyargs, *inner.args, *inner.kwonlyargs])
-    return names - declared
+    return names - declared, calls
 
 
 def _is_try_star(stmt: ast.stmt) -> bool:

@@ -74,6 +74,8 @@ WRITES = frozenset(
     }
 )
 _DELETES = frozenset({"del", "unlink"})
+# Reads that say how much a collection holds (a delete decided on them drops what is added)
+_SIZES = frozenset({"llen", "scard", "zcard", "hlen", "lrange", "zrange", "smembers", "hkeys"})
 # Commands that take a lock key (with NX); RL203 and RL201 ask the tree about them.
 ACQUIRE_NAMES = frozenset({"set", "setnx"})
 _IDEMPOTENT_AFTER_CHECK = frozenset({"del", "unlink", "sadd"})
@@ -216,7 +218,8 @@ class GetThenSet(Rule):
     - a member is added after `sismember()` said it was missing, and the same branch
       does more (`if not r.sismember(s, x): r.sadd(s, x); r.lpush(q, x)`): two clients
       both do the rest;
-    - a value is read and then the key is deleted (get-then-delete).
+    - a value is read and then the key is deleted (get-then-delete), or a collection is
+      deleted because a read said it was empty (`if r.llen(q) == 0: r.delete(q)`).
 
     Not flagged: writes that check for themselves (`set(..., nx=True)`, `hsetnx`,
     `zadd(..., nx=True)`), a cache fill after a miss (`v = r.get(k)`; `if v is None:` a
@@ -319,6 +322,12 @@ class GetThenSet(Rule):
         derived = read in write.arg_origins
         guarded = any(read in guard.origins for guard in write.guards)
         if write.name in _DELETES:
+            if guarded and read.name in _SIZES:
+                return (
+                    f"check-then-delete: {line()} said the collection is empty, but an item "
+                    "added before this delete is deleted with it; delete it only if it is "
+                    f"still empty, in one step: {_TRANSACTION}"
+                )
             if read.name in CHECKS or not (
                 read.usage in ("assigned", "returned", "argument") or derived
             ):
