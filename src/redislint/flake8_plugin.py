@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from redislint import __version__
 from redislint.config import Config, config_file_in, enabled_codes, load_config
 from redislint.engine.discovery import exclude_patterns, excluded_below
-from redislint.engine.prefilter import may_use_redis, prefilter_tokens
+from redislint.engine.prefilter import may_use_redis, names_redis, prefilter_tokens
 
 if TYPE_CHECKING:
     from redislint.engine.index import ModuleFacts
@@ -150,5 +150,5 @@ class RedislintChecker:
             facts = extract(self.tree, key, name, is_package_init(path))
         except RecursionError:
             return None
-        facts.mentions_redis = may_use_redis("".join(self.lines), ("redis", "valkey"))
+        facts.mentions_redis = names_redis("".join(self.lines))
         return facts

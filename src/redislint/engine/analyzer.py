@@ -185,7 +185,7 @@ class _ScopeView:
         return self.analyzer.lookup(self.scope, name)
 
     def super_value(self) -> Value:
-        cls = self.analyzer.enclosing_class(self.scope)
+        cls = self.scope.enclosing_class
         if cls is None:
             return UNKNOWN
         base = self.analyzer.project.class_redis_base(self.analyzer.path, cls)
@@ -319,14 +319,6 @@ class Analyzer:
         if local or root.endswith(")"):
             return None
         return project.evidence_global(self.path, text)
-
-    def enclosing_class(self, scope: Scope) -> str | None:
-        current: Scope | None = scope
-        while current is not None:
-            if current.class_qualname is not None:
-                return current.class_qualname
-            current = current.parent
-        return None
 
     # -- bindings ------------------------------------------------------------------------
     def bind(

@@ -53,19 +53,8 @@ def key_reach(cmd: Command, by_name: bool = False) -> Reach:
     if {n for n in roots if is_local(n, cmd.scope)} - {"self"}:
         return "tree" if by_name else "scope"
     if "self" in roots:
-        # ``self`` seen from a closure inside a method is still that method's instance
-        return "class" if enclosing_class(cmd.scope) is not None else "scope"
+        return "class" if cmd.scope.enclosing_class is not None else "scope"
     return "tree"
-
-
-def enclosing_class(scope: Scope) -> str | None:
-    """The class whose method ``scope`` is, or whose method it is nested in."""
-    current: Scope | None = scope
-    while current is not None:
-        if current.class_qualname is not None:
-            return current.class_qualname
-        current = current.parent
-    return None
 
 
 def same_key(a: Command, b: Command, reach: Reach) -> bool:
@@ -87,7 +76,7 @@ def partner(
     """A ``wanted`` command on the same key in ``cmd``'s function (for ``self`` keys: in
     its class, in this file), in any branch."""
     reach = key_reach(cmd, by_name)
-    cls = enclosing_class(cmd.scope)
+    cls = cmd.scope.enclosing_class
     candidates: Iterable[Command] = (
         ctx.class_commands(cls) if reach == "class" and cls is not None else cmd.scope.commands
     )

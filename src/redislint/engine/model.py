@@ -208,6 +208,17 @@ class Scope:
     def __repr__(self) -> str:
         return f"<Scope {self.kind} {self.name}>"
 
+    @property
+    def enclosing_class(self) -> str | None:
+        """The class whose method this scope is, or whose method it is nested in (``self``
+        seen from a closure inside a method is still that method's instance)."""
+        current: Scope | None = self
+        while current is not None:
+            if current.class_qualname is not None:
+                return current.class_qualname
+            current = current.parent
+        return None
+
     def later(self, cmd: Command) -> Iterator[Command]:
         """Commands that may run after ``cmd`` (not in an exclusive branch)."""
         for other in self.commands[cmd.index + 1 :]:

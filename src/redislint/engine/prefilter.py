@@ -21,3 +21,9 @@ def may_use_redis(text: str, tokens: Sequence[str]) -> bool:
     """Whether ``text`` holds one of ``tokens`` once lookalike words are set aside."""
     lowered = without_lookalikes(text)
     return any(token in lowered for token in tokens)
+
+
+def names_redis(text: str) -> bool:
+    """Whether ``text`` names Redis itself (the default tokens, whatever the settings):
+    ``ModuleFacts.mentions_redis``."""
+    return may_use_redis(text, ("redis", "valkey"))

@@ -274,27 +274,24 @@ class Project:
     def evidence_global(self, path: str, text: str) -> RedisType | None:
         """A receiver rooted in a module-level name of ``path``, by evidence."""
         facts = self.by_path.get(path)
-        if facts is None or text not in facts.evidence_globals:
-            return None
-        return evidence.found(facts.evidence_globals[text]) if self.evidence_applies(path) else None
+        kind = facts.evidence_globals.get(text) if facts is not None else None
+        return self._evidence_found(path, kind)
 
     def evidence_attr(self, path: str, cls: str, chain: str) -> RedisType | None:
         """``self.<chain>`` in the methods of class ``cls`` (or of a subclass defined in
         the same file), by evidence."""
         facts = self.by_path.get(path)
-        if facts is None:
-            return None
-        kind = facts.evidence_attrs.get(cls, {}).get(chain)
-        if kind is None or not self.evidence_applies(path):
-            return None
-        return evidence.found(kind)
+        kind = facts.evidence_attrs.get(cls, {}).get(chain) if facts is not None else None
+        return self._evidence_found(path, kind)
 
     def evidence_local(self, path: str, function: str, text: str) -> RedisType | None:
         """A receiver rooted in the names or calls of ``function``, by evidence."""
         facts = self.by_path.get(path)
-        if facts is None:
-            return None
-        kind = facts.evidence_locals.get(function, {}).get(text)
+        kind = facts.evidence_locals.get(function, {}).get(text) if facts is not None else None
+        return self._evidence_found(path, kind)
+
+    def _evidence_found(self, path: str, kind: str | None) -> RedisType | None:
+        """What a receiver filed as ``kind`` in file ``path`` is, where evidence applies."""
         if kind is None or not self.evidence_applies(path):
             return None
         return evidence.found(kind)

@@ -28,7 +28,7 @@ from redislint.engine.discovery import discover, exclude_patterns, matches_any
 from redislint.engine.importers import ClientModules
 from redislint.engine.index import ModuleFacts, extract
 from redislint.engine.modules import is_package_init, module_name
-from redislint.engine.prefilter import may_use_redis, prefilter_tokens
+from redislint.engine.prefilter import may_use_redis, names_redis, prefilter_tokens
 from redislint.engine.project import Project
 from redislint.engine.pyparse import python_parse
 from redislint.engine.results import FileResult, RuleSet, engine_finding
@@ -119,7 +119,7 @@ def index_tree(text: str, path: Path, key: str) -> tuple[ModuleFacts | None, ast
         return None, None
     name, _root = module_name(path)
     facts = extract(tree, key, name, is_package_init(path))
-    facts.mentions_redis = may_use_redis(text, ("redis", "valkey"))
+    facts.mentions_redis = names_redis(text)
     return facts, tree
 
 

@@ -9,7 +9,6 @@ from redislint.clients.types import Kind
 from redislint.diagnostics import Severity
 from redislint.engine.arguments import literal, text
 from redislint.engine.context import FileContext
-from redislint.engine.keyreach import enclosing_class
 from redislint.engine.loops import exit_kinds, result_refs
 from redislint.engine.model import Command
 from redislint.engine.treefacts import TreeCondition, TreeQuery
@@ -319,7 +318,7 @@ def _queue_class(cmd: Command) -> str | None:
     which holds one job)."""
     if not cmd.keys or not code(cmd.keys[0].node).startswith("self."):
         return None
-    cls = enclosing_class(cmd.scope)
+    cls = cmd.scope.enclosing_class
     name = cls.rsplit(".", 1)[-1] if cls is not None else ""
     return name if "queue" in (_singular(w) for w in words(name)) else None
 
