@@ -542,6 +542,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--worksheet", type=Path)
     parser.add_argument("--merge", type=Path, nargs="+", metavar="TSV")
+    parser.add_argument("--misses", action="store_true", help="list misuse the linter misses")
     args = parser.parse_args()
     cands, roots = census(args.cache)
     if args.merge:
@@ -555,7 +556,14 @@ def main() -> None:
     if missing:
         print(f"{len(missing)} candidates without a judgement (see --worksheet)", file=sys.stderr)
         sys.exit(1)
-    section_text = section(cands, judged, lint(roots))
+    lines = lint(roots)
+    if args.misses:
+        for c in cands:
+            j = judged[c.key]
+            if j.verdict == "misuse" and not reported(c, lines):
+                print(f"{c.path}:{c.line}:{c.column}\t{c.rule}\t{j.reason}")
+        return
+    section_text = section(cands, judged, lines)
     print(section_text)
     if args.write:
         doc = DOC.read_text(encoding="utf-8")

@@ -156,6 +156,21 @@ def test_across_modules(tmp_path: Path) -> None:
     }
 
 
+def test_a_star_import_brings_what_the_tree_module_imported(tmp_path: Path) -> None:
+    files = {
+        "orm/__init__.py": "",
+        "orm/core.py": "import redis\nimport json\n\nTABLE = {}\n",
+        "orm/tests.py": (
+            "from orm.core import *\n\n\ndef clean(pool, prefix):\n"
+            "    r = redis.Redis(connection_pool=pool)\n    r.keys(prefix + '*')\n"
+            "    TABLE.keys()\n    json.keys('*')\n"
+        ),
+        # a star import from outside the tree says nothing about the names it brings
+        "orm/other.py": "from flask import *\n\n\ndef use():\n    views.keys('*')\n",
+    }
+    assert keys_lines(tmp_path, files) == {("orm/tests.py", 6)}
+
+
 HELPER = '"""Redis helpers."""\n\n\ndef purge(conn, pattern):\n    return conn.keys(pattern)\n'
 
 

@@ -230,3 +230,24 @@ def test_delex_ifeq_releases_only_the_own_lock(redis_server: RedisServer) -> Non
     r.set("lock:x", "theirs", nx=True, ex=30)
     assert r.delex("lock:x", ifeq="mine") == 0
     assert r.delex("lock:x", ifeq="theirs") == 1
+
+
+def test_a_key_that_expired_after_the_check_comes_back_without_a_ttl(
+    redis_server: RedisServer,
+) -> None:
+    """RL201 (check-then-write): SET ... KEEPTTL and INCR on a key that expired after
+    EXISTS said it was there create it again with no TTL; the suggested
+    ``SET XX KEEPTTL`` then ``SET NX EX`` pair does not."""
+    r = redis_server.client()
+    for key in ("kept", "counter", "safe"):
+        r.set(key, "1", px=50)
+    assert r.exists("kept") and r.exists("counter")
+    for key in ("kept", "counter", "safe"):
+        wait_until_gone(r, key)
+    r.set("kept", "2", keepttl=True)
+    r.incr("counter")
+    assert r.ttl("kept") == -1 and r.ttl("counter") == -1
+    assert r.get("counter") == b"1"
+    assert r.set("safe", "2", xx=True, keepttl=True) is None
+    assert r.set("safe", "2", nx=True, ex=60)
+    assert 0 < r.ttl("safe") <= 60

@@ -222,6 +222,7 @@ class Analyzer:
         self._arms: list[tuple[int, int]] = []
         self._loops: list[cst.CSTNode] = []
         self._guards: list[Guard] = []
+        self._partial: list[Guard] = []
         self._trys: list[TryContext] = []
         self._class_names: list[str] = []
         self._branch_ids = itertools.count(1)
@@ -429,14 +430,14 @@ class Analyzer:
         scope = Scope(kind=kind, node=node, name=name, parent=self.scope, is_async=is_async)
         self.scopes.append(scope)
         self.scope = scope
-        self._saved.append((self._arms, self._loops, self._guards, self._trys))
-        self._arms, self._loops, self._guards, self._trys = [], [], [], []
+        self._saved.append((self._arms, self._loops, self._guards, self._trys, self._partial))
+        self._arms, self._loops, self._guards, self._trys, self._partial = [], [], [], [], []
         return scope
 
     def pop_scope(self) -> None:
         assert self.scope.parent is not None
         self.scope = self.scope.parent
-        self._arms, self._loops, self._guards, self._trys = self._saved.pop()
+        self._arms, self._loops, self._guards, self._trys, self._partial = self._saved.pop()
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.walk_all(node.decorators)
@@ -887,16 +888,18 @@ class Analyzer:
         origins = self.origins_of(node.test)
         before = self._snapshot()
         versions = dict(self.scope.versions)
-        self._guards.append(Guard(node.test, 0, origins))
+        self._guards.append(Guard(node.test, 0, origins, block=tuple(node.body.body)))
         self._arm(branch, 0, node.body)
         self._guards.pop()
         after_body = self._snapshot()
         self.scope.names = dict(before)
         arms = [after_body]
         if node.orelse is not None:
-            self._guards.append(Guard(node.test, 1, origins))
             orelse = node.orelse
-            self._arm(branch, 1, orelse.body if isinstance(orelse, cst.Else) else orelse)
+            other = orelse.body if isinstance(orelse, cst.Else) else orelse
+            block = tuple(other.body) if isinstance(other, cst.BaseSuite) else (other,)
+            self._guards.append(Guard(node.test, 1, origins, block=block))
+            self._arm(branch, 1, other)
             self._guards.pop()
             arms.append(self._snapshot())
             self.scope.names = dict(before)
@@ -904,16 +907,28 @@ class Analyzer:
         self._join_held(versions)
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
-        """A block's statements; after ``if test: ... return`` (no ``else``), the rest of
-        the block runs only when the test failed: it is guarded by the test's other arm."""
-        pushed = 0
-        for stmt in node.body:
+        """A block's statements; after ``if test: ... return`` (or ``if test: ... else:
+        raise``), the rest of the block runs only on the test's other arm: it is guarded
+        by it. After an exit nested deeper in an ``if``, the rest is partly guarded."""
+        pushed = partial = 0
+        for i, stmt in enumerate(node.body):
             self.walk(stmt)
-            if isinstance(stmt, cst.If) and stmt.orelse is None and _always_exits(stmt.body):
-                self._guards.append(Guard(stmt.test, 1, self.origins_of(stmt.test), exit=True))
+            if not isinstance(stmt, cst.If):
+                continue
+            rest = tuple(node.body[i + 1 :])
+            arm = _exiting_arm(stmt)
+            if arm is not None:
+                origins = self.origins_of(stmt.test)
+                self._guards.append(Guard(stmt.test, arm, origins, exit=True, block=rest))
                 pushed += 1
-        for _ in range(pushed):
-            self._guards.pop()
+                continue
+            outer = self.origins_of(stmt.test)
+            for test, exit_arm in _nested_exits(stmt.body):
+                origins = outer | self.origins_of(test)
+                self._partial.append(Guard(test, exit_arm, origins, exit=True, block=rest))
+                partial += 1
+        del self._guards[len(self._guards) - pushed :]
+        del self._partial[len(self._partial) - partial :]
 
     def visit_IfExp(self, node: cst.IfExp) -> None:
         self._in_test += 1
@@ -1129,6 +1144,7 @@ class Analyzer:
             loops=tuple(self._loops),
             guards=tuple(self._guards),
             trys=tuple(self._trys),
+            partial_guards=tuple(self._partial),
             tx=tx,
             pipe=pipe,
             usage=usage,
@@ -1416,6 +1432,34 @@ def _always_exits(body: cst.BaseSuite) -> bool:
     if isinstance(last, cst.SimpleStatementLine):
         last = last.body[-1] if last.body else None
     return isinstance(last, cst.Return | cst.Raise | cst.Continue | cst.Break)
+
+
+def _exiting_arm(node: cst.If) -> int | None:
+    """The arm the code after ``node`` is on when one arm always leaves the block:
+    1 after ``if test: return``, 0 after ``if test: ... else: raise``."""
+    if _always_exits(node.body):
+        return 1 if node.orelse is None or not _always_exits_else(node.orelse) else None
+    if isinstance(node.orelse, cst.Else) and _always_exits(node.orelse.body):
+        return 0
+    return None
+
+
+def _always_exits_else(orelse: cst.If | cst.Else) -> bool:
+    return isinstance(orelse, cst.Else) and _always_exits(orelse.body)
+
+
+def _nested_exits(body: cst.BaseSuite) -> Iterator[tuple[cst.BaseExpression, int]]:
+    """Tests of ``if`` statements nested in ``body`` (not in loops or functions) with an
+    arm that always leaves the enclosing block, and the arm the code after them is on."""
+    if not isinstance(body, cst.IndentedBlock):
+        return
+    for stmt in body.body:
+        if isinstance(stmt, cst.If):
+            arm = _exiting_arm(stmt)
+            if arm is not None:
+                yield stmt.test, arm
+            else:
+                yield from _nested_exits(stmt.body)
 
 
 def _int_literal(node: cst.BaseExpression | None) -> int | None:

@@ -81,6 +81,9 @@ class Guard:
     # the code after ``if test: return`` (no ``else``) in the same block: it runs only
     # when the test failed, though it is not inside the ``if``
     exit: bool = False
+    # the statements the guarded code is made of: the arm's body, or for an exit guard
+    # the rest of the block
+    block: tuple[cst.CSTNode, ...] = ()
 
 
 @dataclass(eq=False)
@@ -126,6 +129,9 @@ class Command:
     statement: cst.BaseStatement | None = None
     block: cst.Module | cst.IndentedBlock | None = None
     fate: str = ""  # where the result goes, as for ``Construction.fate``
+    # exits nested in an earlier ``if`` of the block (``if v: if int(v) > n: return``):
+    # the code here runs only on some outcomes of their tests, which ``guards`` omit
+    partial_guards: tuple[Guard, ...] = ()
 
     @property
     def key(self) -> Key | None:

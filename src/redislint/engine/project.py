@@ -324,7 +324,13 @@ class Project:
                 return TreeModule(sub.path)
         for star in facts.star_imports:
             target = self.import_value(f"{star}.{name}", path)
-            if target is not UNKNOWN and not isinstance(target, Ref):
+            if target is UNKNOWN:
+                continue
+            # a name a tree module imported (``import redis`` there) comes along with
+            # ``from tree_module import *``; from outside the tree nothing is known
+            if not isinstance(target, Ref) or (
+                target.qualname != f"{star}.{name}" and self.find_module(star, path) is not None
+            ):
                 return target
         if name in facts.local_imports:
             target = self.import_value(facts.local_imports[name], path)

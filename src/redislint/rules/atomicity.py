@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -73,7 +74,15 @@ WRITES = frozenset(
         "unlink",
     }
 )
+# Writes that add to a number: atomic themselves, but not with a check made before them.
+INCREMENTS = frozenset(
+    {"incr", "incrby", "decr", "decrby", "incrbyfloat", "hincrby", "hincrbyfloat", "zincrby"}
+)
 _DELETES = frozenset({"del", "unlink"})
+# Calls in a checked branch that do not make it "do more" than the write
+_QUIET_CALLS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print"}
+)
 # Reads that say how much a collection holds (a delete decided on them drops what is added)
 _SIZES = frozenset({"llen", "scard", "zcard", "hlen", "lrange", "zrange", "smembers", "hkeys"})
 # Commands that take a lock key (with NX); RL203 and RL201 ask the tree about them.
@@ -125,10 +134,16 @@ def _is_increment(write: Command) -> bool:
     return False
 
 
+def _keeps_ttl(write: Command) -> bool:
+    return write.name == "set" and literal(write.args.get("keepttl")) is True
+
+
 def _written_in_every_arm(write: Command, read: Command) -> bool:
-    """The check only picks how the key is written (``if exists: set(keepttl) else: set(ex)``)."""
+    """The check only picks how the key is written (``if exists: set(v, xx=True) else:
+    set(v, ex=60)``). Not when the arm for a present key keeps its TTL (``keepttl``): if
+    the key expires in between, that write leaves it with no TTL at all."""
     guard = next((g for g in write.guards if read in g.origins), None)
-    if guard is None:
+    if guard is None or (_keeps_ttl(write) and _found_present(guard)):
         return False
     for other in write.scope.commands:
         if other is write or other.name not in WRITES:
@@ -157,9 +172,25 @@ def _found_present(guard: Guard) -> bool:
                 negated = not negated  # ``v is None``: true when missing
             return (guard.arm == 0) != negated
         return False
+    if (
+        isinstance(test, cst.BooleanOperation)
+        and isinstance(test.operator, cst.And)
+        and guard.arm == 0
+        and not negated
+    ):
+        # ``if flag and r.exists(k):``: the body runs when every operand held
+        return any(_found_present(Guard(operand, 0, guard.origins)) for operand in _operands(test))
     if not isinstance(test, cst.Call | cst.Name | cst.Attribute | cst.Await):
         return False
     return (guard.arm == 0) != negated
+
+
+def _operands(test: cst.BooleanOperation) -> Iterator[cst.BaseExpression]:
+    for side in (test.left, test.right):
+        if isinstance(side, cst.BooleanOperation) and isinstance(side.operator, cst.And):
+            yield from _operands(side)
+        else:
+            yield side
 
 
 def _already_atomic(write: Command) -> bool:
@@ -174,19 +205,60 @@ def _already_atomic(write: Command) -> bool:
 
 def _adds_the_member(check: Command, write: Command) -> bool:
     """``if not r.sismember(s, x): r.sadd(s, x); r.lpush(q, x)``: the member checked is the
-    one added, and the check decides more than the (idempotent) ``sadd``: two clients that
-    both see the member missing both do the rest."""
+    one added, and the check decides more than the (idempotent) ``sadd``."""
     member = check.args.get("value")
     added = write.args.varargs if write.name == "sadd" else ()
     if member is None or len(added) != 1 or code(added[0]) != code(member):
         return False
+    return _decides_more(check, write)
+
+
+def _decides_more(check: Command, write: Command) -> bool:
+    """The check decides more than the idempotent write it guards: another command runs
+    under the same outcome, or (after a delete) the branch calls something besides
+    logging. Two clients that both pass the check both do the rest."""
     guard = next((g for g in write.guards if check in g.origins), None)
-    return guard is not None and any(
+    if guard is None:
+        return False
+    if any(
         other is not write
         and other is not check
-        and any(g.test is guard.test and g.arm == guard.arm for g in other.guards)
+        and any(
+            g.test is guard.test and g.arm == guard.arm
+            for g in (*other.guards, *other.partial_guards)
+        )
         for other in write.scope.commands
+    ):
+        return True
+    if write.name not in _DELETES:
+        return False
+    return any(
+        stmt is not write.statement and _calls_something(stmt, write) for stmt in guard.block
     )
+
+
+def _calls_something(stmt: cst.CSTNode, write: Command) -> bool:
+    """Whether ``stmt`` calls a function other than a logger or ``print``."""
+    todo: list[cst.CSTNode] = [stmt]
+    while todo:
+        node = todo.pop()
+        if node is write.node:
+            return False  # the write's own statement (``if r.delete(k): ...``)
+        if isinstance(node, cst.Call):
+            func = node.func
+            name = (
+                func.attr.value
+                if isinstance(func, cst.Attribute)
+                else func.value
+                if isinstance(func, cst.Name)
+                else ""
+            )
+            if name and name not in _QUIET_CALLS:
+                return True
+        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue
+        todo.extend(node.children)
+    return False
 
 
 def _initialised_if_missing(read: Command, write: Command) -> bool:
@@ -197,6 +269,11 @@ def _initialised_if_missing(read: Command, write: Command) -> bool:
         return False
     value = literal(write.args.get("value"))
     return is_literal(value) and value is not None
+
+
+def _sets_many_fields(write: Command) -> bool:
+    """``hset(k, mapping=...)`` or ``hset(k, items=[...])``: more than one field."""
+    return write.args.get("mapping") is not None or write.args.get("items") is not None
 
 
 def _only_tested(read: Command) -> bool:
@@ -219,12 +296,26 @@ class GetThenSet(Rule):
       does more (`if not r.sismember(s, x): r.sadd(s, x); r.lpush(q, x)`): two clients
       both do the rest;
     - a value is read and then the key is deleted (get-then-delete), or a collection is
-      deleted because a read said it was empty (`if r.llen(q) == 0: r.delete(q)`).
+      deleted because a read said it was empty (`if r.llen(q) == 0: r.delete(q)`);
+    - a key is deleted because `exists()` found it, and the branch does more
+      (`if r.exists(m): r.delete(m); cancel(job)`): two clients both cancel;
+    - an increment runs only on some outcomes of a read of its key: a limit check
+      (`if int(r.get(k) or 0) >= n: return` ... `r.incr(k)`: concurrent requests all pass)
+      or an existence check (`if not r.exists(k): raise` ... `r.incr(k)`: a key that
+      expired in between comes back from 0 with no TTL);
+    - `set(..., keepttl=True)` because `exists()` found the key: if it expired in between,
+      the write leaves it with no TTL at all;
+    - the write is sent after `pipe.watch()` without `pipe.multi()`: the watch protects
+      nothing.
+
+    A check followed by an exit (`if check: return`, `else: raise`), also nested in
+    another `if`, guards the code after it as an `if` around it would.
 
     Not flagged: writes that check for themselves (`set(..., nx=True)`, `hsetnx`,
     `zadd(..., nx=True)`), a cache fill after a miss (`v = r.get(k)`; `if v is None:` a
     value computed in the branch is written: both clients write the same thing), a
-    lone `sadd` after `sismember` (adding twice changes nothing).
+    lone `sadd` after `sismember` or `delete` after `exists` (doing it twice changes
+    nothing), an increment whose own reply is the check (`if r.incr(k) > n:`).
 
     ## Why is this bad?
     Redis runs each command atomically, but nothing holds the key between two
@@ -279,18 +370,22 @@ class GetThenSet(Rule):
         if scope.callback_param is not None:
             return  # a client.transaction() callback: WATCH protects it
         for write in scope.commands:
-            if write.name not in WRITES:
+            if write.name not in WRITES and write.name not in INCREMENTS:
                 continue
-            # a MULTI around the write alone does not cover a read sent before it
-            if write.tx is TxMode.IMMEDIATE or (
+            # a MULTI around the write alone does not cover a read sent before it; after
+            # watch() and no multi() the write is sent at once
+            if write.tx in (TxMode.IMMEDIATE, TxMode.WATCHING) or (
                 write.tx is TxMode.TRANSACTION and not _watched(write)
             ):
                 self._check_write(write, scope, ctx)
 
     def _check_write(self, write: Command, scope: Scope, ctx: FileContext) -> None:
+        sent_now = (TxMode.IMMEDIATE, TxMode.WATCHING)
         for read in reversed(list(scope.earlier(write))):
-            if read.name not in READS or read.tx is not TxMode.IMMEDIATE:
+            if read.name not in READS or read.tx not in sent_now:
                 continue
+            if read.tx is TxMode.WATCHING and write.tx is not TxMode.WATCHING:
+                continue  # read under WATCH, written in the MULTI: the optimistic pattern
             if write.same_key(read) is not Relation.SAME:
                 continue
             if _both_hash(read, write) and _field_relation(read, write) is Relation.DIFFERENT:
@@ -312,6 +407,11 @@ class GetThenSet(Rule):
                     "; the MULTI around this write does not cover the read before it: "
                     "watch() the key before reading it"
                 )
+            elif write.tx is TxMode.WATCHING:
+                message += (
+                    "; watch() protects only commands queued after multi(): without it, "
+                    "this write is sent at once"
+                )
             ctx.report(self, write.node, message)
             return
 
@@ -321,12 +421,25 @@ class GetThenSet(Rule):
 
         derived = read in write.arg_origins
         guarded = any(read in guard.origins for guard in write.guards)
+        if write.name in INCREMENTS:
+            return self._check_then_increment(read, write, line)
         if write.name in _DELETES:
             if guarded and read.name in _SIZES:
                 return (
                     f"check-then-delete: {line()} said the collection is empty, but an item "
                     "added before this delete is deleted with it; delete it only if it is "
                     f"still empty, in one step: {_TRANSACTION}"
+                )
+            if (
+                guarded
+                and read.name in ("exists", "hexists")
+                and _found_present(next(g for g in write.guards if read in g.origins))
+                and _decides_more(read, write)
+            ):
+                return (
+                    f"check-then-delete: {line()} and this delete are separate commands, so "
+                    "two clients can both find the key and both go on; use the reply of "
+                    f"{write.method}() (the number of keys it removed) as the check"
                 )
             if read.name in CHECKS or not (
                 read.usage in ("assigned", "returned", "argument") or derived
@@ -361,15 +474,24 @@ class GetThenSet(Rule):
         if guarded and (
             read.name in CHECKS or _only_tested(read) or _initialised_if_missing(read, write)
         ):
+            guard = next(g for g in write.guards if read in g.origins)
             if write.name in _IDEMPOTENT_AFTER_CHECK or _written_in_every_arm(write, read):
                 return None
-            guard = next(g for g in write.guards if read in g.origins)
             if _found_present(guard):
+                if _keeps_ttl(write):
+                    return (
+                        f"check-then-write: {line()} said the key exists, but it can expire "
+                        f"before this {write.method}(keepttl=True), which then writes it with "
+                        "no TTL at all; use set(..., xx=True, keepttl=True) and, when it "
+                        "returns None, set(..., nx=True, ex=<seconds>), or a Lua script"
+                    )
                 return (
                     f"check-then-write: {line()} said the key exists, but it can be deleted "
                     f"before this {write.method}(), which then writes it back; {_TRANSACTION}"
                 )
             better = _CHECK_THEN_SET.get(write.name, _TRANSACTION)
+            if write.name == "hset" and _sets_many_fields(write):
+                better = _TRANSACTION  # hsetnx() takes one field
             if write.name == "set" and set_options(write).expiry:
                 better = "set(key, value, nx=True, ex=<seconds>)"
             return (
@@ -380,6 +502,26 @@ class GetThenSet(Rule):
                 f"{better}"
             )
         return None
+
+    def _check_then_increment(
+        self, read: Command, write: Command, line: Callable[[], str]
+    ) -> str | None:
+        """An increment that runs only on some outcomes of a read of its key: a limit
+        check (``if int(r.get(k)) >= n: return``) or an existence check."""
+        full = [g for g in write.guards if read in g.origins]
+        if not full and not any(read in g.origins for g in write.partial_guards):
+            return None
+        if full and _found_present(full[0]):
+            return (
+                f"check-then-write: {line()} said the key exists, but it can expire or be "
+                f"deleted before this {write.method}(), which then creates it again from 0 "
+                f"with no TTL; {_TRANSACTION}"
+            )
+        return (
+            f"check-then-increment: {line()} decided whether to {write.method}(), but "
+            "concurrent clients all read the old value and all pass the check; increment "
+            f"first and test the value {write.method}() returns, or use a Lua script"
+        )
 
     def _needs(self, version: str) -> str:
         target = self.settings.target_redis_version
