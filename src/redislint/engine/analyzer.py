@@ -230,7 +230,9 @@ class Analyzer:
         # the lambda passed to client.transaction(), its pipe parameter and the client
         self._lambda_callback: tuple[cst.Lambda, str, RedisType] | None = None
         self._saved: list[
-            tuple[list[tuple[int, int]], list[cst.CSTNode], list[Guard], list[TryContext]]
+            tuple[
+                list[tuple[int, int]], list[cst.CSTNode], list[Guard], list[TryContext], list[Guard]
+            ]
         ] = []
 
     # -- traversal -----------------------------------------------------------------------
