@@ -47,6 +47,8 @@ RESULTS = {
     "Script": "script",
     "AsyncScript": "script",
     "Monitor": "monitor",
+    "JSON": "json",
+    "AsyncJSON": "json",
     "Sentinel": "sentinel",
 }
 MODULES = (
@@ -55,13 +57,19 @@ MODULES = (
     "sentinel.py",
     "connection.py",
     "commands/core.py",
+    "commands/redismodules.py",
     "asyncio/client.py",
     "asyncio/cluster.py",
     "asyncio/sentinel.py",
     "asyncio/connection.py",
 )
 # Mixins whose methods the clients have (``register_script`` lives in ``ScriptCommands``).
-MIXINS = {"ScriptCommands": "client", "AsyncScriptCommands": "client"}
+MIXINS = {
+    "ScriptCommands": "client",
+    "AsyncScriptCommands": "client",
+    "RedisModuleCommands": "client",
+    "AsyncRedisModuleCommands": "client",
+}
 
 
 def _class_name(node: ast.expr | None, owner: str) -> str | None:

@@ -107,6 +107,46 @@ def client_method_params(kind: str, method: str) -> tuple[tuple[str, str], ...] 
     return tuple((p, k) for p, k in raw)
 
 
+@cache
+def _modules() -> dict[str, Any]:
+    text = resources.files("redislint.data").joinpath("module_commands.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+@cache
+def module_method_info(module: str, method: str) -> MethodInfo | None:
+    """A method of a redis-py module object (``r.json().get`` -> JSON.GET), or None.
+
+    ``module`` is ``"json"``; the table is scripts/gen_module_commands.py's."""
+    table = _modules().get(module, {})
+    raw = table.get("methods", {}).get(method)
+    if raw is None:
+        return None
+    spec = table["commands"][raw["command"]]
+    info = CommandInfo(
+        name=raw["command"],
+        flags=frozenset(spec["flags"]),
+        since="",
+        group=spec["group"],
+        complexity="",
+        first_key=spec["first_key"],
+        last_key=spec["last_key"],
+        step=spec["step"],
+    )
+    return MethodInfo(
+        method=method,
+        command=info,
+        params=tuple((p, k) for p, k in raw["params"]),
+        key_params=tuple(raw["key_params"]),
+    )
+
+
+def module_methods(module: str) -> frozenset[str]:
+    """The command methods of a redis-py module object (``"json"``)."""
+    return frozenset(_modules().get(module, {}).get("methods", {}))
+
+
 def all_methods() -> frozenset[str]:
     """Every redis-py command method name in the table."""
     return frozenset(_table()["methods"])

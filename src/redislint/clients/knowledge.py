@@ -77,6 +77,8 @@ def _table() -> dict[str, Known]:
         cls([f"{lib}.asyncio.lock.Lock"], RedisType(Kind.LOCK, is_async=True))
         cls([f"{lib}.commands.core.Script"], RedisType(Kind.SCRIPT))
         cls([f"{lib}.commands.core.AsyncScript"], RedisType(Kind.SCRIPT, is_async=True))
+        cls([f"{lib}.commands.json.JSON"], RedisType(Kind.JSON))
+        cls([f"{lib}.commands.json.AsyncJSON"], RedisType(Kind.JSON, is_async=True))
         pools = ["ConnectionPool", "BlockingConnectionPool"]
         cls(
             [f"{lib}.{p}" for p in pools]

@@ -18,6 +18,7 @@ class Kind(enum.Enum):
     SENTINEL = "sentinel"
     POOL = "pool"
     MONITOR = "monitor"
+    JSON = "json"  # client.json(): RedisJSON commands (JSON.GET, JSON.SET...)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,8 @@ from redislint.commands import (
     all_methods,
     key_positions,
     method_info,
+    module_method_info,
+    module_methods,
 )
 from redislint.engine.arguments import literal
 from redislint.engine.binding import bind_args, client_params
@@ -105,6 +107,7 @@ _DERIVING = frozenset(
         "client",
         "register_script",
         "monitor",
+        "json",
     }
 )
 # Pipeline methods that do not return the pipeline.
@@ -117,6 +120,7 @@ _KIND_METHODS: dict[Kind, frozenset[str]] = {
     Kind.POOL: frozenset({"get_connection", "release", "disconnect", "reset"}),
     Kind.MONITOR: frozenset({"next_command", "listen"}),
     Kind.SCRIPT: frozenset(),
+    Kind.JSON: module_methods("json"),
 }
 _CLIENT_METHODS = frozenset(
     {
@@ -1119,7 +1123,12 @@ class Analyzer:
     def add_command(
         self, node: cst.Call, receiver: RedisType, receiver_node: cst.BaseExpression, method: str
     ) -> None:
-        info = method_info(method) if receiver.kind in (Kind.CLIENT, Kind.PIPELINE) else None
+        if receiver.kind in (Kind.CLIENT, Kind.PIPELINE):
+            info = method_info(method)
+        elif receiver.kind is Kind.JSON:
+            info = module_method_info("json", method)
+        else:
+            info = None
         params = info.params if info is not None else client_params(receiver.kind, method)
         args = bind_args(node, params)
         command_info = info.command if info is not None else None

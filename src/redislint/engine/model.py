@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from redislint.clients.types import RedisType, Value
+from redislint.clients.types import Kind, RedisType, Value
 from redislint.commands import CommandInfo, MethodInfo, command_info
 from redislint.keys.shape import KeyShape, Relation, compare
 
@@ -136,6 +136,11 @@ class Command:
     @property
     def key(self) -> Key | None:
         return self.keys[0] if self.keys else None
+
+    @property
+    def call(self) -> str:
+        """The method as a message shows it: ``set``, or ``json().set`` on a JSON object."""
+        return f"json().{self.method}" if self.receiver.kind is Kind.JSON else self.method
 
     def same_key(self, other: Command) -> Relation:
         """How this command's first key relates to ``other``'s."""

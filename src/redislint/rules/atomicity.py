@@ -51,6 +51,7 @@ READS = frozenset(
         "hlen",
         "strlen",
         "getrange",
+        "json.get",
     }
 )
 # Reads that only say whether something is there.
@@ -72,6 +73,7 @@ WRITES = frozenset(
         "zadd",
         "del",
         "unlink",
+        "json.set",
     }
 )
 # Writes that add to a number: atomic themselves, but not with a check made before them.
@@ -114,6 +116,20 @@ def _field_relation(a: Command, b: Command) -> Relation:
     if fa is None or fb is None:
         return Relation.MAYBE
     return compare(shape_of(fa), shape_of(fb))
+
+
+_JSON_ROOTS = frozenset({"$", "."})
+
+
+def _json_paths_apart(read: Command, write: Command) -> bool:
+    """``json().get(k, "$.a")`` and ``json().set(k, "$.b", ...)``: different parts of
+    one document (neither the root)."""
+    if read.name != "json.get" or write.name != "json.set" or len(read.args.varargs) != 1:
+        return False
+    a, b = literal(read.args.varargs[0]), literal(write.args.get("path"))
+    if not isinstance(a, str) or not isinstance(b, str) or {a, b} & _JSON_ROOTS:
+        return False
+    return not (a.startswith(b) or b.startswith(a))
 
 
 def _is_increment(write: Command) -> bool:
@@ -390,6 +406,8 @@ class GetThenSet(Rule):
                 continue
             if _both_hash(read, write) and _field_relation(read, write) is Relation.DIFFERENT:
                 continue
+            if _json_paths_apart(read, write):
+                continue
             message = self._problem(read, write, ctx)
             if message is None:
                 continue
@@ -417,7 +435,7 @@ class GetThenSet(Rule):
 
     def _problem(self, read: Command, write: Command, ctx: FileContext) -> str | None:
         def line() -> str:  # registers the read's line only for a message that is reported
-            return f"{read.method}() of {key_text(read)} on line {ctx.line_of(read.node)}"
+            return f"{read.call}() of {key_text(read)} on line {ctx.line_of(read.node)}"
 
         derived = read in write.arg_origins
         guarded = any(read in guard.origins for guard in write.guards)
@@ -439,7 +457,7 @@ class GetThenSet(Rule):
                 return (
                     f"check-then-delete: {line()} and this delete are separate commands, so "
                     "two clients can both find the key and both go on; use the reply of "
-                    f"{write.method}() (the number of keys it removed) as the check"
+                    f"{write.call}() (the number of keys it removed) as the check"
                 )
             if read.name in CHECKS or not (
                 read.usage in ("assigned", "returned", "argument") or derived
@@ -460,7 +478,7 @@ class GetThenSet(Rule):
             else:
                 better = _TRANSACTION
             return (
-                f"{write.method}() writes a value computed from {line()} (an earlier command): "
+                f"{write.call}() writes a value computed from {line()} (an earlier command): "
                 f"an update made in between is lost; {better}"
             )
         if guarded and _already_atomic(write):
@@ -481,13 +499,13 @@ class GetThenSet(Rule):
                 if _keeps_ttl(write):
                     return (
                         f"check-then-write: {line()} said the key exists, but it can expire "
-                        f"before this {write.method}(keepttl=True), which then writes it with "
+                        f"before this {write.call}(keepttl=True), which then writes it with "
                         "no TTL at all; use set(..., xx=True, keepttl=True) and, when it "
                         "returns None, set(..., nx=True, ex=<seconds>), or a Lua script"
                     )
                 return (
                     f"check-then-write: {line()} said the key exists, but it can be deleted "
-                    f"before this {write.method}(), which then writes it back; {_TRANSACTION}"
+                    f"before this {write.call}(), which then writes it back; {_TRANSACTION}"
                 )
             better = _CHECK_THEN_SET.get(write.name, _TRANSACTION)
             if write.name == "hset" and _sets_many_fields(write):
@@ -495,10 +513,10 @@ class GetThenSet(Rule):
             if write.name == "set" and set_options(write).expiry:
                 better = "set(key, value, nx=True, ex=<seconds>)"
             return (
-                f"check-then-set: {line()} and this {write.method}() are separate commands, so "
+                f"check-then-set: {line()} and this {write.call}() are separate commands, so "
                 f"two clients can both see the key missing; use {better}"
                 if better != _TRANSACTION
-                else f"check-then-set: {line()} and this {write.method}() are separate commands; "
+                else f"check-then-set: {line()} and this {write.call}() are separate commands; "
                 f"{better}"
             )
         return None
@@ -514,13 +532,13 @@ class GetThenSet(Rule):
         if full and _found_present(full[0]):
             return (
                 f"check-then-write: {line()} said the key exists, but it can expire or be "
-                f"deleted before this {write.method}(), which then creates it again from 0 "
+                f"deleted before this {write.call}(), which then creates it again from 0 "
                 f"with no TTL; {_TRANSACTION}"
             )
         return (
-            f"check-then-increment: {line()} decided whether to {write.method}(), but "
+            f"check-then-increment: {line()} decided whether to {write.call}(), but "
             "concurrent clients all read the old value and all pass the check; increment "
-            f"first and test the value {write.method}() returns, or use a Lua script"
+            f"first and test the value {write.call}() returns, or use a Lua script"
         )
 
     def _needs(self, version: str) -> str:
