@@ -58,6 +58,16 @@ CASES = {
         "    def use(self):\n        for c in self.nodes:\n            c.keys('*')\n"
     ),
     "indexed": "NODES: dict[str, redis.Redis] = {}\n\n\ndef use():\n    NODES['a'].keys('*')\n",
+    "method annotated with a Protocol": (
+        "class Commands(typing.Protocol):\n    def keys(self, pattern: str) -> list: ...\n\n\n"
+        "class Store:\n    def client(self):\n        return redis.Redis()\n\n"
+        "    def commands(self) -> Commands:\n        return self.client()\n\n"
+        "    def use(self):\n        self.commands().keys('*')\n"
+    ),
+    "alias that is Any at run time": (
+        "if TYPE_CHECKING:\n    Client = redis.Redis\nelse:\n    Client = Any\n\n\n"
+        "def make() -> Client:\n    return build()\n\n\ndef use():\n    make().keys('*')\n"
+    ),
     "Redis | Any": "def use(c: redis.Redis | Any):\n    c.keys('*')\n",
     "get_redis_connection": (
         "rc = redis.RedisCluster()\n\n\n"
@@ -85,7 +95,8 @@ CASES = {
     ),
 }
 HEADER = (
-    "import contextlib\nimport functools\nfrom typing import Any, Iterator\n\nimport redis\n"
+    "import contextlib\nimport functools\nimport typing\nfrom typing import Any, Iterator\n\n"
+    "import redis\n"
     "from redis.sentinel import Sentinel\n\n\n"
 )
 
@@ -111,6 +122,16 @@ LOOKALIKES = {
     ),
     "annotated plain dict": "CACHE: dict = {}\n\n\ndef use():\n    CACHE.keys()\n",
     "Any alone": "def use(c: Any):\n    c.keys('*')\n",
+    "method annotated with a plain class": (
+        "class Table:\n    def keys(self): ...\n\n\n"
+        "class Store:\n    def client(self):\n        return redis.Redis()\n\n"
+        "    def table(self) -> Table:\n        return self.client()\n\n"
+        "    def use(self):\n        self.table().keys()\n"
+    ),
+    "alias of a dict or Any": (
+        "if TYPE_CHECKING:\n    Table = dict\nelse:\n    Table = Any\n\n\n"
+        "def make() -> Table:\n    return build()\n\n\ndef use():\n    make().keys()\n"
+    ),
     "Django's cache itself": (
         "from django.core.cache import cache, caches\n\n\n"
         "def use():\n    cache.keys('*')\n    caches['default'].keys('*')\n"

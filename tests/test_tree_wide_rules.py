@@ -87,3 +87,50 @@ def test_deletes_in_test_code_are_not_lock_releases(tmp_path: Path) -> None:
     )
     found = lint(tmp_path, {"app.py": taken, "tests/test_app.py": cleanup}, ["RL203"])
     assert found == set()
+
+
+DISPATCH = """
+import uuid
+import redis
+
+r = redis.Redis()
+
+
+def dispatch(payload):
+    job_id = uuid.uuid4().hex
+    r.set(f"job:{job_id}", payload)
+    return job_id
+"""
+
+
+def test_a_job_family_nothing_deletes_is_reported(tmp_path: Path) -> None:
+    files = {"app/dispatch.py": DISPATCH, "app/views.py": "def view():\n    return 1\n"}
+    assert lint(tmp_path, files, ["RL101"]) == {("app/dispatch.py", 10, "RL101")}
+
+
+def test_a_job_family_another_module_deletes_is_not(tmp_path: Path) -> None:
+    worker = (
+        "import redis\n\nr = redis.Redis()\n\n\ndef done(job_id):\n    r.delete(f'job:{job_id}')\n"
+    )
+    files = {"app/dispatch.py": DISPATCH, "app/worker.py": worker}
+    assert lint(tmp_path, files, ["RL101"]) == set()
+
+
+def test_a_job_family_another_module_scans_and_deletes_is_not(tmp_path: Path) -> None:
+    janitor = (
+        "import redis\n\nr = redis.Redis()\n\n\n"
+        "def sweep():\n    for key in r.scan_iter(match='job:*'):\n        r.unlink(key)\n"
+    )
+    files = {"app/dispatch.py": DISPATCH, "app/janitor.py": janitor}
+    assert lint(tmp_path, files, ["RL101"]) == set()
+
+
+def test_deleting_another_family_or_the_callers_key_does_not_count(tmp_path: Path) -> None:
+    other = (
+        "import redis\n\nr = redis.Redis()\n\n\n"
+        "def done(run_id):\n    r.delete(f'run:{run_id}')\n\n\n"
+        "def forget(key):\n    r.delete(key)\n\n\n"
+        "def sweep():\n    for key in r.scan_iter(match='runs:*'):\n        r.unlink(key)\n"
+    )
+    files = {"app/dispatch.py": DISPATCH, "app/other.py": other}
+    assert lint(tmp_path, files, ["RL101"]) == {("app/dispatch.py", 10, "RL101")}

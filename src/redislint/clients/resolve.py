@@ -100,6 +100,10 @@ _WRAPPERS = frozenset(
 )
 
 
+def _says_nothing(value: Value) -> bool:
+    return isinstance(value, Ref) and _typing_name(value.qualname) in _SAY_NOTHING
+
+
 def _typing_name(qualname: str) -> str:
     if qualname.startswith("typing_extensions."):
         return "typing." + qualname.split(".", 1)[1]
@@ -143,6 +147,8 @@ class World(Protocol):
 
     def class_redis_base(self, module: str, cls: str) -> RedisType | None: ...
 
+    def is_protocol(self, module: str, cls: str) -> bool: ...
+
     def function_return(self, module: str, qualname: str) -> Value: ...
 
 
@@ -155,7 +161,14 @@ def declared(resolver: Resolver, syms: Iterable[Sym]) -> Value:
     found = merge(annotated) if annotated else UNKNOWN
     if found is not UNKNOWN and found is not NONE and found is not OTHER:
         return found
-    return merge([resolver.value(s) for s in syms])
+    return _told([resolver.value(s) for s in syms])
+
+
+def _told(options: list[Value]) -> Value:
+    """The alternatives merged, leaving out ``Any`` and the like where others remain
+    (``if TYPE_CHECKING: Client = Redis`` / ``else: Client = Any``)."""
+    told = [v for v in options if not _says_nothing(v)]
+    return merge(told or options)
 
 
 class Resolver:
@@ -193,7 +206,7 @@ class Resolver:
         if isinstance(sym, SSub):
             return self.subscript(self.value(sym.value))
         if isinstance(sym, SAlt):
-            return merge([self.value(o) for o in sym.options])
+            return _told([self.value(o) for o in sym.options])
         if isinstance(sym, SAwait):
             return self.value(sym.value)
         if isinstance(sym, SConst):
@@ -386,7 +399,11 @@ class Resolver:
             return self._external(cls.qualname)
         if isinstance(cls, TreeClass):
             base = self.world.class_redis_base(cls.module, cls.name)
-            return base if base is not None else TreeInstance(cls.module, cls.name)
+            if base is not None:
+                return base
+            if self.world.is_protocol(cls.module, cls.name):
+                return UNKNOWN  # a structural type: whatever has the methods (a client too)
+            return TreeInstance(cls.module, cls.name)
         if cls is NONE:
             return NONE
         return UNKNOWN if cls is UNKNOWN else OTHER

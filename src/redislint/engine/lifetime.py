@@ -10,6 +10,7 @@ another branch is not such evidence: it shows the author chose when a TTL applie
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from redislint.clients.names import words
@@ -66,6 +67,35 @@ EPHEMERAL_WORDS = frozenset(
         "online",
     }
 )
+# Words of keys that hold the short-lived state of one job (spec RL101 (a)).
+_JOB_STATE_WORDS = frozenset({"progress", "pending", "processing", "result", "results"})
+_JOB_WORDS = frozenset({"job", "jobs", "task", "tasks", "run", "execution"})
+# What a per-event identifier is an identifier of (spec RL101 (b)): one key per request,
+# job, task... Per-entity ids (a user, an account, a product) are not among them.
+EVENT_WORDS = frozenset(
+    {
+        "request",
+        "req",
+        "job",
+        "task",
+        "execution",
+        "exec",
+        "message",
+        "msg",
+        "event",
+        "upload",
+        "download",
+        "submission",
+        "trace",
+        "correlation",
+    }
+)
+_ID_WORDS = frozenset({"id", "ids", "uuid", "guid", "uid"})
+_UUID_CALL = re.compile(r"\buuid[1-8]?\s*\(|\buuid\.uuid[1-8]\s*\(")
+_TIME_CALL = re.compile(
+    r"\btime(?:_ns)?\s*\(|\b(?:now|utcnow|timestamp|monotonic(?:_ns)?|perf_counter)\s*\("
+)
+_COUNTERS = frozenset({"incr", "incrby", "hincrby"})
 # Words of names that hold an expiry.
 TTL_WORDS = frozenset(
     {"ttl", "expire", "expires", "expiry", "expiration", "timeout", "lifetime", "age"}
@@ -123,6 +153,18 @@ def conditional_ttl(cmd: Command) -> bool:
     return False
 
 
+def ttl_in_other_arm(cmd: Command) -> bool:
+    """The other arm of an ``if`` around the write gives the same key a TTL (``if
+    is_result: r.set(k, v, ex=60) else: r.set(k, v)``): the author chose when one applies."""
+    for other in cmd.scope.commands:
+        if other is cmd or not gives_ttl(other) or other.same_key(cmd) is not Relation.SAME:
+            continue
+        for guard in cmd.guards:
+            if any(g.test is guard.test and g.arm != guard.arm for g in other.guards):
+                return True
+    return False
+
+
 def _shape_words(shape: KeyShape) -> list[str]:
     found = words(shape.literal_text())
     for part in shape.parts:
@@ -145,9 +187,15 @@ def _scope_words(scope: Scope) -> list[str]:
 def ephemeral_reason(cmd: Command, keys: list[KeyShape]) -> str | None:
     """Why the written key looks short-lived, or None when nothing says so."""
     for shape in keys:
-        hit = EPHEMERAL_WORDS.intersection(_shape_words(shape))
+        found = _shape_words(shape)
+        hit = EPHEMERAL_WORDS.intersection(found)
         if hit:
             return f"its name says {sorted(hit)[0]}"
+        hit = _JOB_STATE_WORDS.intersection(found)
+        if hit:
+            return f"its name says {sorted(hit)[0]}"
+        if "status" in found and _JOB_WORDS.intersection(found):
+            return "it holds the status of a job"
     if any(shape.literal_text() for shape in keys):
         # A function or class that names itself a cache writes short-lived data, but only
         # a key it builds says so: a generic store passing the caller's key through
@@ -163,3 +211,54 @@ def ephemeral_reason(cmd: Command, keys: list[KeyShape]) -> str | None:
         ):
             return "it is a cache fill after a read of the same key"
     return None
+
+
+def per_event(cmd: Command, shape: KeyShape) -> str | None:
+    """What one key of ``shape``'s family is written per, when its variable part is a
+    per-event identifier: ``"write"`` for ``uuid4()``, a time or an ``incr`` result, else
+    the event (``"job"`` for ``f"job:{job_id}"`` or ``f"job:{id}"``); None for fixed keys
+    and per-entity families (``f"user:{user_id}"``)."""
+    if not shape.literal_text():
+        return None  # a bare variable: the caller's key, whose family is not known here
+    before: list[str] = []
+    for part in shape.parts:
+        if isinstance(part, str):
+            before = words(part) or before
+            continue
+        text = part.text.split("#")[0]
+        if _UUID_CALL.search(text) or _TIME_CALL.search(text) or _counted(cmd, text):
+            return "write"
+        found = words(text)
+        if not _ID_WORDS.intersection(found):
+            continue
+        event = next((w for w in reversed(found) if w in EVENT_WORDS), None)
+        if event is None and set(found) <= _ID_WORDS:
+            # ``f"job:{id}"``: the literal before the hole says what it identifies
+            event = before[-1] if before and before[-1] in EVENT_WORDS else None
+        if event is not None:
+            return _SINGULAR.get(event, event)
+    return None
+
+
+_SINGULAR = {"req": "request", "msg": "message", "exec": "execution"}
+
+
+def _counted(cmd: Command, name: str) -> bool:
+    """``n = r.incr("next:id")`` ... ``f"job:{n}"``: the name holds a counter's reply."""
+    bound = cmd.bindings.get(name)
+    while isinstance(bound, cst.Call) and isinstance(bound.func, cst.Name | cst.Attribute):
+        func = bound.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _COUNTERS:
+            return True
+        if isinstance(func, cst.Name) and func.value in ("str", "int") and bound.args:
+            bound = bound.args[0].value  # str(r.incr(...))
+            continue
+        break
+    if isinstance(bound, cst.Await):
+        inner = bound.expression
+        return (
+            isinstance(inner, cst.Call)
+            and isinstance(inner.func, cst.Attribute)
+            and inner.func.attr.value in _COUNTERS
+        )
+    return False

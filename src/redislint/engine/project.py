@@ -30,6 +30,8 @@ from redislint.clients.types import (
 from redislint.engine.index import CallSite, ClassFacts, FunctionFacts, ModuleFacts
 from redislint.engine.reach import Reach
 
+_PROTOCOLS = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
+
 
 class _ModuleScope:
     """Names at module level of one indexed file (flow-insensitive)."""
@@ -365,6 +367,13 @@ class Project:
                     return inherited
         return UNKNOWN
 
+    def is_protocol(self, module: str, cls: str) -> bool:
+        """Whether the tree's class ``cls`` is a ``typing.Protocol``."""
+        facts = self._class(module, cls)
+        return facts is not None and any(
+            isinstance(b, Ref) and b.qualname in _PROTOCOLS for b in self._bases(module, facts)
+        )
+
     def instance_value(self, path: str, cls: str) -> Value:
         base = self.class_redis_base(path, cls)
         return base if base is not None else TreeInstance(path, cls)
@@ -442,7 +451,9 @@ class Project:
         manager = any(d.endswith(_CONTEXT_MANAGERS) for d in func.decorators)
         if func.returns is not None:
             declared = resolver.value(func.returns)
-            return declared.element if manager and isinstance(declared, Container) else declared
+            if declared is not UNKNOWN or not (func.return_values or func.yield_values):
+                return declared.element if manager and isinstance(declared, Container) else declared
+            # ``-> Any``, ``-> SomeProtocol``: the annotation says nothing; the values tell
         if func.yield_values:
             yielded = merge([resolver.value(v) for v in func.yield_values])
             if manager or yielded is UNKNOWN:

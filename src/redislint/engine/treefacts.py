@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from redislint.engine.arguments import literal, set_options
 from redislint.engine.lifetime import gives_ttl
 from redislint.engine.model import Command
-from redislint.keys.shape import Hole, KeyShape, Relation, compare
+from redislint.keys.shape import Hole, KeyShape, Part, Relation, compare, shape_of
 
 # Boolean options worth remembering about a command (``set(nx=True)``, ``xreadgroup(noack=True)``);
 # commands that give their key an expiry also carry the flag "ttl".
@@ -55,6 +55,9 @@ class TreeQuery:
     key: KeyShape | None = None
     flags: frozenset[str] = frozenset()
     exact: bool = False
+    # only keys with literal text count (``delete(key)`` with the caller's key says
+    # nothing of which family it deletes)
+    named: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,37 @@ class TreeCondition:
     expected: bool
 
 
+# A scan for a pattern in a function that deletes (``for k in r.scan_iter("job:*"):
+# r.delete(k)``): the fact's name, and its key the pattern (``*`` a hole).
+SCAN_DELETE = "scan+delete"
+_SCANS = frozenset({"scan", "keys"})
+_DELETES = frozenset({"del", "unlink"})
+
+
+def _pattern(cmd: Command) -> KeyShape | None:
+    node = cmd.args.get("match") if cmd.name == "scan" else cmd.args.get("pattern")
+    if node is None:
+        return None
+    shape = shape_of(node)
+    parts: list[Part] = []
+    for part in shape.parts:
+        if isinstance(part, Hole):
+            parts.append(part)
+            continue
+        for i, piece in enumerate(part.split("*")):
+            if i:
+                parts.append(Hole("*"))
+            if piece:
+                parts.append(piece)
+    return KeyShape(tuple(parts))
+
+
 def command_fact(cmd: Command) -> CommandFact:
+    if cmd.name in _SCANS:
+        pattern = _pattern(cmd)
+        deletes = any(c.name in _DELETES for c in cmd.scope.commands)
+        if pattern is not None and deletes:
+            return CommandFact(SCAN_DELETE, frozenset(), (portable(pattern),))
     flags = set()
     for flag in _FLAGS:
         node = cmd.args.get(flag)
@@ -85,6 +118,8 @@ def command_fact(cmd: Command) -> CommandFact:
 
 def summarize(commands: Iterable[Command], names: frozenset[str]) -> list[CommandFact]:
     """The facts of a file's commands that some enabled rule asks about (``names``)."""
+    if SCAN_DELETE in names:
+        names = names | _SCANS
     return [command_fact(c) for c in commands if c.name in names]
 
 
@@ -125,6 +160,8 @@ class TreeFacts:
                 if wanted is None:
                     return True
                 for key in fact.keys:
+                    if query.named and not key.literal_text():
+                        continue
                     relation = compare(wanted, key)
                     if relation is Relation.SAME or (
                         relation is Relation.MAYBE and not query.exact

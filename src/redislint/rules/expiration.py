@@ -9,10 +9,17 @@ from redislint.diagnostics import Severity
 from redislint.engine.arguments import set_options
 from redislint.engine.context import FileContext
 from redislint.engine.edits import FixPlan, Replace
-from redislint.engine.lifetime import EXPIRE_COMMANDS, conditional_ttl, ephemeral_reason, gives_ttl
+from redislint.engine.lifetime import (
+    EXPIRE_COMMANDS,
+    conditional_ttl,
+    ephemeral_reason,
+    gives_ttl,
+    per_event,
+    ttl_in_other_arm,
+)
 from redislint.engine.model import Command, TxMode
 from redislint.engine.rewrite import merge, movable, plain_args, with_argument
-from redislint.engine.treefacts import TreeCondition, TreeQuery
+from redislint.engine.treefacts import SCAN_DELETE, TreeCondition, TreeQuery
 from redislint.keys.meaning import time_window
 from redislint.keys.shape import KeyShape, Relation, code, compare
 from redislint.rules.base import Rule, version_tuple
@@ -23,6 +30,11 @@ else:
     from redislint._lazy import cst
 
 TTL_WRITERS = frozenset({"set", "setex", "psetex", "getex", *EXPIRE_COMMANDS})
+# What ends the life of a key of a family: deleting, expiring, renaming it, or a scan for
+# its pattern that deletes what it finds.
+FAMILY_REMOVERS = frozenset(
+    {"del", "unlink", "getdel", "rename", "renamenx", "move", *EXPIRE_COMMANDS, SCAN_DELETE}
+)
 
 
 def key_text(cmd: Command) -> str:
@@ -94,17 +106,27 @@ class SetWithoutTtl(Rule):
     ## What it does
     Flags `set()` calls that give the key no expiry (none of `ex`, `px`, `exat`,
     `pxat` or `keepttl`) when nothing later in the same function expires that key, and
-    `mset()` calls (which cannot carry a TTL at all), when the key holds short-lived data:
+    `mset()` calls (which cannot carry a TTL at all), when
+
+    (a) the key holds short-lived data:
 
     - its name, the names it is built from, or the function or class writing it say so
       (`cache`, `session`, `token`, `otp`, `nonce`, `tmp`, `lock`, `rate`, `limit`,
-      `throttle`, `idempotency`, `result`...);
+      `throttle`, `idempotency`, `result`, `progress`, `pending`, `processing`, the
+      `status` of a job...);
     - the write is a cache fill after a read of the same key;
     - the same key is written with a TTL elsewhere in the function (another branch) or,
-      for keys with literal text, anywhere else in the linted tree.
+      for keys with literal text, anywhere else in the linted tree;
 
-    Keys kept on purpose (task records, schemas, registries) show none of these signs and
-    are not reported, nor are writes in a branch that tests the TTL value itself
+    or (b) the key is one of a family that grows with traffic: its variable part is a
+    per-event identifier (`uuid4()`, a time, the reply of an `incr`, a request, job,
+    task, execution or message id: `f"job:{job_id}"`, `f"task:{id}"`) and nothing in the
+    linted tree deletes, unlinks, expires or renames keys of that family (a
+    `scan_iter(match="job:*")` loop that deletes what it finds counts).
+
+    Fixed single keys (`config:flags`), per-entity families (`f"user:{user_id}"`, kept on
+    purpose) and keys passed in by the caller show none of these signs and are not
+    reported, nor are writes in a branch that tests the TTL value itself
     (`if ttl is None: r.set(k, v) else: r.setex(k, ttl, v)`).
 
     ## Why is this bad?
@@ -112,7 +134,8 @@ class SetWithoutTtl(Rule):
     sessions, rate-limit windows and idempotency markers written this way accumulate
     until the server reaches `maxmemory`; then Redis either evicts keys you did not mean
     to lose or, under the default `noeviction` policy, rejects every write with an
-    OOM error. Keys that are meant to live forever can be listed in
+    OOM error. A family written once per job or request and never deleted leaks one
+    key per event, forever. Keys that are meant to live forever can be listed in
     `persistent-key-patterns`.
 
     ## Example
@@ -150,7 +173,7 @@ class SetWithoutTtl(Rule):
     tags = ("memory", "expiration")
     precision = "high"
 
-    tree_commands = TTL_WRITERS
+    tree_commands = TTL_WRITERS | FAMILY_REMOVERS
 
     def check_command(self, cmd: Command, ctx: FileContext) -> None:
         if cmd.name == "set":
@@ -172,9 +195,33 @@ class SetWithoutTtl(Rule):
             return
         if self._deliberate(cmd):
             return
-        if ephemeral_reason(cmd, [k.shape for k in cmd.keys]) is not None:
+        # a name that says "short-lived" is a guess; the other arm of an ``if`` giving the
+        # same key a TTL shows the author chose where one applies
+        if ephemeral_reason(cmd, [k.shape for k in cmd.keys]) is not None and not (
+            ttl_in_other_arm(cmd)
+        ):
             ctx.report(self, cmd.node, message)
-        elif cmd.keys and cmd.keys[0].shape.literal_text():
+            return
+        if cmd.name == "set" and cmd.keys:
+            shape = cmd.keys[0].shape
+            event = per_event(cmd, shape)
+            if event is not None:
+                # a family that grows with traffic, unless something in the tree ends
+                # the life of its keys
+                family = shape.display()
+                each = "write" if event == "write" else event
+                ctx.report(
+                    self,
+                    cmd.node,
+                    f"{family!r} keys are written without a TTL and nothing in the tree "
+                    f"deletes or expires them: one is left behind per {each}; use "
+                    "set(key, value, ex=<seconds>), or delete them when done",
+                    when=TreeCondition(
+                        TreeQuery(FAMILY_REMOVERS, shape, named=True), expected=False
+                    ),
+                )
+                return
+        if cmd.keys and cmd.keys[0].shape.literal_text():
             # No sign of short-lived data here: report only if the same key is given a
             # TTL somewhere else in the tree (then this write is the inconsistent one).
             # Bare variables (`key`, `job_id`) are not compared across functions.

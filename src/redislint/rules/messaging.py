@@ -381,6 +381,8 @@ class ListAsQueue(Rule):
             return
         why = None
         for node in (k.node for k in cmd.keys):
+            if isinstance(node, cst.ListComp | cst.GeneratorExp | cst.SetComp):
+                node = node.elt  # blpop([f"queue:{q}" for q in queues]): each key
             word = key_work_word(node, ctx.shape(node, cmd.scope))
             if word is not None:
                 why = f"{_key_display(ctx, cmd, node)} holds {_plural(word)}"
