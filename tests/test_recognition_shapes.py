@@ -58,6 +58,33 @@ CASES = {
         "    def use(self):\n        for c in self.nodes:\n            c.keys('*')\n"
     ),
     "indexed": "NODES: dict[str, redis.Redis] = {}\n\n\ndef use():\n    NODES['a'].keys('*')\n",
+    "parameter named like the module": (
+        "class Collection:\n    def __init__(self, redis=None):\n"
+        "        self.redis = self._create() if redis is None else redis\n\n"
+        "    def _create(self):\n        return redis.StrictRedis()\n\n"
+        "    def use(self):\n        self.redis.keys('*')\n"
+    ),
+    "isinstance narrowing": (
+        "class Connection:\n    def __init__(self, opts: typing.Union[dict, str, redis.Redis]):\n"
+        "        if isinstance(opts, (redis.Redis, redis.RedisCluster)):\n"
+        "            self.conn = opts\n        else:\n            self.conn = redis.from_url(opts)\n\n"
+        "    def use(self):\n        self.conn.keys('*')\n"
+    ),
+    "property with a setter": (
+        "class Store:\n    def __init__(self, redis=None):\n        self.redis = redis\n\n"
+        "    @property\n    def redis(self) -> redis.Redis:\n        return self._redis\n\n"
+        "    @redis.setter\n    def redis(self, value) -> None:\n        self._redis = value\n\n"
+        "    def use(self):\n        self.redis.keys('*')\n"
+    ),
+    "client class chosen by a factory": (
+        "class Prefixed(redis.Redis):\n    pass\n\n\n"
+        "class Channel:\n    def __init__(self, prefix):\n        self.prefix = prefix\n"
+        "        self.Client = self._get_client()\n\n"
+        "    def _get_client(self):\n        if self.prefix:\n"
+        "            return functools.partial(Prefixed, prefix=self.prefix)\n"
+        "        return redis.Redis\n\n"
+        "    def use(self):\n        self.Client().keys('*')\n"
+    ),
     "method annotated with a Protocol": (
         "class Commands(typing.Protocol):\n    def keys(self, pattern: str) -> list: ...\n\n\n"
         "class Store:\n    def client(self):\n        return redis.Redis()\n\n"
@@ -122,6 +149,18 @@ LOOKALIKES = {
     ),
     "annotated plain dict": "CACHE: dict = {}\n\n\ndef use():\n    CACHE.keys()\n",
     "Any alone": "def use(c: Any):\n    c.keys('*')\n",
+    "isinstance narrowing to a dict": (
+        "class Table:\n    def __init__(self, rows):\n        if isinstance(rows, dict):\n"
+        "            self.rows = rows\n        else:\n            self.rows = dict(rows)\n\n"
+        "    def use(self):\n        self.rows.keys()\n"
+    ),
+    "factory choosing between a client and a dict class": (
+        "class Channel:\n    def __init__(self, local):\n        self.local = local\n"
+        "        self.Store = self._get_store()\n\n"
+        "    def _get_store(self):\n        if self.local:\n            return dict\n"
+        "        return redis.Redis\n\n"
+        "    def use(self):\n        self.Store().keys()\n"
+    ),
     "method annotated with a plain class": (
         "class Table:\n    def keys(self): ...\n\n\n"
         "class Store:\n    def client(self):\n        return redis.Redis()\n\n"
@@ -223,3 +262,21 @@ def test_a_parameter_passed_through_a_loop_over_stored_clients(tmp_path: Path) -
         "    def all(self):\n        for s in self.servers:\n            self.names(s)\n"
     )
     assert keys_lines(tmp_path, {"lock.py": code}) == {("lock.py", 15)}
+
+
+def test_an_attribute_chain_through_a_class_narrowed_by_isinstance(tmp_path: Path) -> None:
+    files = {
+        "app/__init__.py": "",
+        "app/conn.py": (
+            "import redis.asyncio as redis\n\n\nclass Connection:\n"
+            "    def __init__(self, opts):\n        if isinstance(opts, redis.Redis):\n"
+            "            self.conn = opts\n        else:\n"
+            "            self.conn = redis.from_url(opts)\n"
+        ),
+        "app/backend.py": (
+            "from app.conn import Connection\n\n\nclass RedisBackend:\n"
+            "    def __init__(self, connection: Connection):\n        self.connection = connection\n\n"
+            "    async def names(self):\n        return await self.connection.conn.keys('*')\n"
+        ),
+    }
+    assert keys_lines(tmp_path, files) == {("app/backend.py", 9)}

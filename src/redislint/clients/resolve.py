@@ -164,6 +164,21 @@ def declared(resolver: Resolver, syms: Iterable[Sym]) -> Value:
     return _told([resolver.value(s) for s in syms])
 
 
+def merge_classes(resolver: Resolver, values: list[Value]) -> Value:
+    """``merge`` of what a function returns, where returning one of several Redis client
+    classes (``return PrefixedRedis`` / ``return redis.Redis``) is returning a class
+    whose instances are clients: the first of them stands for all."""
+    classes = [v for v in values if isinstance(v, Ref | TreeClass)]
+    if len(classes) < 2 or any(
+        not isinstance(v, Ref | TreeClass) and v is not UNKNOWN and v is not NONE for v in values
+    ):
+        return merge(values)
+    instances = [resolver.instance_of(v) for v in classes]
+    if all(isinstance(i, RedisType) for i in instances) and isinstance(merge(instances), RedisType):
+        return classes[0]
+    return merge(values)
+
+
 def _told(options: list[Value]) -> Value:
     """The alternatives merged, leaving out ``Any`` and the like where others remain
     (``if TYPE_CHECKING: Client = Redis`` / ``else: Client = Any``)."""
@@ -293,6 +308,8 @@ class Resolver:
             name = _typing_name(callee.qualname)
             if name == "typing.cast" and sym.args:
                 return self.annotation(sym.args[0])
+            if callee.qualname == "functools.partial" and sym.args:
+                return self.value(sym.args[0])  # calling it calls the function or class
             found = knowledge.known(callee.qualname)
             if found is not None:
                 return found.instance

@@ -87,7 +87,38 @@ def shares_pool(construction: Construction) -> bool:
     """A client built on an existing pool (``connection_pool=``, ``from_pool``): cheap,
     it opens no connection of its own."""
     args = arguments(construction)
-    return construction.qualname.endswith(".from_pool") or args.get("connection_pool") is not None
+    if construction.qualname.endswith(".from_pool") or args.get("connection_pool") is not None:
+        return True
+    return any(
+        arg.star == "**"
+        and isinstance(arg.value, cst.Name)
+        and _holds_pool(construction, arg.value)
+        for arg in construction.node.args
+    )
+
+
+def _holds_pool(construction: Construction, name: cst.Name) -> bool:
+    """``kwargs = {"connection_pool": self.pool}`` ... ``Redis(**kwargs)`` in the scope."""
+    todo: list[cst.CSTNode] = [construction.scope.node]
+    while todo:
+        node = todo.pop()
+        if (
+            isinstance(node, cst.Assign)
+            and isinstance(node.value, cst.Dict)
+            and any(
+                isinstance(t.target, cst.Name) and t.target.value == name.value
+                for t in node.targets
+            )
+            and any(
+                isinstance(e, cst.DictElement)
+                and isinstance(e.key, cst.SimpleString)
+                and e.key.evaluated_value == "connection_pool"
+                for e in node.value.elements
+            )
+        ):
+            return True
+        todo.extend(node.children)
+    return False
 
 
 def url_argument(construction: Construction) -> cst.BaseExpression | None:

@@ -22,9 +22,11 @@ from redislint.clients.sym import (
     SAlt,
     SAnnot,
     SAttr,
+    SAwait,
     SCall,
     SIter,
     SName,
+    SSub,
     Sym,
     dotted,
     from_ast,
@@ -179,7 +181,8 @@ class _Extractor:
             func = self.function(stmt, cls)
             if cls is None:
                 facts.functions[stmt.name] = func
-            else:
+            elif not (stmt.name in cls.methods and _accessor_of(stmt)):
+                # ``@redis.setter def redis(...)`` keeps the getter: reads go through it
                 cls.methods[stmt.name] = func
         elif isinstance(stmt, ast.ClassDef):
             self.class_def(stmt, cls)
@@ -422,8 +425,11 @@ class _Extractor:
         before it; after it, a name the arms bind differently is one of those values."""
         before = dict(local)
         arms: list[dict[str, Sym]] = []
-        for block in _blocks(stmt):
+        narrowed = _isinstance_narrowing(stmt.test) if isinstance(stmt, ast.If) else None
+        for i, block in enumerate(_blocks(stmt)):
             arm = dict(before)
+            if i == 0 and narrowed is not None:
+                arm[narrowed[0]] = narrowed[1]  # ``if isinstance(x, Redis):`` x is a Redis
             self.function_body(block, func, cls, arm)
             arms.append(arm)
         for name in {n for arm in arms for n in arm}:
@@ -678,6 +684,36 @@ def _bind_target(
                 _bind_target(elt, None, into, SUNKNOWN)
 
 
+def _accessor_of(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """``@name.setter`` / ``@name.deleter`` over a method of the property's name."""
+    return any(
+        isinstance(d, ast.Attribute)
+        and d.attr in ("setter", "deleter")
+        and isinstance(d.value, ast.Name)
+        and d.value.id == node.name
+        for d in node.decorator_list
+    )
+
+
+def _isinstance_narrowing(test: ast.expr) -> tuple[str, Sym] | None:
+    """``isinstance(name, T)`` or ``isinstance(name, (T1, T2))``, also as the first
+    operand of ``and``: the name, and what it is in the ``if`` body."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        test = test.values[0]
+    if not (
+        isinstance(test, ast.Call)
+        and isinstance(test.func, ast.Name)
+        and test.func.id == "isinstance"
+        and len(test.args) == 2
+        and isinstance(test.args[0], ast.Name)
+    ):
+        return None
+    types = test.args[1]
+    elements = types.elts if isinstance(types, ast.Tuple) else [types]
+    options = tuple(SAnnot(from_ast(e)) for e in elements)
+    return test.args[0].id, options[0] if len(options) == 1 else SAlt(options)
+
+
 def _substitute(sym: Sym, local: dict[str, Sym], depth: int = 0) -> Sym:
     """Replace local names in ``sym`` by what they were bound to (one level deep)."""
     if depth > 8:
@@ -693,6 +729,16 @@ def _substitute(sym: Sym, local: dict[str, Sym], depth: int = 0) -> Sym:
             sym.args,
             sym.kwargs,
         )
+    # ``x if c else redis``, ``a or b``, ``await f()``, ``d[k]``, a ``for`` target: a
+    # parameter named like a module (``redis``) is the parameter
+    if isinstance(sym, SAlt):
+        return SAlt(tuple(_substitute(o, local, depth + 1) for o in sym.options))
+    if isinstance(sym, SAwait):
+        return SAwait(_substitute(sym.value, local, depth + 1))
+    if isinstance(sym, SSub):
+        return SSub(_substitute(sym.value, local, depth + 1), sym.index)
+    if isinstance(sym, SIter):
+        return SIter(_substitute(sym.value, local, depth + 1))
     return sym
 
 

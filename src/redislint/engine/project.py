@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import PurePath
 
 from redislint.clients import evidence, knowledge
-from redislint.clients.resolve import Resolver, builtin_value, declared
+from redislint.clients.resolve import Resolver, builtin_value, declared, merge_classes
 from redislint.clients.sym import SCall, SName, Sym
 from redislint.clients.types import (
     NONE,
@@ -461,7 +461,7 @@ class Project:
             return Container(yielded)
         if not func.return_values:
             return UNKNOWN
-        return merge([resolver.value(v) for v in func.return_values])
+        return merge_classes(resolver, [resolver.value(v) for v in func.return_values])
 
     def _direct_dependencies(self, facts: ModuleFacts) -> list[str]:
         """The files of the tree that ``facts``' module imports itself (computed once)."""

@@ -438,7 +438,8 @@ class Runner:
         keys: list[str] = []
         for i, source in enumerate(files):
             is_test = self._is_test(source)
-            deps = project.dependency_digest(source.key)
+            # what other files contribute to this one's result: only a cache key needs it
+            deps = project.dependency_digest(source.key) if self.cache.enabled else ""
             key = self.cache.key(
                 "lint", source.key, source.shown, str(is_test), source.digest, deps
             )
