@@ -85,6 +85,17 @@ CASES = {
         "        return redis.Redis\n\n"
         "    def use(self):\n        self.Client().keys('*')\n"
     ),
+    "import fallback and a module chosen by a factory": (
+        "try:\n    from redis import asyncio as aioredis\nexcept ImportError:\n"
+        "    import aioredis\n\ntry:\n    from valkey import asyncio as aiovalkey\n"
+        "except ImportError:\n    aiovalkey = None\n\n\n"
+        "class Manager:\n    def __init__(self, url):\n        self.url = url\n\n"
+        "    def _module(self):\n        if self.url.startswith('valkey'):\n"
+        "            return aiovalkey\n        return aioredis\n\n"
+        "    def connect(self):\n        module = self._module()\n"
+        "        self.redis = module.Redis.from_url(self.url)\n\n"
+        "    async def use(self):\n        await self.redis.keys('*')\n"
+    ),
     "method annotated with a Protocol": (
         "class Commands(typing.Protocol):\n    def keys(self, pattern: str) -> list: ...\n\n\n"
         "class Store:\n    def client(self):\n        return redis.Redis()\n\n"

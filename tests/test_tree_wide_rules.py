@@ -134,3 +134,16 @@ def test_deleting_another_family_or_the_callers_key_does_not_count(tmp_path: Pat
     )
     files = {"app/dispatch.py": DISPATCH, "app/other.py": other}
     assert lint(tmp_path, files, ["RL101"]) == {("app/dispatch.py", 10, "RL101")}
+
+
+def test_a_channel_constant_imported_from_config(tmp_path: Path) -> None:
+    files = {
+        "app/__init__.py": "",
+        "app/config.py": 'redis_topic = "task_queue"\nSTATUS = "status_updates"\n',
+        "app/producer.py": (
+            "import redis\n\nfrom app.config import STATUS, redis_topic\n\nr = redis.Redis()\n\n\n"
+            "def send(payload):\n    r.publish(redis_topic, payload)\n\n\n"
+            "def tell(payload):\n    r.publish(STATUS, payload)\n"
+        ),
+    }
+    assert lint(tmp_path, files, ["RL501"]) == {("app/producer.py", 9, "RL501")}

@@ -167,7 +167,20 @@ def declared(resolver: Resolver, syms: Iterable[Sym]) -> Value:
 def merge_classes(resolver: Resolver, values: list[Value]) -> Value:
     """``merge`` of what a function returns, where returning one of several Redis client
     classes (``return PrefixedRedis`` / ``return redis.Redis``) is returning a class
-    whose instances are clients: the first of them stands for all."""
+    whose instances are clients, and returning one of several Redis libraries' modules
+    is returning a Redis module: the first of them stands for all."""
+    refs = [v for v in values if isinstance(v, Ref)]
+    if (
+        len(refs) >= 2
+        and len(refs) == len([v for v in values if v is not UNKNOWN and v is not NONE])
+        and all(
+            knowledge.is_redis_library(r.qualname) and knowledge.known(r.qualname) is None
+            for r in refs
+        )
+    ):
+        # ``return redis.asyncio`` / ``return valkey.asyncio``: one of the Redis libraries'
+        # modules, whose attributes (``module.Redis.from_url``) are alike
+        return refs[0]
     classes = [v for v in values if isinstance(v, Ref | TreeClass)]
     if len(classes) < 2 or any(
         not isinstance(v, Ref | TreeClass) and v is not UNKNOWN and v is not NONE for v in values

@@ -140,6 +140,15 @@ _CLIENT_METHODS = frozenset(
         "hscan_iter",
         "sscan_iter",
         "zscan_iter",
+        # the redis-py module namespaces (RedisJSON, RediSearch, TimeSeries, probabilistic)
+        "json",
+        "ft",
+        "ts",
+        "bf",
+        "cf",
+        "cms",
+        "topk",
+        "tdigest",
     }
 )
 # Every method whose call on a Redis object the analyzer records (engine/focus.py: a call

@@ -114,7 +114,13 @@ class FileContext:
             version = scope.versions.get(name, 0)
             if version:
                 return scope.strings.get(name), version
-            return self.scopes[0].strings.get(name), 0
+            found = self.scopes[0].strings.get(name)
+            if found is None:
+                # a constant imported from a module of the tree (``from config import TOPIC``)
+                constant = self.project.imported_constant(self.path, name)
+                if constant is not None:
+                    found = cst.SimpleString(repr(constant))
+            return found, 0
 
         return shape_of(node, lookup)
 

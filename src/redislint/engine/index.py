@@ -188,7 +188,18 @@ class _Extractor:
             self.class_def(stmt, cls)
         if cls is None:
             self.evidence(_attribute_calls(_expressions(stmt)), None, None, set())
-        if isinstance(stmt, ast.If | ast.Try | ast.While) or _is_try_star(stmt):
+        if isinstance(stmt, ast.Try) or _is_try_star(stmt):
+            handlers = [h.body for h in getattr(stmt, "handlers", ())]
+            for block in _blocks(stmt):
+                if block in handlers:
+                    # ``try: from redis import asyncio as aioredis`` / ``except ImportError:
+                    # import aioredis``: the import tried first is the one that names
+                    saved = dict(facts.imports)
+                    self.body(block, cls)
+                    facts.imports.update(saved)
+                else:
+                    self.body(block, cls)
+        elif isinstance(stmt, ast.If | ast.While):
             for block in _blocks(stmt):
                 self.body(block, cls)
         elif isinstance(stmt, ast.For | ast.AsyncFor):

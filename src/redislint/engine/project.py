@@ -12,7 +12,7 @@ from pathlib import PurePath
 
 from redislint.clients import evidence, knowledge
 from redislint.clients.resolve import Resolver, builtin_value, declared, merge_classes
-from redislint.clients.sym import SCall, SName, Sym
+from redislint.clients.sym import SAnnot, SCall, SConst, SName, Sym
 from redislint.clients.types import (
     NONE,
     OTHER,
@@ -474,6 +474,22 @@ class Project:
                     found.append(module.path)
             self._direct[facts.path] = found
         return found
+
+    def imported_constant(self, path: str, name: str) -> str | None:
+        """The string a name imported into ``path`` from a tree module is bound to, when
+        that module binds it once to a literal (``from config import TOPIC``)."""
+        facts = self.by_path.get(path)
+        dotted = facts.imports.get(name) if facts is not None else None
+        if dotted is None or "." not in dotted:
+            return None
+        module, _, attr = dotted.rpartition(".")
+        source = self.find_module(module, path)
+        if source is None:
+            return None
+        bound = [s for s in source.bindings.get(attr, ()) if not isinstance(s, SAnnot)]
+        if len(bound) == 1 and isinstance(bound[0], SConst) and isinstance(bound[0].value, str):
+            return bound[0].value
+        return None
 
     def module_of(self, dotted: str, importer: str) -> ModuleFacts | None:
         """The tree module that ``dotted`` (a module or a name in one) is found in."""

@@ -72,7 +72,7 @@ NOTIFICATION_WORDS = frozenset(
 ENTITY_WORDS = frozenset(
     {"id", "ids", "uuid", "guid", "key", "pk", "hash", "slug", "ref", "num", "number", "name"}
 )
-PAYLOAD_KEYS = frozenset({"args", "kwargs", "func", "function", "callable"})
+PAYLOAD_KEYS = frozenset({"args", "kwargs", "func", "function", "callable", "cmd", "url"})
 PUBLISH = frozenset({"publish", "spublish"})
 SUBSCRIBE = frozenset({"subscribe", "psubscribe", "ssubscribe"})
 
@@ -165,6 +165,8 @@ def _payload_word(node: cst.BaseExpression | None) -> str | None:
     if not isinstance(node, cst.Dict):
         return None
     keys = [text(e.key) for e in node.elements if isinstance(e, cst.DictElement)]
+    if any(k is not None and NOTIFICATION_WORDS.intersection(words(k)) for k in keys):
+        return None  # ``{"event": "login", "url": ...}``: a notification about something
     for key in keys:
         if key is None:
             continue
@@ -180,8 +182,12 @@ class PubsubAsQueue(Rule):
     Flags `publish()` and `subscribe()`/`psubscribe()` on channels whose name says
     they carry work (`queue`, `job`, `task`, `work`, `worker`, `command`, `order`,
     `email`, `process`, in literal text or in the names of the variables the channel is
-    built from) and `publish()` calls whose message is a job payload
-    (`{"task": ..., "args": ...}`). Notification-style channels (`events`,
+    built from, constants imported from other modules included) and `publish()` calls
+    whose message is a job, whatever the channel is called: a job payload
+    (`{"task": ..., "args": ...}`, `{"func": ..., "url": ...}`, also through a variable or
+    `json.dumps()`), or the id of a job record the function has just written
+    (`r.hset(f"job:{job_id}", ...)` then `r.publish("default", job_id)`).
+    Notification-style channels and payloads (`events`,
     `notifications`, `invalidate`, `updates`, `chat`, `status`, `progress` ...) and
     channels addressing one entity (`f"job:{job_id}"`) are not flagged.
 
@@ -241,23 +247,63 @@ class PubsubAsQueue(Rule):
             word = channel_work_word(node, shape)
             if word is not None:
                 ctx.report(
-                    self, cmd.node, _message(cmd, f"channel {shape.display()!r} carries {word}s")
+                    self,
+                    cmd.node,
+                    _message(cmd, f"channel {shape.display()!r} carries {_plural(word)}"),
                 )
                 return
         if cmd.method in PUBLISH:
             message = cmd.args.get("message")
             if message is None and len(cmd.args.positional) > 1:
                 message = cmd.args.positional[1]
+            sent = message
+            if isinstance(message, cst.Name):  # ``msg = json.dumps({...})``
+                message = ctx.binding(cmd, message.value) or message
             word = _payload_word(message)
             if word is not None:
                 ctx.report(
                     self, cmd.node, _message(cmd, f"the message is a job payload ({word!r})")
                 )
+                return
+            record = _record_published(cmd, sent, ctx)
+            if record is not None:
+                ctx.report(self, cmd.node, _message(cmd, record))
         elif cmd.args.extra_keywords:
             for name in cmd.args.extra_keywords:
                 if any(_singular(w) in WORK_WORDS for w in words(name)):
                     ctx.report(self, cmd.node, _message(cmd, f"channel {name!r} carries work"))
                     return
+
+
+_RECORD_WRITES = frozenset({"set", "hset", "hmset", "rpush", "lpush", "sadd", "zadd", "xadd"})
+
+
+def _record_published(
+    cmd: Command, message: cst.BaseExpression | None, ctx: FileContext
+) -> str | None:
+    """``r.hset(f"job:{job_id}", ...)`` then ``r.publish(channel, job_id)``: the message is
+    the id of a job record the function has just written, whatever the channel is called."""
+    if isinstance(message, cst.Call) and isinstance(message.func, cst.Name) and message.args:
+        message = message.args[0].value  # str(job_id)
+    if not isinstance(message, cst.Name | cst.Attribute):
+        return None
+    sent = code(message)
+    for write in cmd.scope.earlier(cmd):
+        if write.name not in _RECORD_WRITES or write.key is None:
+            continue
+        shape = write.key.shape
+        if not any(isinstance(p, Hole) and p.text.split("#")[0] == sent for p in shape.parts):
+            continue
+        found = next(
+            (w for w in (_singular(w) for w in words(shape.literal_text())) if w in WORK_WORDS),
+            None,
+        )
+        if found is not None:
+            return (
+                f"the message is the id of the {found} record {shape.display()!r} written on "
+                f"line {ctx.line_of(write.node)}"
+            )
+    return None
 
 
 def _message(cmd: Command, why: str) -> str:
