@@ -196,3 +196,28 @@ def write_all(conn, items):
 def test_resolved_clients_say_so(tmp_path: Path) -> None:
     code = "import redis\n\nr = redis.Redis()\n\n\ndef f():\n    return r.keys('*')\n"
     assert lint(tmp_path, {"a.py": code}, ["RL301"]) == {("a.py", 7, 12, "RL301", "resolved")}
+
+
+BACKEND = """\
+import redis
+
+
+class Backend:
+    def _delete_pattern(self, client, pattern):
+        for key in client.scan_iter(match=pattern):
+            client.unlink(key)
+
+    def names(self, client):
+        return client.keys("*")
+
+
+class Table:
+    def names(self, client):
+        return client.keys()
+"""
+
+
+def test_a_parameter_evidence_in_one_method_holds_for_the_class(tmp_path: Path) -> None:
+    # the same parameter name in another class (Table) stays unknown
+    found = lint(tmp_path, {"backend.py": BACKEND}, ["RL301"])
+    assert found == {("backend.py", 10, 16, "RL301", "evidence")}

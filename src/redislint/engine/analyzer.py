@@ -326,6 +326,10 @@ class Analyzer:
             found = project.evidence_local(self.path, qualname, text)
             if found is not None:
                 return found
+            if owner and not rest and root in _parameters(top.node):
+                found = project.evidence_param(self.path, owner, root)
+                if found is not None:
+                    return found
         if rest:
             base = self.lookup(scope, root)
             if isinstance(base, TreeInstance) and base.module == self.path:
@@ -1452,6 +1456,13 @@ def _always_exits(body: cst.BaseSuite) -> bool:
     if isinstance(last, cst.SimpleStatementLine):
         last = last.body[-1] if last.body else None
     return isinstance(last, cst.Return | cst.Raise | cst.Continue | cst.Break)
+
+
+def _parameters(node: cst.CSTNode) -> set[str]:
+    if not isinstance(node, cst.FunctionDef):
+        return set()
+    params = node.params
+    return {p.name.value for p in [*params.posonly_params, *params.params, *params.kwonly_params]}
 
 
 def _exiting_arm(node: cst.If) -> int | None:

@@ -302,11 +302,14 @@ class _Judge:
         a module-level one (``clients/evidence.py``): the analyzer records those."""
         facts = self.facts
         qualname = f"{cls}.{func.name}" if cls else func.name
-        if not (qualname in facts.evidence_locals or facts.evidence_globals):
+        by_param = cls is not None and bool(
+            facts.evidence_params.get(cls, {}).keys() & {a.arg for a in _all_args(func)}
+        )
+        if not (qualname in facts.evidence_locals or facts.evidence_globals or by_param):
             return False
         if not self.project.evidence_applies(self.path):
             return False
-        if qualname in facts.evidence_locals:
+        if qualname in facts.evidence_locals or by_param:
             return True
         return any(
             isinstance(node, ast.Call)
@@ -443,6 +446,11 @@ class _Inside:
         pairs += [(a, None) for a in (args.vararg, args.kwarg) if a is not None]
         for arg, default in pairs:
             self.parameters.append((arg.arg, arg.annotation, default))
+
+
+def _all_args(func: _Function) -> list[ast.arg]:
+    args = func.args
+    return [*args.posonlyargs, *args.args, *args.kwonlyargs]
 
 
 def _owner(func: _Function, cls: str | None) -> tuple[str, str, bool] | None:

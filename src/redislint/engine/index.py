@@ -119,6 +119,9 @@ class ModuleFacts:
     evidence_locals: dict[str, dict[str, str]] = field(default_factory=dict)
     evidence_attrs: dict[str, dict[str, str]] = field(default_factory=dict)
     evidence_globals: dict[str, str] = field(default_factory=dict)
+    # per class qualname, parameters of its methods (by name) on which one of them calls
+    # Redis-only commands: a class passes one kind of object under one parameter name
+    evidence_params: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def package(self) -> str:
@@ -277,8 +280,8 @@ class _Extractor:
         names = {*local, *(a.arg for a in (node.args.vararg, node.args.kwarg) if a is not None)}
         if func.self_name is not None:
             names.add(func.self_name)
-        self.evidence(calls, func, cls, names - declared)
         func.params = tuple(a.arg for a in [*positional, *node.args.kwonlyargs])
+        self.evidence(calls, func, cls, names - declared)
         func.command_receivers = _command_receivers(calls, func.params)
         return func
 
@@ -321,6 +324,8 @@ class _Extractor:
                 attrs.setdefault(text.split(".", 1)[1], kind)
             elif func is not None and (root in local or root.endswith(")")):
                 facts.evidence_locals.setdefault(func.qualname, {})[text] = kind
+                if cls is not None and text == root and root in func.params:
+                    facts.evidence_params.setdefault(cls.qualname, {}).setdefault(root, kind)
             elif root != self_name:
                 facts.evidence_globals.setdefault(text, kind)
 

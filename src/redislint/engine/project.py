@@ -292,6 +292,13 @@ class Project:
         kind = facts.evidence_locals.get(function, {}).get(text) if facts is not None else None
         return self._evidence_found(path, kind)
 
+    def evidence_param(self, path: str, cls: str, name: str) -> RedisType | None:
+        """The parameter ``name`` of a method of class ``cls``, by evidence in a method of
+        the class that takes a parameter of that name."""
+        facts = self.by_path.get(path)
+        kind = facts.evidence_params.get(cls, {}).get(name) if facts is not None else None
+        return self._evidence_found(path, kind)
+
     def _evidence_found(self, path: str, kind: str | None) -> RedisType | None:
         """What a receiver filed as ``kind`` in file ``path`` is, where evidence applies."""
         if kind is None or not self.evidence_applies(path):
