@@ -291,3 +291,60 @@ def test_an_attribute_chain_through_a_class_narrowed_by_isinstance(tmp_path: Pat
         ),
     }
     assert keys_lines(tmp_path, files) == {("app/backend.py", 9)}
+
+
+DECORATORS = """import functools
+
+import redis
+
+r = redis.Redis()
+
+
+def with_redis(func):
+    @functools.wraps(func)
+    def inner(*args, **kwargs):
+        return func(r, *args, **kwargs)
+
+    return inner
+
+
+def with_table(func):
+    @functools.wraps(func)
+    def inner(*args, **kwargs):
+        return func({}, *args, **kwargs)
+
+    return inner
+
+
+def get_client(write=False):
+    def wrapper(method):
+        @functools.wraps(method)
+        def wrapped(self, key, *args, **kwargs):
+            client = self.get_client(key, write=write)
+            return method(self, client, key, *args, **kwargs)
+
+        return wrapped
+
+    return wrapper
+
+
+class Cache:
+    def get_client(self, key, write=False):
+        return r
+
+    @get_client(write=True)
+    def purge(self, client, key):
+        return client.keys(key + "*")
+"""
+
+
+def test_a_parameter_a_decorator_passes(tmp_path: Path) -> None:
+    jobs = (
+        "from app.db import with_redis, with_table\n\n\n"
+        "@with_redis\ndef purge(conn, prefix):\n    return conn.keys(prefix + '*')\n\n\n"
+        "@with_table\ndef names(table, prefix):\n    return table.keys()\n"
+    )
+    files = {"app/__init__.py": "", "app/db.py": DECORATORS, "app/jobs.py": jobs}
+    # the wrapped method of a class (django-redis-cache's get_client) and a decorator
+    # from another module; the dict a decorator passes stays a dict
+    assert keys_lines(tmp_path, files) == {("app/db.py", 42), ("app/jobs.py", 6)}

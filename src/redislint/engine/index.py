@@ -51,6 +51,10 @@ class FunctionFacts:
     decorators: tuple[str, ...] = ()
     class_qualname: str | None = None
     self_name: str | None = None
+    # as a decorator: the positional arguments its wrapper passes to the function it
+    # wraps (``return func(get_redis(), *args)`` -> ``(get_redis(),)``), which become
+    # the decorated function's first parameters
+    forwarded: tuple[tuple[Sym, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -282,6 +286,7 @@ class _Extractor:
             names.add(func.self_name)
         func.params = tuple(a.arg for a in [*positional, *node.args.kwonlyargs])
         self.evidence(calls, func, cls, names - declared)
+        func.forwarded = _forwarded(node)
         func.command_receivers = _command_receivers(calls, func.params)
         return func
 
@@ -698,6 +703,60 @@ def _bind_target(
                 _bind_target(elt, values[i], into)
             else:
                 _bind_target(elt, None, into, SUNKNOWN)
+
+
+def _forwarded(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[tuple[Sym, ...], ...]:
+    """What a decorator's wrapper passes to the function it wraps: the calls, inside
+    functions nested in ``node``, of a parameter of ``node`` or of a nested function that
+    itself holds the wrapper (``def deco(func): def inner(*a): return func(conn(), *a)``)."""
+    nested = [n for n in ast.walk(node) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    if len(nested) < 2:
+        return ()  # no wrapper inside: not a decorator
+    holders = [
+        node,
+        *(
+            n
+            for n in nested[1:]
+            if any(
+                isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef) and m is not n
+                for m in ast.walk(n)
+            )
+        ),
+    ]
+    wrapped = {a.arg for h in holders for a in [*h.args.posonlyargs, *h.args.args]}
+    found: list[tuple[Sym, ...]] = []
+    for inner in nested[1:]:
+        local: dict[str, Sym] = {}
+        for stmt in inner.body:
+            if (
+                isinstance(stmt, ast.Assign)
+                and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)
+            ):
+                local[stmt.targets[0].id] = from_ast(stmt.value)
+        for call in _own_nodes(inner):
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)):
+                continue
+            if call.func.id not in wrapped:
+                continue
+            args: list[Sym] = []
+            for arg in call.args:
+                if isinstance(arg, ast.Starred):
+                    break
+                args.append(_substitute(from_ast(arg), local))
+            if args:
+                found.append(tuple(args))
+    return tuple(found)
+
+
+def _own_nodes(func: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:
+    """The nodes of ``func``'s body, not those of functions nested in it."""
+    todo: list[ast.AST] = list(func.body)
+    while todo:
+        node = todo.pop()
+        yield node
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            todo.extend(ast.iter_child_nodes(node))
 
 
 def _accessor_of(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

@@ -12,7 +12,7 @@ from pathlib import PurePath
 
 from redislint.clients import evidence, knowledge
 from redislint.clients.resolve import Resolver, builtin_value, declared, merge_classes
-from redislint.clients.sym import SAnnot, SCall, SConst, SName, Sym
+from redislint.clients.sym import SAnnot, SAttr, SCall, SConst, SName, Sym
 from redislint.clients.types import (
     NONE,
     OTHER,
@@ -652,8 +652,41 @@ class Project:
             if passed is None:
                 continue
             values.append(self._site_value(caller_path, site, passed))
+        values += self._decorator_passes(path, func, func.params.index(param))
         found = merge(values) if values else UNKNOWN
         return found if isinstance(found, RedisType) else UNKNOWN
+
+    def _decorator_passes(self, path: str, func: FunctionFacts, index: int) -> list[Value]:
+        """What the tree decorators of ``func`` pass as its parameter number ``index``
+        (``@with_redis`` whose wrapper calls ``func(get_redis(), *args)``)."""
+        values: list[Value] = []
+        resolver = Resolver(_ModuleScope(self, path), self)
+        for dotted_name in func.decorators:
+            parts = dotted_name.split(".")
+            sym: Sym = SName(parts[0])
+            for part in parts[1:]:
+                sym = SAttr(sym, part)
+            decorator = resolver.value(sym)
+            if not isinstance(decorator, TreeFunction):
+                continue
+            facts = self.function(decorator.module, decorator.qualname)
+            if facts is None:
+                continue
+            for args in facts.forwarded:
+                if index >= len(args):
+                    continue
+                passed = args[index]
+                scope: _ModuleScope = _ModuleScope(self, decorator.module)
+                first = args[0]
+                if (
+                    func.class_qualname is not None
+                    and decorator.module == path
+                    and isinstance(first, SName)
+                ):
+                    # ``method(self, client, ...)``: the wrapper's ``self`` is the instance
+                    scope = _MethodScope(self, path, func.class_qualname, first.id)
+                values.append(Resolver(scope, self).value(passed))
+        return values
 
     def _site_value(self, path: str, site: CallSite, sym: Sym) -> Value:
         facts = self.by_path[path]
