@@ -96,6 +96,13 @@ CASES = {
         "        self.redis = module.Redis.from_url(self.url)\n\n"
         "    async def use(self):\n        await self.redis.keys('*')\n"
     ),
+    "attribute holding one of two client classes": (
+        "class Safe(redis.Redis):\n    pass\n\n\n"
+        "class Backend:\n    def __init__(self, safe):\n        if safe:\n"
+        "            self._client_class = Safe\n        else:\n"
+        "            self._client_class = redis.Redis\n\n"
+        "    def use(self):\n        self._client_class().keys('*')\n"
+    ),
     "method annotated with a Protocol": (
         "class Commands(typing.Protocol):\n    def keys(self, pattern: str) -> list: ...\n\n\n"
         "class Store:\n    def client(self):\n        return redis.Redis()\n\n"

@@ -161,7 +161,9 @@ def declared(resolver: Resolver, syms: Iterable[Sym]) -> Value:
     found = merge(annotated) if annotated else UNKNOWN
     if found is not UNKNOWN and found is not NONE and found is not OTHER:
         return found
-    return _told([resolver.value(s) for s in syms])
+    values = [resolver.value(s) for s in syms]
+    told = [v for v in values if not _says_nothing(v)] or values
+    return merge_classes(resolver, told)
 
 
 def merge_classes(resolver: Resolver, values: list[Value]) -> Value:
