@@ -709,23 +709,16 @@ def _forwarded(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[tuple[Sym,
     """What a decorator's wrapper passes to the function it wraps: the calls, inside
     functions nested in ``node``, of a parameter of ``node`` or of a nested function that
     itself holds the wrapper (``def deco(func): def inner(*a): return func(conn(), *a)``)."""
-    nested = [n for n in ast.walk(node) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
-    if len(nested) < 2:
+    # a decorator defines its wrapper in its body, or (a decorator factory) a decorator
+    # that does: two levels of ``def`` directly in the bodies, no walk of the rest
+    inner_defs = _defs(node)
+    if not inner_defs:
         return ()  # no wrapper inside: not a decorator
-    holders = [
-        node,
-        *(
-            n
-            for n in nested[1:]
-            if any(
-                isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef) and m is not n
-                for m in ast.walk(n)
-            )
-        ),
-    ]
+    holders = [node, *(d for d in inner_defs if _defs(d))]
+    nested = [*inner_defs, *(dd for d in inner_defs for dd in _defs(d))]
     wrapped = {a.arg for h in holders for a in [*h.args.posonlyargs, *h.args.args]}
     found: list[tuple[Sym, ...]] = []
-    for inner in nested[1:]:
+    for inner in nested:
         local: dict[str, Sym] = {}
         for stmt in inner.body:
             if (
@@ -747,6 +740,12 @@ def _forwarded(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[tuple[Sym,
             if args:
                 found.append(tuple(args))
     return tuple(found)
+
+
+def _defs(
+    func: ast.FunctionDef | ast.AsyncFunctionDef,
+) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    return [s for s in func.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)]
 
 
 def _own_nodes(func: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:
