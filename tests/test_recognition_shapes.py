@@ -103,6 +103,11 @@ CASES = {
         "            self._client_class = redis.Redis\n\n"
         "    def use(self):\n        self._client_class().keys('*')\n"
     ),
+    "factory turned into its client by a decorator from outside the tree": (
+        "from funcy import LazyObject\n\n\n"
+        "@LazyObject\ndef store():\n    return redis.Redis()\n\n\n"
+        "def use():\n    store.keys('*')\n"
+    ),
     "method annotated with a Protocol": (
         "class Commands(typing.Protocol):\n    def keys(self, pattern: str) -> list: ...\n\n\n"
         "class Store:\n    def client(self):\n        return redis.Redis()\n\n"
@@ -178,6 +183,11 @@ LOOKALIKES = {
         "    def _get_store(self):\n        if self.local:\n            return dict\n"
         "        return redis.Redis\n\n"
         "    def use(self):\n        self.Store().keys()\n"
+    ),
+    "factory turned into a dict by a decorator from outside the tree": (
+        "from funcy import LazyObject\n\n\n"
+        "@LazyObject\ndef table():\n    return {}\n\n\n"
+        "def use():\n    table.keys()\n"
     ),
     "method annotated with a plain class": (
         "class Table:\n    def keys(self): ...\n\n\n"
@@ -355,3 +365,15 @@ def test_a_parameter_a_decorator_passes(tmp_path: Path) -> None:
     # the wrapped method of a class (django-redis-cache's get_client) and a decorator
     # from another module; the dict a decorator passes stays a dict
     assert keys_lines(tmp_path, files) == {("app/db.py", 42), ("app/jobs.py", 6)}
+
+
+def test_a_lazy_client_from_another_module(tmp_path: Path) -> None:
+    files = {
+        "app/__init__.py": "",
+        "app/db.py": (
+            "import redis\nfrom funcy import LazyObject\n\n\n"
+            "@LazyObject\ndef store():\n    return redis.Redis()\n"
+        ),
+        "app/jobs.py": "from app.db import store\n\n\ndef purge():\n    store.keys('*')\n",
+    }
+    assert keys_lines(tmp_path, files) == {("app/jobs.py", 5)}

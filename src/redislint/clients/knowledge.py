@@ -124,6 +124,18 @@ PUBSUB_SUBSCRIPTIONS = frozenset(
 
 REDIS_LIBRARIES = ("redis", "valkey", "aioredis", "fakeredis", "django_redis", "walrus")
 
+# Functions that import a name given as a string (a setting): what they return cannot be
+# known, unlike what other imported functions return (something that is not a client).
+DYNAMIC_IMPORTS = frozenset(
+    {
+        "django.utils.module_loading.import_string",
+        "importlib.import_module",
+        "pydoc.locate",
+        "werkzeug.utils.import_string",
+        "kombu.utils.imports.symbol_by_name",
+    }
+)
+
 # Redis-named things that are not redis-py clients: cache backends with their own
 # ``get``/``set(key, value, timeout)`` API, lock and queue libraries.
 NOT_CLIENTS = frozenset(

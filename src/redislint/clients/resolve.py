@@ -149,6 +149,8 @@ class World(Protocol):
 
     def is_protocol(self, module: str, cls: str) -> bool: ...
 
+    def lazy_client(self, module: str, qualname: str) -> RedisType | None: ...
+
     def function_return(self, module: str, qualname: str) -> Value: ...
 
 
@@ -295,6 +297,10 @@ class Resolver:
         """``base.attr`` where the result is about to be called."""
         if isinstance(base, RedisType | Container):
             return Method(base, attr)
+        if isinstance(base, TreeFunction):
+            proxied = self.world.lazy_client(base.module, base.qualname)
+            if proxied is not None:
+                return Method(proxied, attr)
         return self.attribute(base, attr)
 
     def call(self, sym: SCall) -> Value:
@@ -342,6 +348,8 @@ class Resolver:
 
     def _external(self, qualname: str) -> Value:
         """A call to (or an instance of) something imported from outside the tree."""
+        if qualname in knowledge.DYNAMIC_IMPORTS:
+            return UNKNOWN  # ``import_string(settings.CLIENT_CLASS)``: whatever it names
         if qualname in knowledge.NOT_CLIENTS or qualname.startswith("builtins."):
             return OTHER
         if knowledge.is_redis_library(qualname):

@@ -29,6 +29,7 @@ from redislint.clients.types import (
     RedisType,
     Ref,
     TreeClass,
+    TreeFunction,
     TreeInstance,
     Value,
     merge,
@@ -1066,6 +1067,8 @@ class Analyzer:
         if isinstance(func, cst.Attribute):
             self.walk(func.value)
             receiver = self.resolve(func.value)
+            if isinstance(receiver, TreeFunction):  # ``@LazyObject def client(): ...``
+                receiver = self.project.lazy_client(receiver.module, receiver.qualname) or receiver
             if (
                 isinstance(receiver, RedisType)
                 and receiver.kind is Kind.CLIENT

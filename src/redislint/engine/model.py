@@ -237,10 +237,20 @@ class Scope:
                 yield other
 
     def earlier(self, cmd: Command) -> Iterator[Command]:
-        """Commands that may run before ``cmd`` (not in an exclusive branch)."""
+        """Commands that may run before ``cmd``: not in an exclusive branch, nor in the
+        body of an ``if`` that always leaves the block before ``cmd`` (``if c: return
+        r.get(k)`` ... ``r.delete(k)``)."""
+        exits = [g for g in cmd.guards if g.exit]
         for other in self.commands[: cmd.index]:
-            if not exclusive(cmd.arms, other.arms):
-                yield other
+            if exclusive(cmd.arms, other.arms):
+                continue
+            if exits and any(
+                g.test is e.test and g.arm != e.arm and not g.exit
+                for g in other.guards
+                for e in exits
+            ):
+                continue
+            yield other
 
 
 def exclusive(a: tuple[Arm, ...], b: tuple[Arm, ...]) -> bool:

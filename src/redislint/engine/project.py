@@ -18,6 +18,7 @@ from redislint.clients.types import (
     OTHER,
     UNKNOWN,
     Container,
+    Kind,
     RedisType,
     Ref,
     TreeClass,
@@ -373,6 +374,24 @@ class Project:
                 if inherited is not None:
                     return inherited
         return UNKNOWN
+
+    def lazy_client(self, module: str, qualname: str) -> RedisType | None:
+        """A module-level factory turned into the object it builds by a decorator from
+        outside the tree (``@LazyObject def redis_client(): return Redis()``, then
+        ``redis_client.flushdb()``): the client, when the factory returns one."""
+        func = self.function(module, qualname)
+        if func is None or func.class_qualname is not None or not func.decorators:
+            return None
+        resolver = Resolver(_ModuleScope(self, module), self)
+        for dotted_name in func.decorators:
+            parts = dotted_name.split(".")
+            sym: Sym = SName(parts[0])
+            for part in parts[1:]:
+                sym = SAttr(sym, part)
+            if not isinstance(resolver.value(sym), Ref):
+                return None  # a decorator of the tree, or one nothing is known of
+        found = self.function_return(module, qualname)
+        return found if isinstance(found, RedisType) and found.kind is Kind.CLIENT else None
 
     def is_protocol(self, module: str, cls: str) -> bool:
         """Whether the tree's class ``cls`` is a ``typing.Protocol``."""
