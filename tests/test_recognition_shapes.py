@@ -108,6 +108,14 @@ CASES = {
         "@LazyObject\ndef store():\n    return redis.Redis()\n\n\n"
         "def use():\n    store.keys('*')\n"
     ),
+    "class dict of clients, one taken from Django's settings": (
+        "from django.conf import settings\n\n\n"
+        "class Server:\n    _clients = {}\n\n    def get(self, kind):\n"
+        "        if kind == 'object':\n            self._clients[kind] = settings.REDIS_OBJECT\n"
+        "        else:\n            self._clients[kind] = redis.Redis()\n"
+        "        return self._clients[kind]\n\n\n"
+        "def use():\n    Server().get('x').keys('*')\n"
+    ),
     "method annotated with a Protocol": (
         "class Commands(typing.Protocol):\n    def keys(self, pattern: str) -> list: ...\n\n\n"
         "class Store:\n    def client(self):\n        return redis.Redis()\n\n"
@@ -188,6 +196,9 @@ LOOKALIKES = {
         "from funcy import LazyObject\n\n\n"
         "@LazyObject\ndef table():\n    return {}\n\n\n"
         "def use():\n    table.keys()\n"
+    ),
+    "a Django setting alone": (
+        "from django.conf import settings\n\n\ndef use():\n    settings.TABLES.keys()\n"
     ),
     "method annotated with a plain class": (
         "class Table:\n    def keys(self): ...\n\n\n"

@@ -124,6 +124,10 @@ PUBSUB_SUBSCRIPTIONS = frozenset(
 
 REDIS_LIBRARIES = ("redis", "valkey", "aioredis", "fakeredis", "django_redis", "walrus")
 
+# Settings objects: their attributes are whatever the project configured (a URL, a number,
+# sometimes a ready client object), not something of the library that defines them.
+SETTINGS_OBJECTS = frozenset({"django.conf.settings"})
+
 # Functions that import a name given as a string (a setting): what they return cannot be
 # known, unlike what other imported functions return (something that is not a client).
 DYNAMIC_IMPORTS = frozenset(

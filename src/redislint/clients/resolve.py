@@ -282,6 +282,8 @@ class Resolver:
         if isinstance(base, Method):
             return UNKNOWN
         if isinstance(base, Ref):
+            if base.qualname in knowledge.SETTINGS_OBJECTS:
+                return UNKNOWN  # ``settings.SESSION_REDIS_CONNECTION_OBJECT``
             return Ref(f"{base.qualname}.{attr}")
         if isinstance(base, TreeModule):
             return self.world.module_attr(base.module, attr)
