@@ -348,6 +348,9 @@ def _key_name_words(node: cst.BaseExpression) -> list[str]:
             todo.extend((current.left, current.right))
         elif isinstance(current, cst.List | cst.Tuple):
             todo.extend(e.value for e in current.elements)
+        elif isinstance(current, cst.Call):
+            # ``self._q_for_pri(queue, pri)``: the names the key is built from
+            todo.extend(a.value for a in current.args)
     return found
 
 
