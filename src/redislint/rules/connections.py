@@ -152,7 +152,8 @@ class ClientPerCall(Rule):
     clients it builds (one per configured server in a loop is fine); getters cached
     with `functools.cache`/`lru_cache`/`cached_property` or memoised in a global or an
     attribute; factories called only from module level, set-up code or entry points
-    (`main`, click/typer commands); functions that use the client in a loop (workers,
+    (`main`, click/typer commands), or whose result some caller keeps (`database =
+    get_connection()` in a class: the program's factory of long-lived clients); functions that use the client in a loop (workers,
     consumers, batch jobs); clients built on an existing pool (`connection_pool=`,
     `from_pool`); fakes; test code.
 
@@ -322,12 +323,16 @@ def _ordinary_caller(
     project: Project, path: str, qualname: str, depth: int
 ) -> tuple[str, CallSite] | None:
     """A call of the helper from a function that uses the client for its work: not module
-    level, not set-up code, not a cached getter, not storing the result, not a test."""
-    for file, site in project.callers(path, qualname):
-        if site.caller is None or site.fate == "stored":
+    level, not set-up code, not a cached getter, not storing the result, not a test. A
+    helper whose result some caller keeps (in an attribute, a global) is the program's
+    factory of long-lived clients: a caller that drops one is a one-off path."""
+    sites = project.callers(path, qualname)
+    if any(site.fate == "stored" and not _in_tests(project, file) for file, site in sites):
+        return None
+    for file, site in sites:
+        if site.caller is None:
             continue
-        facts = project.by_path.get(file)
-        if facts is not None and facts.is_test:
+        if _in_tests(project, file):
             continue  # a test's fixtures are not the program's work
         if file == path and site.caller == qualname:
             continue  # recursion
@@ -353,6 +358,11 @@ def _ordinary_caller(
             continue
         return file, site
     return None
+
+
+def _in_tests(project: Project, file: str) -> bool:
+    facts = project.by_path.get(file)
+    return facts is not None and facts.is_test
 
 
 # -- RL802 -----------------------------------------------------------------------------------
