@@ -169,10 +169,10 @@ def declared(resolver: Resolver, syms: Iterable[Sym]) -> Value:
 
 
 def merge_classes(resolver: Resolver, values: list[Value]) -> Value:
-    """``merge`` of what a function returns, where returning one of several Redis client
-    classes (``return PrefixedRedis`` / ``return redis.Redis``) is returning a class
-    whose instances are clients, and returning one of several Redis libraries' modules
-    is returning a Redis module: the first of them stands for all."""
+    """``merge`` of what a function returns or a name is assigned, where one of several
+    Redis client classes (``return PrefixedRedis`` / ``return redis.Redis``) is a class
+    whose instances are clients, and one of several Redis libraries' modules is a Redis
+    module: the first of them stands for all."""
     refs = [v for v in values if isinstance(v, Ref)]
     if (
         len(refs) >= 2
