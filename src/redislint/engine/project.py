@@ -34,6 +34,15 @@ from redislint.engine.reach import Reach
 _PROTOCOLS = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
 
 
+def _dotted_sym(dotted_name: str) -> Sym:
+    """``a.b.c`` (a decorator as the index records it) as the expression it is."""
+    parts = dotted_name.split(".")
+    sym: Sym = SName(parts[0])
+    for part in parts[1:]:
+        sym = SAttr(sym, part)
+    return sym
+
+
 class _ModuleScope:
     """Names at module level of one indexed file (flow-insensitive)."""
 
@@ -384,11 +393,7 @@ class Project:
             return None
         resolver = Resolver(_ModuleScope(self, module), self)
         for dotted_name in func.decorators:
-            parts = dotted_name.split(".")
-            sym: Sym = SName(parts[0])
-            for part in parts[1:]:
-                sym = SAttr(sym, part)
-            if not isinstance(resolver.value(sym), Ref):
+            if not isinstance(resolver.value(_dotted_sym(dotted_name)), Ref):
                 return None  # a decorator of the tree, or one nothing is known of
         found = self.function_return(module, qualname)
         return found if isinstance(found, RedisType) and found.kind is Kind.CLIENT else None
@@ -681,11 +686,7 @@ class Project:
         values: list[Value] = []
         resolver = Resolver(_ModuleScope(self, path), self)
         for dotted_name in func.decorators:
-            parts = dotted_name.split(".")
-            sym: Sym = SName(parts[0])
-            for part in parts[1:]:
-                sym = SAttr(sym, part)
-            decorator = resolver.value(sym)
+            decorator = resolver.value(_dotted_sym(dotted_name))
             if not isinstance(decorator, TreeFunction):
                 continue
             facts = self.function(decorator.module, decorator.qualname)
