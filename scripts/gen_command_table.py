@@ -353,8 +353,13 @@ def _commands_in_source(func: Any) -> list[str]:
         src = textwrap.dedent(inspect.getsource(func))
     except (OSError, TypeError):
         return []
+    return commands_sent(ast.parse(src))
+
+
+def commands_sent(tree: ast.AST) -> list[str]:
+    """The commands ``tree`` sends with ``execute_command("NAME", ...)``, in order."""
     found: list[str] = []
-    for node in ast.walk(ast.parse(src)):
+    for node in ast.walk(tree):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)

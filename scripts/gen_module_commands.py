@@ -21,12 +21,13 @@ tests/test_module_commands.py checks that the table matches the installed redis-
 from __future__ import annotations
 
 import ast
-import importlib.util
 import json
-import sys
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
+
+from gen_api_returns import redis_package
+from gen_command_table import commands_sent
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "src" / "redislint" / "data" / "module_commands.json"
@@ -51,17 +52,8 @@ KEY_PARAMS = ("name", "key", "keys")
 
 def _sent(func: ast.FunctionDef) -> str | None:
     """The command a method body sends with ``self.execute_command("JSON.X", ...)``."""
-    for node in ast.walk(func):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "execute_command"
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-            and isinstance(node.args[0].value, str)
-        ):
-            return node.args[0].value.lower()
-    return None
+    found = commands_sent(func)
+    return found[0].lower() if found else None
 
 
 def _params(func: ast.FunctionDef) -> list[list[str]]:
@@ -116,14 +108,6 @@ def table(package: Path) -> dict[str, Any]:
             "methods": dict(sorted(methods.items())),
         }
     }
-
-
-def redis_package() -> Path:
-    """Where the installed redis-py is (found, not imported)."""
-    spec = importlib.util.find_spec("redis")
-    if spec is None or spec.origin is None:
-        sys.exit("redis-py is not installed: pip install -e '.[test]'")
-    return Path(spec.origin).parent
 
 
 def main() -> None:

@@ -52,10 +52,14 @@ class MethodInfo:
 
 
 @cache
-def _table() -> dict[str, Any]:
-    text = resources.files("redislint.data").joinpath("commands.json").read_text("utf-8")
+def _data(name: str) -> dict[str, Any]:
+    text = resources.files("redislint.data").joinpath(name).read_text("utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
+
+
+def _table() -> dict[str, Any]:
+    return _data("commands.json")
 
 
 @cache
@@ -108,18 +112,11 @@ def client_method_params(kind: str, method: str) -> tuple[tuple[str, str], ...] 
 
 
 @cache
-def _modules() -> dict[str, Any]:
-    text = resources.files("redislint.data").joinpath("module_commands.json").read_text("utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
-
-
-@cache
 def module_method_info(module: str, method: str) -> MethodInfo | None:
     """A method of a redis-py module object (``r.json().get`` -> JSON.GET), or None.
 
     ``module`` is ``"json"``; the table is scripts/gen_module_commands.py's."""
-    table = _modules().get(module, {})
+    table = _data("module_commands.json").get(module, {})
     raw = table.get("methods", {}).get(method)
     if raw is None:
         return None
@@ -144,7 +141,7 @@ def module_method_info(module: str, method: str) -> MethodInfo | None:
 
 def module_methods(module: str) -> frozenset[str]:
     """The command methods of a redis-py module object (``"json"``)."""
-    return frozenset(_modules().get(module, {}).get("methods", {}))
+    return frozenset(_data("module_commands.json").get(module, {}).get("methods", {}))
 
 
 def all_methods() -> frozenset[str]:

@@ -163,9 +163,7 @@ def declared(resolver: Resolver, syms: Iterable[Sym]) -> Value:
     found = merge(annotated) if annotated else UNKNOWN
     if found is not UNKNOWN and found is not NONE and found is not OTHER:
         return found
-    values = [resolver.value(s) for s in syms]
-    told = [v for v in values if not _says_nothing(v)] or values
-    return merge_classes(resolver, told)
+    return merge_classes(resolver, _told([resolver.value(s) for s in syms]))
 
 
 def merge_classes(resolver: Resolver, values: list[Value]) -> Value:
@@ -196,11 +194,10 @@ def merge_classes(resolver: Resolver, values: list[Value]) -> Value:
     return merge(values)
 
 
-def _told(options: list[Value]) -> Value:
-    """The alternatives merged, leaving out ``Any`` and the like where others remain
-    (``if TYPE_CHECKING: Client = Redis`` / ``else: Client = Any``)."""
-    told = [v for v in options if not _says_nothing(v)]
-    return merge(told or options)
+def _told(options: list[Value]) -> list[Value]:
+    """The alternatives, less ``Any`` and the like where others remain (``if
+    TYPE_CHECKING: Client = Redis`` / ``else: Client = Any``)."""
+    return [v for v in options if not _says_nothing(v)] or options
 
 
 class Resolver:
@@ -238,7 +235,7 @@ class Resolver:
         if isinstance(sym, SSub):
             return self.subscript(self.value(sym.value))
         if isinstance(sym, SAlt):
-            return _told([self.value(o) for o in sym.options])
+            return merge(_told([self.value(o) for o in sym.options]))
         if isinstance(sym, SAwait):
             return self.value(sym.value)
         if isinstance(sym, SConst):

@@ -942,8 +942,10 @@ class Analyzer:
                 self._guards.append(Guard(stmt.test, arm, origins, exit=True, block=rest))
                 pushed += 1
                 continue
-            outer = self.origins_of(stmt.test)
+            outer: frozenset[Command] | None = None
             for test, exit_arm in _nested_exits(stmt.body):
+                if outer is None:
+                    outer = self.origins_of(stmt.test)
                 origins = outer | self.origins_of(test)
                 self._partial.append(Guard(test, exit_arm, origins, exit=True, block=rest))
                 partial += 1
@@ -1464,8 +1466,7 @@ def _always_exits(body: cst.BaseSuite) -> bool:
 def _parameters(node: cst.CSTNode) -> set[str]:
     if not isinstance(node, cst.FunctionDef):
         return set()
-    params = node.params
-    return {p.name.value for p in [*params.posonly_params, *params.params, *params.kwonly_params]}
+    return {p.name.value for p in _all_params(node.params)}
 
 
 def _exiting_arm(node: cst.If) -> int | None:

@@ -302,9 +302,8 @@ class _Judge:
         a module-level one (``clients/evidence.py``): the analyzer records those."""
         facts = self.facts
         qualname = f"{cls}.{func.name}" if cls else func.name
-        by_param = cls is not None and bool(
-            facts.evidence_params.get(cls, {}).keys() & {a.arg for a in _all_args(func)}
-        )
+        params = facts.evidence_params.get(cls, {}) if cls is not None else {}
+        by_param = bool(params) and any(a.arg in params for a in _all_args(func))
         if not (qualname in facts.evidence_locals or facts.evidence_globals or by_param):
             return False
         if not self.project.evidence_applies(self.path):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from redislint.clients.names import words
 from redislint.engine.arguments import set_options
 from redislint.engine.model import Command, Scope
-from redislint.keys.shape import Hole, KeyShape, Relation, code
+from redislint.keys.shape import Hole, KeyShape, Relation, called_name, code
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -156,13 +156,10 @@ def conditional_ttl(cmd: Command) -> bool:
 def ttl_in_other_arm(cmd: Command) -> bool:
     """The other arm of an ``if`` around the write gives the same key a TTL (``if
     is_result: r.set(k, v, ex=60) else: r.set(k, v)``): the author chose when one applies."""
-    for other in cmd.scope.commands:
-        if other is cmd or not gives_ttl(other) or other.same_key(cmd) is not Relation.SAME:
-            continue
-        for guard in cmd.guards:
-            if any(g.test is guard.test and g.arm != guard.arm for g in other.guards):
-                return True
-    return False
+    return any(
+        gives_ttl(other) and cmd.in_other_arm(other) and other.same_key(cmd) is Relation.SAME
+        for other in cmd.scope.commands
+    )
 
 
 def _shape_words(shape: KeyShape) -> list[str]:
@@ -188,10 +185,7 @@ def ephemeral_reason(cmd: Command, keys: list[KeyShape]) -> str | None:
     """Why the written key looks short-lived, or None when nothing says so."""
     for shape in keys:
         found = _shape_words(shape)
-        hit = EPHEMERAL_WORDS.intersection(found)
-        if hit:
-            return f"its name says {sorted(hit)[0]}"
-        hit = _JOB_STATE_WORDS.intersection(found)
+        hit = EPHEMERAL_WORDS.intersection(found) or _JOB_STATE_WORDS.intersection(found)
         if hit:
             return f"its name says {sorted(hit)[0]}"
         if "status" in found and _JOB_WORDS.intersection(found):
@@ -246,19 +240,12 @@ _SINGULAR = {"req": "request", "msg": "message", "exec": "execution"}
 def _counted(cmd: Command, name: str) -> bool:
     """``n = r.incr("next:id")`` ... ``f"job:{n}"``: the name holds a counter's reply."""
     bound = cmd.bindings.get(name)
-    while isinstance(bound, cst.Call) and isinstance(bound.func, cst.Name | cst.Attribute):
-        func = bound.func
-        if isinstance(func, cst.Attribute) and func.attr.value in _COUNTERS:
-            return True
-        if isinstance(func, cst.Name) and func.value in ("str", "int") and bound.args:
+    while True:
+        if isinstance(bound, cst.Await):
+            bound = bound.expression
+        elif isinstance(bound, cst.Call) and isinstance(bound.func, cst.Attribute):
+            return bound.func.attr.value in _COUNTERS
+        elif isinstance(bound, cst.Call) and called_name(bound) in ("str", "int") and bound.args:
             bound = bound.args[0].value  # str(r.incr(...))
-            continue
-        break
-    if isinstance(bound, cst.Await):
-        inner = bound.expression
-        return (
-            isinstance(inner, cst.Call)
-            and isinstance(inner.func, cst.Attribute)
-            and inner.func.attr.value in _COUNTERS
-        )
-    return False
+        else:
+            return False

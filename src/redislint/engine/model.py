@@ -142,6 +142,12 @@ class Command:
         """The method as a message shows it: ``set``, or ``json().set`` on a JSON object."""
         return f"json().{self.method}" if self.receiver.kind is Kind.JSON else self.method
 
+    def in_other_arm(self, other: Command, guard: Guard | None = None) -> bool:
+        """Whether ``other`` is on another arm of an ``if`` around this command (of
+        ``guard``'s ``if``, when given): the two never run in one pass."""
+        mine = [guard] if guard is not None else self.guards
+        return any(g.test is m.test and g.arm != m.arm for m in mine for g in other.guards)
+
     def same_key(self, other: Command) -> Relation:
         """How this command's first key relates to ``other``'s."""
         if not self.keys or not other.keys:

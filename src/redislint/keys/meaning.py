@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from redislint.clients.names import words
-from redislint.keys.shape import KeyShape, code
+from redislint.keys.shape import KeyShape, called_name, code
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -127,13 +127,7 @@ def time_window(
     for current in _nodes(node, lookup):
         if isinstance(current, cst.Call):
             func = current.func
-            attr = (
-                func.attr.value
-                if isinstance(func, cst.Attribute)
-                else func.value
-                if isinstance(func, cst.Name)
-                else None
-            )
+            attr = called_name(current)
             if attr in _CLOCK_CALLS and (attr not in ("time", "time_ns") or _is_time_module(func)):
                 found.setdefault(0, f"it is built from {code(func)}()")
             elif attr == "strftime":

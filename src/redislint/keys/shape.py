@@ -36,6 +36,14 @@ def _empty_module() -> cst.Module:
     return cst.Module(body=[])
 
 
+def called_name(call: cst.Call) -> str | None:
+    """The name a call calls: ``f`` in ``f(x)``, ``m`` in ``obj.m(x)``; None otherwise."""
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return func.value if isinstance(func, cst.Name) else None
+
+
 def code(node: cst.CSTNode) -> str:
     """The source of ``node`` with all whitespace removed (a stable comparison text)."""
     return _SPACE.sub("", _empty_module().code_for_node(node))

@@ -20,7 +20,7 @@ from redislint.engine.model import BoundArgs, Command, Construction, Guard, Scop
 from redislint.engine.rewrite import only_tested, with_argument, with_method
 from redislint.engine.treefacts import TreeCondition, TreeQuery
 from redislint.keys.meaning import LOCK_WORDS, names_lock
-from redislint.keys.shape import Relation, code, compare, shape_of
+from redislint.keys.shape import Relation, called_name, code, compare, shape_of
 from redislint.rules.base import Rule, supports, version_tuple
 from redislint.rules.expiration import SET_OPTION, call_text, key_text, later_expiry, merge_expiry
 
@@ -161,17 +161,12 @@ def _written_in_every_arm(write: Command, read: Command) -> bool:
     guard = next((g for g in write.guards if read in g.origins), None)
     if guard is None or (_keeps_ttl(write) and _found_present(guard)):
         return False
-    for other in write.scope.commands:
-        if other is write or other.name not in WRITES:
-            continue
-        sibling = next((g for g in other.guards if g.test is guard.test), None)
-        if (
-            sibling is not None
-            and sibling.arm != guard.arm
-            and other.same_key(write) is Relation.SAME
-        ):
-            return True
-    return False
+    return any(
+        other.name in WRITES
+        and write.in_other_arm(other, guard)
+        and other.same_key(write) is Relation.SAME
+        for other in write.scope.commands
+    )
 
 
 def _found_present(guard: Guard) -> bool:
@@ -261,14 +256,7 @@ def _calls_something(stmt: cst.CSTNode, write: Command) -> bool:
         if node is write.node:
             return False  # the write's own statement (``if r.delete(k): ...``)
         if isinstance(node, cst.Call):
-            func = node.func
-            name = (
-                func.attr.value
-                if isinstance(func, cst.Attribute)
-                else func.value
-                if isinstance(func, cst.Name)
-                else ""
-            )
+            name = called_name(node)
             if name and name not in _QUIET_CALLS:
                 return True
         if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):

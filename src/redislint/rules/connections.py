@@ -153,9 +153,9 @@ class ClientPerCall(Rule):
     with `functools.cache`/`lru_cache`/`cached_property` or memoised in a global or an
     attribute; factories called only from module level, set-up code or entry points
     (`main`, click/typer commands), or whose result some caller keeps (`database =
-    get_connection()` in a class: the program's factory of long-lived clients); functions that use the client in a loop (workers,
-    consumers, batch jobs); clients built on an existing pool (`connection_pool=`,
-    `from_pool`); fakes; test code.
+    get_connection()` in a class: the program's factory of long-lived clients); functions
+    that use the client in a loop (workers, consumers, batch jobs); clients built on an
+    existing pool (`connection_pool=`, `from_pool`); fakes; test code.
 
     ## Why is this bad?
     Every client owns a connection pool. A new client per call opens a new TCP

@@ -12,7 +12,7 @@ from redislint.engine.context import FileContext
 from redislint.engine.loops import exit_kinds, result_refs
 from redislint.engine.model import Command
 from redislint.engine.treefacts import TreeCondition, TreeQuery
-from redislint.keys.shape import Hole, KeyShape, Relation, code
+from redislint.keys.shape import Hole, KeyShape, Relation, called_name, code
 from redislint.rules.base import Rule, supports
 
 if TYPE_CHECKING:
@@ -157,9 +157,7 @@ def channel_work_word(node: cst.BaseExpression, shape: KeyShape) -> str | None:
 def _payload_word(node: cst.BaseExpression | None) -> str | None:
     """A job-like key of a dict payload (``{"task": ..., "args": ...}``), also inside json.dumps()."""
     if isinstance(node, cst.Call) and node.args:
-        func = node.func
-        name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
-        if name in ("dumps", "packb", "encode"):
+        if called_name(node) in ("dumps", "packb", "encode"):
             return _payload_word(node.args[0].value)
         return None
     if not isinstance(node, cst.Dict):
