@@ -116,6 +116,10 @@ CASES = {
         "        return self._clients[kind]\n\n\n"
         "def use():\n    Server().get('x').keys('*')\n"
     ),
+    "isinstance narrowing of a parameter": (
+        "def use(conn):\n    if isinstance(conn, (redis.Redis, redis.RedisCluster)):\n"
+        "        conn.keys('*')\n"
+    ),
     "method annotated with a Protocol": (
         "class Commands(typing.Protocol):\n    def keys(self, pattern: str) -> list: ...\n\n\n"
         "class Store:\n    def client(self):\n        return redis.Redis()\n\n"
@@ -199,6 +203,10 @@ LOOKALIKES = {
     ),
     "a Django setting alone": (
         "from django.conf import settings\n\n\ndef use():\n    settings.TABLES.keys()\n"
+    ),
+    "a client narrowed to a dict": (
+        "CONFIG = redis.Redis()\n\n\ndef use(value=CONFIG):\n"
+        "    if isinstance(value, dict):\n        value.keys()\n"
     ),
     "method annotated with a plain class": (
         "class Table:\n    def keys(self): ...\n\n\n"

@@ -908,10 +908,19 @@ class Analyzer:
         origins = self.origins_of(node.test)
         before = self._snapshot()
         versions = dict(self.scope.versions)
+        narrowed = self._narrowing(node.test)
+        if narrowed is not None:
+            self.scope.names[narrowed[0]] = narrowed[1]
         self._guards.append(Guard(node.test, 0, origins, block=tuple(node.body.body)))
         self._arm(branch, 0, node.body)
         self._guards.pop()
         after_body = self._snapshot()
+        if narrowed is not None and after_body.get(narrowed[0]) is narrowed[1]:
+            # not rebound in the body: after the ``if`` the name is what it was
+            if narrowed[0] in before:
+                after_body[narrowed[0]] = before[narrowed[0]]
+            else:
+                del after_body[narrowed[0]]
         self.scope.names = dict(before)
         arms = [after_body]
         if node.orelse is not None:
@@ -925,6 +934,25 @@ class Analyzer:
             self.scope.names = dict(before)
         self._join(before, arms, exhaustive=node.orelse is not None)
         self._join_held(versions)
+
+    def _narrowing(self, test: cst.BaseExpression) -> tuple[str, Value] | None:
+        """``isinstance(name, T)`` (also first in an ``and``): the name, and the instance
+        of ``T`` it is in the ``if`` body, when ``T`` is known."""
+        if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+            test = test.left
+        if not (
+            isinstance(test, cst.Call)
+            and isinstance(test.func, cst.Name)
+            and test.func.value == "isinstance"
+            and len(test.args) == 2
+            and isinstance(test.args[0].value, cst.Name)
+        ):
+            return None
+        types = test.args[1].value
+        elements = [e.value for e in types.elements] if isinstance(types, cst.Tuple) else [types]
+        resolver = self.resolver()
+        value = merge([resolver.instance_of(self.resolve(e)) for e in elements])
+        return None if value is UNKNOWN else (test.args[0].value.value, value)
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
         """A block's statements; after ``if test: ... return`` (or ``if test: ... else:

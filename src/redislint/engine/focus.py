@@ -413,6 +413,13 @@ class _Inside:
                     stack.append(child)  # type: ignore[arg-type]
             if isinstance(node, ast.Call):
                 self.calls.append(node)
+                if (
+                    isinstance(node.func, ast.Name)
+                    and node.func.id == "isinstance"
+                    and len(node.args) == 2
+                ):
+                    # ``if isinstance(conn, redis.Redis):`` narrows ``conn`` (the analyzer)
+                    self._bind([node.args[0]], node.args[1], annotation=True)
             elif isinstance(node, ast.Assign):
                 self._bind(node.targets, node.value)
             elif isinstance(node, ast.AnnAssign | ast.AugAssign):
