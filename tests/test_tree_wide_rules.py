@@ -147,3 +147,53 @@ def test_a_channel_constant_imported_from_config(tmp_path: Path) -> None:
         ),
     }
     assert lint(tmp_path, files, ["RL501"]) == {("app/producer.py", 9, "RL501")}
+
+
+KEY_HELPERS = """
+CACHE_PREFIX = "defender"
+
+
+def blocked_ip_key(ip):
+    \"\"\"The key that marks an IP address as blocked.\"\"\"
+    return "{0}:blocked:ip:{1}".format(CACHE_PREFIX, ip)
+
+
+def attempts_key(ip):
+    return f"{CACHE_PREFIX}:attempts:{ip}"
+"""
+
+BLOCK = """
+import redis
+
+from app import keys
+
+r = redis.Redis()
+
+
+def block(ip, cooloff):
+    r.set(keys.blocked_ip_key(ip), "blocked", cooloff)
+"""
+
+
+def test_a_key_helper_of_another_module_is_its_template(tmp_path: Path) -> None:
+    """A helper that only builds a key stands for its template at every call: the plain
+    set() of a key another module writes with a TTL is the inconsistent write."""
+    tests = (
+        "import redis\n\nfrom app.keys import blocked_ip_key\n\nr = redis.Redis()\n\n\n"
+        "def seed(ip):\n    key = blocked_ip_key(ip)\n    r.set(key, 'blocked')\n"
+    )
+    files = {"app/keys.py": KEY_HELPERS, "app/block.py": BLOCK, "app/seed.py": tests}
+    assert lint(tmp_path, files, ["RL101"]) == {("app/seed.py", 10, "RL101")}
+    # one address of the family is only maybe the key the other module expires
+    tests = tests.replace("def seed(ip):", "def seed():").replace("(ip)", "('8.8.8.8')")
+    files["app/seed.py"] = tests
+    assert lint(tmp_path, files, ["RL101"]) == set()
+
+
+def test_another_helpers_key_is_another_key(tmp_path: Path) -> None:
+    seed = (
+        "import redis\n\nfrom app.keys import attempts_key\n\nr = redis.Redis()\n\n\n"
+        "def seed():\n    r.set(attempts_key('8.8.8.8'), 0)\n"
+    )
+    files = {"app/keys.py": KEY_HELPERS, "app/block.py": BLOCK, "app/seed.py": seed}
+    assert lint(tmp_path, files, ["RL101"]) == set()

@@ -44,6 +44,7 @@ from redislint.commands import (
 )
 from redislint.engine.arguments import literal
 from redislint.engine.binding import bind_args, client_params
+from redislint.engine.key_helpers import helper_call
 from redislint.engine.loops import is_wait
 from redislint.engine.model import (
     BoundArgs,
@@ -353,6 +354,7 @@ class Analyzer:
             scope.names[name] = value
             old_version = scope.versions.get(name, 0)
             scope.versions[name] = old_version + 1
+            scope.elements.pop(name, None)
             scope.pipes.pop(name, None)
             chained = (
                 self.command_by_node.get(value_node) if isinstance(value_node, cst.Call) else None
@@ -369,7 +371,10 @@ class Analyzer:
                 held = self._held_for(chained.receiver_node)
                 if held:
                     scope.held[(name, old_version + 1)] = held
-            if value_node is not None and _is_stringy(value_node):
+            if value_node is not None and (
+                _is_stringy(value_node)
+                or (isinstance(value_node, cst.Call) and self.key_call(value_node) is not None)
+            ):
                 scope.strings[name] = value_node
             else:
                 scope.strings.pop(name, None)
@@ -418,13 +423,22 @@ class Analyzer:
     def version(self, name: str) -> int:
         return self.scope.versions.get(name, 0)
 
-    def key_lookup(self, name: str) -> tuple[cst.BaseExpression | None, int]:
+    def key_lookup(self, name: str) -> tuple[cst.BaseExpression | None, int | str]:
         """Inline a name bound to a key template: locally, else a module-level constant."""
         scope = self.scope
         version = scope.versions.get(name, 0)
         if version or scope.kind == "module":
-            return scope.strings.get(name), version
+            bound = scope.strings.get(name)
+            if bound is None and name in scope.elements:
+                return None, scope.elements[name]
+            return bound, version
         return self.scopes[0].strings.get(name), 0
+
+    def key_call(
+        self, call: cst.Call
+    ) -> tuple[cst.BaseExpression, dict[str, cst.BaseExpression]] | None:
+        """A call of a key helper of the tree: its template and arguments."""
+        return helper_call(self.project, self.resolve, call)
 
     def origins_of(self, node: cst.CSTNode) -> frozenset[Command]:
         """Commands whose results flow into ``node`` (directly or through local names)."""
@@ -437,6 +451,7 @@ class Analyzer:
                 cmd = self.command_by_node.get(current)
                 if cmd is not None:
                     found.add(cmd)
+                    found.update(cmd.replies)
             elif isinstance(current, cst.Name):
                 found.update(scope.origins.get(current.value, ()))
                 continue
@@ -1040,10 +1055,76 @@ class Analyzer:
         self._loops.append(node)
         element = self.resolver().element(iterable)
         self.bind(node.target, None, element if element is not OTHER else UNKNOWN)
+        self._bind_elements(node.target, node.iter)
         self.walk(node.body)
         self._loops.pop()
         if node.orelse is not None:
             self.walk(node.orelse.body)
+
+    def _bind_elements(self, target: cst.BaseExpression, iterable: cst.BaseExpression) -> None:
+        """Loop names that take the elements of a collection: which collection (for keys),
+        and the commands whose replies flow into it (for dataflow)."""
+        scope = self.scope
+        origins = self.origins_of(iterable)
+        for name, collection in _element_sources(target, iterable):
+            if origins:
+                scope.origins[name] = origins
+            identity = self._collection_identity(collection)
+            if identity is None:
+                continue
+            template = scope.collected.get(identity)
+            if template is not None:
+                scope.strings[name] = template  # ``keys.append(f"user:{u}")`` earlier
+            else:
+                scope.elements[name] = identity
+
+    def _collection_identity(self, node: cst.BaseExpression) -> str | None:
+        """``"in:names#2"``: a collection named by a local name (at its binding version) or
+        an attribute chain, the same text for every loop over the same collection."""
+        text = _dotted(node)
+        if text is None:
+            return None
+        root = text.split(".", 1)[0]
+        return f"in:{text}#{self.scope.versions.get(root, 0)}"
+
+    def _note_append(self, node: cst.Call) -> None:
+        """``keys.append(key)``: ``key`` is now an element of ``keys``, so a later loop over
+        ``keys`` goes over that key."""
+        func = node.func
+        if not (
+            isinstance(func, cst.Attribute)
+            and func.attr.value == "append"
+            and len(node.args) == 1
+            and node.args[0].keyword is None
+            and not node.args[0].star
+        ):
+            return
+        identity = self._collection_identity(func.value)
+        if identity is None:
+            return
+        scope = self.scope
+        value = node.args[0].value
+        template = scope.strings.get(value.value) if isinstance(value, cst.Name) else None
+        if template is None and _is_stringy(value):
+            template = value
+        if template is not None:
+            scope.collected[identity] = template
+        elif isinstance(value, cst.Name) and scope.versions.get(value.value, 0):
+            scope.elements[value.value] = identity
+
+    def _note_mutation(self, node: cst.Call) -> None:
+        """``ts.ParseFromString(raw)``, ``seen.update(reply)``: a method of a local object
+        called with a value may keep it, so what flows into the value flows into the object."""
+        func = node.func
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
+            return
+        name = func.value.value
+        scope = self.scope
+        if not scope.versions.get(name, 0):
+            return
+        flows = frozenset().union(*(self.origins_of(a.value) for a in node.args))
+        if flows:
+            scope.origins[name] = scope.origins.get(name, frozenset()) | flows
 
     def visit_While(self, node: cst.While) -> None:
         self._loops.append(node)
@@ -1068,6 +1149,7 @@ class Analyzer:
             if level is not first:
                 self.walk(level.iter)
             self.bind(level.target, None, UNKNOWN)
+            self._bind_elements(level.target, level.iter)
             for cond in level.ifs:
                 self.walk(cond.test)
             level = level.inner_for_in
@@ -1114,6 +1196,9 @@ class Analyzer:
         for arg in node.args:
             self.walk(arg.value)
         self._lambda_callback = None
+        if receiver is not None and not isinstance(receiver, RedisType):
+            self._note_append(node)
+            self._note_mutation(node)
         if self._loops and is_wait(node):
             for loop in self._loops:
                 self.loop_waits.setdefault(id(loop), []).append(node)
@@ -1211,6 +1296,8 @@ class Analyzer:
             fate=fate,
         )
         cmd.statement, cmd.block = self.statement_of_call()
+        if method == "execute" and pipe is not None:
+            cmd.replies = _queued_since_execute(scope.commands, pipe)
         cmd.arg_origins = self.origins_of_args(node, keys)
         cmd.bindings = self.bindings_of(node)
         if isinstance(receiver_node, cst.Name) and receiver_node.value in scope.exprs:
@@ -1309,7 +1396,7 @@ class Analyzer:
                     nodes.extend(e.key for e in bound.elements if isinstance(e, cst.DictElement))
                 else:
                     nodes.extend(_elements(bound))
-        return tuple(Key(n, shape_of(n, self.key_lookup)) for n in nodes)
+        return tuple(Key(n, shape_of(n, self.key_lookup, self.key_call)) for n in nodes)
 
     def transaction_state(
         self, receiver: RedisType, receiver_node: cst.BaseExpression, method: str
@@ -1489,6 +1576,74 @@ def _always_exits(body: cst.BaseSuite) -> bool:
     if isinstance(last, cst.SimpleStatementLine):
         last = last.body[-1] if last.body else None
     return isinstance(last, cst.Return | cst.Raise | cst.Continue | cst.Break)
+
+
+def _queued_since_execute(commands: Sequence[Command], pipe: Pipe) -> tuple[Command, ...]:
+    """The commands queued on ``pipe`` since its last ``execute()`` (in ``commands``)."""
+    queued: list[Command] = []
+    for cmd in reversed(commands):
+        if cmd.pipe is not pipe:
+            continue
+        if cmd.method == "execute":
+            break
+        if cmd.method not in _PIPE_CONTROL:
+            queued.append(cmd)
+    return tuple(reversed(queued))
+
+
+# Calls that keep the elements of their one collection argument.
+_SAME_ELEMENTS = frozenset({"list", "tuple", "set", "sorted", "reversed", "frozenset"})
+
+
+def _element_sources(
+    target: cst.BaseExpression, iterable: cst.BaseExpression
+) -> Iterator[tuple[str, cst.BaseExpression]]:
+    """Names of a loop target that take the elements of a collection, with the collection:
+    ``for k in keys``, ``for k in keys.keys()``, ``for k, v in d.items()``, ``for i, k in
+    enumerate(keys)``, ``for k, v in zip(keys, values)``."""
+    while (
+        isinstance(iterable, cst.Call)
+        and isinstance(iterable.func, cst.Name)
+        and iterable.func.value in _SAME_ELEMENTS
+        and len(iterable.args) == 1
+    ):
+        iterable = iterable.args[0].value
+    if isinstance(iterable, cst.Call) and not any(a.star or a.keyword for a in iterable.args):
+        func = iterable.func
+        parts = [a.value for a in iterable.args]
+        if isinstance(func, cst.Attribute) and func.attr.value in ("keys", "items") and not parts:
+            if func.attr.value == "items":
+                target = _first_element(target)
+            iterable = func.value
+        elif isinstance(func, cst.Name) and func.value == "enumerate" and len(parts) == 1:
+            if isinstance(target, cst.Tuple | cst.List) and len(target.elements) == 2:
+                yield from _element_sources(target.elements[1].value, parts[0])
+            return
+        elif isinstance(func, cst.Name) and func.value == "zip":
+            if isinstance(target, cst.Tuple | cst.List) and len(target.elements) == len(parts):
+                for element, part in zip(target.elements, parts, strict=True):
+                    yield from _element_sources(element.value, part)
+            return
+        else:
+            return
+    if isinstance(target, cst.Name) and _dotted(iterable) is not None:
+        yield target.value, iterable
+
+
+def _first_element(target: cst.BaseExpression) -> cst.BaseExpression:
+    if isinstance(target, cst.Tuple | cst.List) and target.elements:
+        return target.elements[0].value
+    return target
+
+
+def _dotted(node: cst.BaseExpression) -> str | None:
+    """``self.keys`` for a name or an attribute chain; None for anything else."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _dotted(node.value)
+        return None if base is None else f"{base}.{node.attr.value}"
+    return None
 
 
 def _parameters(node: cst.CSTNode) -> set[str]:

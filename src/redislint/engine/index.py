@@ -55,6 +55,9 @@ class FunctionFacts:
     # wraps (``return func(get_redis(), *args)`` -> ``(get_redis(),)``), which become
     # the decorated function's first parameters
     forwarded: tuple[tuple[Sym, ...], ...] = ()
+    # a key helper (``def user_key(uid): return f"user:{uid}"``): the source of the string
+    # template its body returns, which key shapes inline at its call sites
+    key_template: str | None = None
 
 
 @dataclass(frozen=True)
@@ -288,6 +291,7 @@ class _Extractor:
         self.evidence(calls, func, cls, names - declared)
         func.forwarded = _forwarded(node)
         func.command_receivers = _command_receivers(calls, func.params)
+        func.key_template = _key_template(node)
         return func
 
     def evidence(
@@ -821,3 +825,38 @@ def extract(tree: ast.Module, path: str, module: str, is_package: bool) -> Modul
     facts = ModuleFacts(path=path, module=module, is_package=is_package)
     _Extractor(facts).body(tree.body, None)
     return facts
+
+
+def _key_template(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    """The string template a function returns when its body is only that (after a
+    docstring): ``return f"user:{uid}"``, ``return "{0}:ip:{1}".format(PREFIX, ip)``."""
+    body = node.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
+        return None
+    value = body[0].value
+    if _is_template(value) and not isinstance(node, ast.AsyncFunctionDef):
+        return ast.unparse(value)
+    return None
+
+
+def _is_template(node: ast.expr) -> bool:
+    """A string built from literal text and values (not a bare name or a literal)."""
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(v, ast.Constant) and v.value for v in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        return isinstance(node.left, ast.Constant) and isinstance(node.left.value, str)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return any(
+            (isinstance(side, ast.Constant) and isinstance(side.value, str)) or _is_template(side)
+            for side in (node.left, node.right)
+        )
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        base = node.func.value
+        return (
+            node.func.attr in ("format", "join")
+            and isinstance(base, ast.Constant)
+            and isinstance(base.value, str)
+        )
+    return False

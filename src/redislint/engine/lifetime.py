@@ -164,6 +164,8 @@ def ttl_in_other_arm(cmd: Command) -> bool:
 
 def _shape_words(shape: KeyShape) -> list[str]:
     found = words(shape.literal_text())
+    for helper in shape.via:
+        found += words(helper)
     for part in shape.parts:
         if isinstance(part, Hole):
             found += words(part.text.split("#")[0])

@@ -132,6 +132,9 @@ class Command:
     # exits nested in an earlier ``if`` of the block (``if v: if int(v) > n: return``):
     # the code here runs only on some outcomes of their tests, which ``guards`` omit
     partial_guards: tuple[Guard, ...] = ()
+    # for ``execute()``: the commands queued since the pipeline's last execute, whose
+    # replies it returns (what flows from it flows from them)
+    replies: tuple[Command, ...] = ()
 
     @property
     def key(self) -> Key | None:
@@ -212,6 +215,11 @@ class Scope:
     strings: dict[str, cst.BaseExpression] = field(default_factory=dict)
     exprs: dict[str, cst.BaseExpression] = field(default_factory=dict)  # last value bound
     origins: dict[str, frozenset[Command]] = field(default_factory=dict)
+    # names bound by a loop over a collection -> which collection (``"in:names#0"``): the
+    # element of two loops over one collection is, element by element, the same key
+    elements: dict[str, str] = field(default_factory=dict)
+    # a collection filled with one key template (``keys.append(f"user:{u}")``) -> it
+    collected: dict[str, cst.BaseExpression] = field(default_factory=dict)
     loads: dict[tuple[str, int], list[bool]] = field(default_factory=dict)
     declared_global: set[str] = field(default_factory=set)
     pipes: dict[str, Pipe] = field(default_factory=dict)

@@ -106,6 +106,7 @@ class Project:
         self._reach: Reach | None = None
         self._evidence: dict[str, bool] = {}
         self._redis_packages: set[str] | None = None
+        self._key_helpers: set[str] = set()  # names of the tree's key helpers
         for facts in modules:
             self.add(facts)
 
@@ -123,6 +124,13 @@ class Project:
         self._digests = {}
         self._last_parts.add(facts.module.rsplit(".", 1)[-1])
         self._callers = {}
+        for func in facts.functions.values():
+            if func.key_template is not None:
+                self._key_helpers.add(func.qualname)
+        for cls in facts.classes.values():
+            for name, method in cls.methods.items():
+                if method.key_template is not None:
+                    self._key_helpers.add(name)
         self._calling = None
         self._reach = None
         self._evidence = {}
@@ -453,6 +461,10 @@ class Project:
                     return inherited
         return UNKNOWN
 
+    def may_be_key_helper(self, name: str) -> bool:
+        """Whether some function or method of the tree named ``name`` only builds a key."""
+        return name in self._key_helpers
+
     def function(self, path: str, qualname: str) -> FunctionFacts | None:
         facts = self.by_path.get(path)
         if facts is None:
@@ -515,9 +527,15 @@ class Project:
             return None
         module, _, attr = dotted.rpartition(".")
         source = self.find_module(module, path)
+        return self.module_constant(source.path, attr) if source is not None else None
+
+    def module_constant(self, path: str, name: str) -> str | None:
+        """The string a module-level name of ``path`` is bound to, when it is bound once,
+        to a literal."""
+        source = self.by_path.get(path)
         if source is None:
             return None
-        bound = [s for s in source.bindings.get(attr, ()) if not isinstance(s, SAnnot)]
+        bound = [s for s in source.bindings.get(name, ()) if not isinstance(s, SAnnot)]
         if len(bound) == 1 and isinstance(bound[0], SConst) and isinstance(bound[0].value, str):
             return bound[0].value
         return None

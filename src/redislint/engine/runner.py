@@ -269,6 +269,7 @@ class Runner:
                 timer.lap("index")
                 if not self.isolated:
                     candidates += self._importers(sources, candidates, facts, project)
+                    self._imported(sources, facts, project)
                 timer.lap("importers")
                 linted = resolve_tree_conditions(self._lint(candidates, project, facts))
                 timer.lap("lint")
@@ -396,6 +397,29 @@ class Runner:
             return index_source(task.text, Path(task.path), task.key)
         except Exception:
             return _RETRY
+
+    def _imported(
+        self, sources: Sequence[SourceFile], facts: dict[str, ModuleFacts], project: Project
+    ) -> None:
+        """Index (not lint) the modules with no Redis token that the linted files import
+        from: their key helpers and constants (``from app.keys import session_key``,
+        ``from config import JOBS_CHANNEL``) are what keys and channels are built from."""
+        wanted: set[str] = set()
+        for module_facts in facts.values():
+            for dotted in module_facts.imports.values():
+                wanted.add(dotted)
+                wanted.add(dotted.rpartition(".")[0])
+        last = {w.rsplit(".", 1)[-1] for w in wanted if w}
+        new: list[SourceFile] = []
+        for source in sources:
+            if source.key in facts or source.path.stem not in last:
+                continue
+            name, _root = module_name(source.path)
+            if name in wanted or any(w.endswith("." + name) for w in wanted):
+                new.append(source)
+        for key, module_facts in self._index(new).items():
+            facts[key] = module_facts
+            project.add(module_facts)
 
     def _importers(
         self,

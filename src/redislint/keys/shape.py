@@ -13,7 +13,7 @@ import enum
 import re
 import string
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -71,6 +71,9 @@ class KeyShape:
     """A key as literal text and holes."""
 
     parts: tuple[Part, ...]
+    # the key helpers whose templates were inlined (``session_key`` for
+    # ``session_key(sid)``): names the key is built from, not part of its identity
+    via: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def literal(self) -> str | None:
@@ -123,8 +126,14 @@ def compare(a: KeyShape, b: KeyShape) -> Relation:
 
 if TYPE_CHECKING:
     # A callback that inlines a local name: returns the expression the name is bound to
-    # (when it is a string template worth inlining) and the name's binding version.
-    NameLookup = Callable[[str], tuple[cst.BaseExpression | None, int]]
+    # (when it is a string template worth inlining) and the name's binding version (or,
+    # for the element of a loop over a collection, which collection: ``"in:keys#1"``).
+    NameLookup = Callable[[str], tuple[cst.BaseExpression | None, int | str]]
+    # A callback that inlines a key helper's call (``user_key(uid)``): the string
+    # template the helper returns, and the call's argument for each of its parameters.
+    CallLookup = Callable[
+        [cst.Call], tuple[cst.BaseExpression, dict[str, cst.BaseExpression]] | None
+    ]
 
 
 def _merge(parts: list[Part]) -> tuple[Part, ...]:
@@ -141,9 +150,13 @@ def _merge(parts: list[Part]) -> tuple[Part, ...]:
 
 
 class _Builder:
-    def __init__(self, lookup: NameLookup | None) -> None:
+    def __init__(self, lookup: NameLookup | None, calls: CallLookup | None = None) -> None:
         self.lookup = lookup
+        self.calls = calls
         self.depth = 0
+        # the arguments of the key helper whose template is being inlined
+        self.params: list[dict[str, cst.BaseExpression]] = []
+        self.via: list[str] = []
 
     def parts(self, node: cst.BaseExpression) -> list[Part]:
         self.depth += 1
@@ -174,6 +187,16 @@ class _Builder:
             return [self.hole(node)]
         if isinstance(node, cst.Call):
             return self.call(node)
+        if isinstance(node, cst.Name) and self.params:
+            # a name in a helper's template: its parameter (the caller's argument, in the
+            # caller's terms) or a name of the helper's own module
+            args = self.params.pop()
+            try:
+                if node.value in args:
+                    return self.parts(args[node.value])
+            finally:
+                self.params.append(args)
+            return [Hole(node.value)]
         if isinstance(node, cst.Name) and self.lookup is not None:
             bound, version = self.lookup(node.value)
             if bound is not None:
@@ -244,6 +267,17 @@ class _Builder:
                     return out
         if isinstance(func, cst.Name) and func.value == "str" and len(node.args) == 1:
             return self.parts(node.args[0].value)
+        found = self.calls(node) if self.calls is not None and not self.params else None
+        if found is not None:
+            returned, args = found
+            helper = called_name(node)
+            if helper is not None:
+                self.via.append(helper)
+            self.params.append(args)
+            try:
+                return self.parts(returned)
+            finally:
+                self.params.pop()
         return [self.hole(node)]
 
     def format(self, template: str, node: cst.Call) -> list[Part]:
@@ -281,6 +315,10 @@ class _Builder:
         return out
 
 
-def shape_of(node: cst.BaseExpression, lookup: NameLookup | None = None) -> KeyShape:
+def shape_of(
+    node: cst.BaseExpression, lookup: NameLookup | None = None, calls: CallLookup | None = None
+) -> KeyShape:
     """The structural shape of a key expression."""
-    return KeyShape(_merge(_Builder(lookup).parts(node)))
+    builder = _Builder(lookup, calls)
+    parts = _merge(builder.parts(node))
+    return KeyShape(parts, tuple(builder.via)) if builder.via else KeyShape(parts)

@@ -36,6 +36,7 @@ READS = frozenset(
         "hget",
         "hmget",
         "hgetall",
+        "hkeys",
         "lindex",
         "lrange",
         "zscore",
@@ -196,6 +197,18 @@ def _found_present(guard: Guard) -> bool:
     return (guard.arm == 0) != negated
 
 
+def _orders(test: cst.BaseExpression) -> bool:
+    """The test compares values by order (``if new_ts > old_ts``, ``if v <= seen:``)."""
+    if isinstance(test, cst.UnaryOperation):
+        return _orders(test.expression)
+    if isinstance(test, cst.BooleanOperation):
+        return _orders(test.left) or _orders(test.right)
+    orderings = (cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual)
+    return isinstance(test, cst.Comparison) and any(
+        isinstance(c.operator, orderings) for c in test.comparisons
+    )
+
+
 def _operands(test: cst.BooleanOperation) -> Iterator[cst.BaseExpression]:
     for side in (test.left, test.right):
         if isinstance(side, cst.BooleanOperation) and isinstance(side.operator, cst.And):
@@ -278,6 +291,31 @@ def _initialised_if_missing(read: Command, write: Command) -> bool:
 def _sets_many_fields(write: Command) -> bool:
     """``hset(k, mapping=...)`` or ``hset(k, items=[...])``: more than one field."""
     return write.args.get("mapping") is not None or write.args.get("items") is not None
+
+
+def _replied_before(read: Command, write: Command) -> bool:
+    """A read queued on a pipeline (not a transaction) whose ``execute()`` ran before
+    ``write``: its reply reaches the code there, and the write can be decided on it.
+
+    Only for a pipeline made here: one passed in may be a transaction callback's, under
+    WATCH."""
+    pipe = read.pipe
+    made_here = pipe is not None and pipe.created is not None
+    return (
+        made_here
+        and read.tx is TxMode.QUEUED
+        and any(read in cmd.replies for cmd in read.scope.commands[read.index + 1 : write.index])
+    )
+
+
+def _usage(read: Command) -> str:
+    """How the code uses a read's reply: a queued read's reply comes from execute()."""
+    if read.pipe is None or read.tx is TxMode.IMMEDIATE:
+        return read.usage
+    for cmd in read.scope.commands[read.index + 1 :]:
+        if read in cmd.replies:
+            return cmd.usage
+    return read.usage
 
 
 def _only_tested(read: Command) -> bool:
@@ -377,8 +415,9 @@ class GetThenSet(Rule):
             if write.name not in WRITES and write.name not in INCREMENTS:
                 continue
             # a MULTI around the write alone does not cover a read sent before it; after
-            # watch() and no multi() the write is sent at once
-            if write.tx in (TxMode.IMMEDIATE, TxMode.WATCHING) or (
+            # watch() and no multi() the write is sent at once; a pipeline that is not a
+            # transaction only batches
+            if write.tx in (TxMode.IMMEDIATE, TxMode.WATCHING, TxMode.QUEUED) or (
                 write.tx is TxMode.TRANSACTION and not _watched(write)
             ):
                 self._check_write(write, scope, ctx)
@@ -386,7 +425,9 @@ class GetThenSet(Rule):
     def _check_write(self, write: Command, scope: Scope, ctx: FileContext) -> None:
         sent_now = (TxMode.IMMEDIATE, TxMode.WATCHING)
         for read in reversed(list(scope.earlier(write))):
-            if read.name not in READS or read.tx not in sent_now:
+            if read.name not in READS:
+                continue
+            if read.tx not in sent_now and not _replied_before(read, write):
                 continue
             if read.tx is TxMode.WATCHING and write.tx is not TxMode.WATCHING:
                 continue  # read under WATCH, written in the MULTI: the optimistic pattern
@@ -432,9 +473,9 @@ class GetThenSet(Rule):
         if write.name in _DELETES:
             if guarded and read.name in _SIZES:
                 return (
-                    f"check-then-delete: {line()} said the collection is empty, but an item "
-                    "added before this delete is deleted with it; delete it only if it is "
-                    f"still empty, in one step: {_TRANSACTION}"
+                    f"check-then-delete: {line()} decided this delete, but an item added "
+                    "in between is deleted with it; check and delete in one step: "
+                    f"{_TRANSACTION}"
                 )
             if (
                 guarded
@@ -448,9 +489,11 @@ class GetThenSet(Rule):
                     f"{write.call}() (the number of keys it removed) as the check"
                 )
             if read.name in CHECKS or not (
-                read.usage in ("assigned", "returned", "argument") or derived
+                _usage(read) in ("assigned", "returned", "argument", "used") or derived
             ):
                 return None
+            if ctx.is_test:
+                return None  # a test reads what it wrote, then cleans up
             better = (
                 "use getdel()" + self._needs("6.2")
                 if read.name == "get"
@@ -476,6 +519,13 @@ class GetThenSet(Rule):
                 f"check-then-add: {line()} and this sadd() are separate commands, so two "
                 "clients can both see the member missing and both go on; use the reply of "
                 "sadd() (1 when it added the member) as the check"
+            )
+        ordered = [g for g in write.guards if read in g.origins and _orders(g.test)]
+        if ordered and write.name in WRITES and not _already_atomic(write):
+            return (
+                f"compare-then-set: {line()} and this {write.call}() are separate commands, "
+                "so two clients can both pass the comparison and the last to write wins, "
+                f"newer or not; {_TRANSACTION}"
             )
         if guarded and (
             read.name in CHECKS or _only_tested(read) or _initialised_if_missing(read, write)

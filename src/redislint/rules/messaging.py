@@ -110,6 +110,17 @@ def _identifier_words(node: cst.BaseExpression) -> list[str]:
         elif isinstance(current, cst.BinaryOperation):
             todo.extend((current.left, current.right))
             continue
+        elif isinstance(current, cst.List | cst.Tuple | cst.Set):
+            todo.extend(e.value for e in current.elements)
+            continue
+        elif isinstance(current, cst.ListComp | cst.SetComp | cst.GeneratorExp):
+            # ``[t for q in self.queues for t in topics(q)]``: what is iterated names them
+            todo.append(current.elt)
+            level: cst.CompFor | None = current.for_in
+            while level is not None:
+                todo.append(level.iter)
+                level = level.inner_for_in
+            continue
         elif isinstance(current, cst.Call):
             todo.extend(a.value for a in current.args)
             if isinstance(current.func, cst.Attribute):
@@ -242,13 +253,15 @@ class PubsubAsQueue(Rule):
             return
         for node in channels:
             shape = ctx.shape(node, cmd.scope)
-            word = channel_work_word(node, shape)
+            built = _channels_built(node, cmd, ctx)
+            word = channel_work_word(built, shape)
             if word is not None:
-                ctx.report(
-                    self,
-                    cmd.node,
-                    _message(cmd, f"channel {shape.display()!r} carries {_plural(word)}"),
+                what = (
+                    f"channel {shape.display()!r} carries {_plural(word)}"
+                    if built is node
+                    else f"the channels in {code(node)!r} carry {_plural(word)}"
                 )
+                ctx.report(self, cmd.node, _message(cmd, what))
                 return
         if cmd.method in PUBLISH:
             message = cmd.args.get("message")
@@ -271,6 +284,18 @@ class PubsubAsQueue(Rule):
                 if any(_singular(w) in WORK_WORDS for w in words(name)):
                     ctx.report(self, cmd.node, _message(cmd, f"channel {name!r} carries work"))
                     return
+
+
+def _channels_built(node: cst.BaseExpression, cmd: Command, ctx: FileContext) -> cst.BaseExpression:
+    """The expression a list of channels was built by (``keys = [t for q in self.queues for
+    t in topics(q)]``), whose names say what the channels carry; else the channel itself."""
+    if isinstance(node, cst.Name):
+        bound = ctx.binding(cmd, node.value)
+        if isinstance(
+            bound, cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.List | cst.Tuple | cst.Set
+        ):
+            return bound
+    return node
 
 
 _RECORD_WRITES = frozenset({"set", "hset", "hmset", "rpush", "lpush", "sadd", "zadd", "xadd"})
