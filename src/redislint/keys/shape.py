@@ -9,11 +9,12 @@ assignment of the name is visible, so a reassigned ``key`` is a different key.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import re
 import string
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -73,7 +74,7 @@ class KeyShape:
     parts: tuple[Part, ...]
     # the key helpers whose templates were inlined (``session_key`` for
     # ``session_key(sid)``): names the key is built from, not part of its identity
-    via: tuple[str, ...] = field(default=(), compare=False)
+    via: tuple[str, ...] = dataclasses.field(default=(), compare=False)
 
     @property
     def literal(self) -> str | None:
