@@ -176,9 +176,30 @@ def _format_choices() -> list[str]:
 
 
 FORMAT_CHOICES = _format_choices()
+KEYSPACE_FORMATS = ("table", "json", "markdown", "html")
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+_HELP = {"help_option_names": ["-h", "--help"]}
+
+
+class _Commands(click.Group):
+    """``redislint check PATHS`` (also the bare ``redislint PATHS``) and ``redislint keys``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help")):
+            args = ["check", *args]  # the bare form: ``redislint src/``, ``redislint --fix``
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_Commands, context_settings=_HELP)
+def main() -> None:
+    """Find Redis misuse in Python code.
+
+    `redislint PATHS` is `redislint check PATHS`; `redislint check --help` lists its options.
+    """
+
+
+@main.command(context_settings=_HELP)
 # readable=False: an unreadable file is an RL000 finding, not an error that stops the run.
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
 @click.option(
@@ -271,7 +292,7 @@ FORMAT_CHOICES = _format_choices()
     "--explain", "explain_rule", metavar="RULE", help="Show the documentation of a rule and exit."
 )
 @click.version_option(__version__, "--version", prog_name="redislint")
-def main(
+def check(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
     extend_select: tuple[str, ...],
@@ -299,10 +320,10 @@ def main(
     list_rules: bool,
     explain_rule: str | None,
 ) -> None:
-    """Find Redis misuse in Python code.
+    """Check PATHS for Redis misuse (the default command).
 
-    Checks PATHS (files or directories, default: the current directory). Use '-' to
-    read a file from standard input.
+    PATHS are files or directories (default: the current directory). Use '-' to read a
+    file from standard input.
     """
     color = not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
     if list_rules:
@@ -600,3 +621,59 @@ def render_statistics(result: object) -> str:
     lines = [f"{count:>5}  {code}  {name}" for (code, name), count in sorted(counts.items())]
     lines.append(summary(result))
     return "\n".join(lines) + "\n"
+
+
+@main.command(context_settings=_HELP)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
+@click.option(
+    "--format",
+    "--output-format",
+    "fmt",
+    type=click.Choice(KEYSPACE_FORMATS),
+    default="table",
+    show_default=True,
+    help="How to show the map.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "--output-file",
+    "output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the map to this file instead of standard output.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Use this configuration file.",
+)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes.")
+@click.option("--no-color", is_flag=True, help="Never color the output.")
+def keys(
+    paths: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    config_path: Path | None,
+    jobs: int | None,
+    no_color: bool,
+) -> None:
+    """Map the keyspace of the code in PATHS: every key template, its Redis type, TTL,
+    hash tag and the lines that use it."""
+    from redislint.engine.runner import Runner
+    from redislint.keyspace.map import build_map
+    from redislint.keyspace.render import renderer
+
+    try:
+        config = load_config(config_path, start=Path.cwd())
+        codes = _codes(config, (), (), ())
+    except ConfigError as exc:
+        _fail(str(exc))
+    runner = Runner(config, codes, jobs=jobs, cache_dir=None, keyspace=True)
+    result = runner.run(list(paths) or [Path()])
+    problems = [f for f in result.findings if f.code == "RL000"]
+    for finding in problems:
+        click.echo(f"{finding.path}:{finding.start.line}: {finding.message}", err=True)
+    uses = [use for r in runner.file_results.values() for use in r.uses]
+    color = _use_color(no_color, output, "full") and fmt == "table"
+    write_output(renderer(fmt, color)(build_map(uses)), output)

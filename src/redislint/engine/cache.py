@@ -26,6 +26,7 @@ from redislint import __version__
 from redislint.clients import sym
 from redislint.diagnostics import Edit, Finding, Fix, Position, Severity
 from redislint.engine import index
+from redislint.engine.keyspace import KeyUse
 from redislint.engine.results import FileResult
 from redislint.engine.treefacts import CommandFact, TreeCondition, TreeQuery
 from redislint.keys.shape import Hole, KeyShape
@@ -43,6 +44,7 @@ _TYPES: dict[str, type[Any]] = {
         Edit,
         FileResult,
         CommandFact,
+        KeyUse,
         TreeCondition,
         TreeQuery,
         KeyShape,

@@ -14,7 +14,9 @@ from redislint.engine.context import LINE_REF, FileContext, RawFinding
 from redislint.engine.edits import Offsets, to_fix
 from redislint.engine.focus import Focused
 from redislint.engine.focus import focus as focus_on_redis
+from redislint.engine.keyspace import KeyUse, key_use, pending_uses
 from redislint.engine.literals import value_offsets
+from redislint.engine.model import Command
 from redislint.engine.positions import Layout, Outer, layout, offset_position
 from redislint.engine.project import Project
 from redislint.engine.pyparse import python_parse, python_refusal
@@ -124,6 +126,8 @@ def lint_module_text(
     ctx = FileContext(key, module, analyzer, rules.settings, project, is_test)
     run_rules(ctx, rules)
     result = FileResult(facts=summarize(analyzer.commands, rules.tree_commands))
+    if rules.keyspace:
+        result.uses = _key_uses(analyzer.commands, module, shown, focused)
     report_unused = UNUSED in rules.codes
     if not ctx.findings and not report_unused:
         return result
@@ -149,6 +153,23 @@ def lint_module_text(
             else:
                 result.pending.append((finding, condition))
     return result
+
+
+def _key_uses(
+    commands: list[Command], module: cst.Module, shown: str, focused: Focused
+) -> list[KeyUse]:
+    """The file's commands on key templates, positioned (for the keyspace map)."""
+    pending = pending_uses(commands)
+    if not pending:
+        return []
+    found = layout(module, [p.cmd.node for p in pending])
+    if focused.lines is not None:
+        found = _in_the_file(found, focused)
+    uses: list[KeyUse] = []
+    for item in pending:
+        start, _end = found.ranges.get(id(item.cmd.node), (Position(1, 1), Position(1, 1)))
+        uses.append(key_use(item, shown, start.line, start.column))
+    return uses
 
 
 def _in_the_file(found: Layout, focused: Focused) -> Layout:

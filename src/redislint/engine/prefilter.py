@@ -6,6 +6,7 @@ must not import the engine for the (many) files that never mention Redis.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from redislint.clients.names import without_lookalikes
@@ -27,3 +28,20 @@ def names_redis(text: str) -> bool:
     """Whether ``text`` names Redis itself (the default tokens, whatever the settings):
     ``ModuleFacts.mentions_redis``."""
     return may_use_redis(text, ("redis", "valkey"))
+
+
+# What a module imported by the linted files must hold to be worth indexing for them: a
+# function returning a string template (a key helper), or a constant named like a key,
+# channel, queue, stream or topic.
+_KEY_SOURCES = re.compile(
+    r"""^[ \t]+return[ \t]+(?:[rbuRB]?[fF][rR]?["']|["'][^"'\n]*["'][ \t]*(?:%|\.format\(|\+))"""
+    r"""|^[A-Z][A-Z0-9_]*(?:KEY|CHANNEL|QUEUE|PREFIX|TOPIC|STREAM)S?[ \t]*(?::[^=\n]*)?=[ \t]*"""
+    r"""[rbuRB]?[fF]?["']""",
+    re.MULTILINE,
+)
+
+
+def may_define_keys(text: str) -> bool:
+    """Whether ``text`` may define key helpers or key and channel constants (read from
+    the text: modules with no Redis token are indexed only when this holds)."""
+    return _KEY_SOURCES.search(text) is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from redislint.config import Settings
 from redislint.diagnostics import Finding, Position
@@ -10,6 +11,9 @@ from redislint.engine.prefilter import prefilter_tokens
 from redislint.engine.treefacts import CommandFact, TreeCondition
 from redislint.rules import ALL_RULES, BY_CODE
 from redislint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from redislint.engine.keyspace import KeyUse
 
 
 @dataclass
@@ -19,14 +23,16 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     pending: list[tuple[Finding, TreeCondition]] = field(default_factory=list)
     facts: list[CommandFact] = field(default_factory=list)
+    uses: list[KeyUse] = field(default_factory=list)  # for the keyspace map only
 
 
 class RuleSet:
     """The enabled rules, instantiated once per run, grouped by the hooks they use."""
 
-    def __init__(self, codes: frozenset[str], settings: Settings) -> None:
+    def __init__(self, codes: frozenset[str], settings: Settings, keyspace: bool = False) -> None:
         self.codes = codes
         self.settings = settings
+        self.keyspace = keyspace  # also record every command on a key template
         self.rules: list[Rule] = [r(settings) for r in ALL_RULES if r.code in codes]
         self.command_rules = [r for r in self.rules if type(r).overrides("check_command")]
         self.construction_rules = [r for r in self.rules if type(r).overrides("check_construction")]

@@ -28,7 +28,12 @@ from redislint.engine.discovery import discover, exclude_patterns, matches_any
 from redislint.engine.importers import ClientModules
 from redislint.engine.index import ModuleFacts, extract
 from redislint.engine.modules import is_package_init, module_name
-from redislint.engine.prefilter import may_use_redis, names_redis, prefilter_tokens
+from redislint.engine.prefilter import (
+    may_define_keys,
+    may_use_redis,
+    names_redis,
+    prefilter_tokens,
+)
 from redislint.engine.project import Project
 from redislint.engine.pyparse import python_parse
 from redislint.engine.results import FileResult, RuleSet, engine_finding
@@ -45,6 +50,9 @@ from redislint.engine.workers import (
 from redislint.rules import ALL_RULES
 
 DEFAULT_FILE_TIMEOUT = 60.0
+# Imported names worth following into a module with no Redis token (``session_key``,
+# ``JOBS_CHANNEL``, ``from app import keys``).
+_KEY_NAME_WORDS = ("key", "channel", "queue", "topic", "prefix", "stream")
 _PARALLEL_INDEX_MIN = 64  # fewer files are indexed in-process: workers would not pay off
 _PROGRESS_MIN = 200  # runs this long show a progress bar on a terminal
 _RETRY = object()  # an in-process index that must be redone in a worker
@@ -201,6 +209,7 @@ class Runner:
         isolated: bool = False,
         prefilter: bool = True,
         remember_runs: bool = False,
+        keyspace: bool = False,
     ) -> None:
         self.config = config
         self.codes = codes
@@ -216,6 +225,8 @@ class Runner:
         # True: a run over exactly the files of a remembered run reuses its findings without
         # indexing or linting (the CLI, except when fixing, which needs the project index)
         self.remember_runs = remember_runs
+        # record every command on a key template in the file results (``redislint keys``)
+        self.keyspace = keyspace
         self._rules: RuleSet | None = None
         self.tokens = prefilter_tokens(config.settings)
         self.cache = Cache(cache_dir, self._context())
@@ -229,7 +240,8 @@ class Runner:
         """Everything besides a file's content that its results depend on."""
         settings = encode(dataclasses.asdict(self.settings))
         return json.dumps(
-            [sorted(self.codes), settings, str(self.config.root), self.isolated], sort_keys=True
+            [sorted(self.codes), settings, str(self.config.root), self.isolated, self.keyspace],
+            sort_keys=True,
         )
 
     def files(self, paths: Sequence[Path]) -> list[tuple[Path, bool]]:
@@ -406,13 +418,17 @@ class Runner:
         ``from config import JOBS_CHANNEL``) are what keys and channels are built from."""
         wanted: set[str] = set()
         for module_facts in facts.values():
-            for dotted in module_facts.imports.values():
-                wanted.add(dotted)
-                wanted.add(dotted.rpartition(".")[0])
+            for name, dotted in module_facts.imports.items():
+                lowered = name.lower()
+                if any(word in lowered for word in _KEY_NAME_WORDS):
+                    wanted.add(dotted)
+                    wanted.add(dotted.rpartition(".")[0])
         last = {w.rsplit(".", 1)[-1] for w in wanted if w}
         new: list[SourceFile] = []
         for source in sources:
             if source.key in facts or source.path.stem not in last:
+                continue
+            if not may_define_keys(source.text):
                 continue
             name, _root = module_name(source.path)
             if name in wanted or any(w.endswith("." + name) for w in wanted):
@@ -509,7 +525,13 @@ class Runner:
 
     def pool(self) -> Pool | InlinePool:
         if self._pool is None:
-            setup = Setup(self.settings, self.codes, self.isolated, focus=self.prefilter)
+            setup = Setup(
+                self.settings,
+                self.codes,
+                self.isolated,
+                focus=self.prefilter,
+                keyspace=self.keyspace,
+            )
             self._pool = InlinePool(setup) if self.inline else Pool(setup, self.jobs, self.timeout)
         return self._pool
 
@@ -558,7 +580,7 @@ class Runner:
     def rules(self) -> RuleSet:
         """The enabled rules, instantiated on first use (a tree without Redis needs none)."""
         if self._rules is None:
-            self._rules = RuleSet(self.codes, self.settings)
+            self._rules = RuleSet(self.codes, self.settings, self.keyspace)
         return self._rules
 
     def is_conf(self, path: str | os.PathLike[str]) -> bool:

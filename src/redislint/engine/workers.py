@@ -67,6 +67,7 @@ class Setup:
     isolated: bool = False
     # leave the functions that cannot hold a finding out of libcst's parse (engine/focus.py)
     focus: bool = True
+    keyspace: bool = False  # also record every command on a key template (RuleSet.keyspace)
 
 
 Task = IndexTask | LintTask
@@ -81,7 +82,7 @@ class _State:
         from redislint.engine.results import RuleSet
 
         self.setup = setup
-        self.rules = RuleSet(setup.codes, setup.settings)
+        self.rules = RuleSet(setup.codes, setup.settings, setup.keyspace)
         self.project = Project([], setup.settings.client_name_patterns)
         self.facts: dict[str, ModuleFacts] = {}
         # The ``ast`` trees of the files this process indexed, until it lints them: the

@@ -1,0 +1,1 @@
+"""The keyspace map of the code (``redislint keys``)."""
