@@ -666,10 +666,10 @@ def keys(
 
     try:
         config = load_config(config_path, start=Path.cwd())
-        codes = _codes(config, (), (), ())
     except ConfigError as exc:
         _fail(str(exc))
-    runner = Runner(config, codes, jobs=jobs, cache_dir=None, keyspace=True)
+    # the map needs the analysis, not the rules: only files that cannot be read are said
+    runner = Runner(config, frozenset({"RL000"}), jobs=jobs, cache_dir=None, keyspace=True)
     result = runner.run(list(paths) or [Path()])
     problems = [f for f in result.findings if f.code == "RL000"]
     for finding in problems:

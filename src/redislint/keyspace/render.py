@@ -144,7 +144,7 @@ code {{ font: 13px ui-monospace, monospace; }}
 <h1>Keyspace map</h1>
 <p>{summary}</p>
 <label>Filter <input id="filter" type="search" placeholder="template, type, command, file"
-  autocomplete="off"></label>
+  autocomplete="off"></label> <span id="shown"></span>
 <table id="map">
 <thead><tr>{head}</tr></thead>
 <tbody>
@@ -156,13 +156,22 @@ code {{ font: 13px ui-monospace, monospace; }}
   var table = document.getElementById("map");
   var body = table.tBodies[0];
   var rows = Array.prototype.slice.call(body.rows);
-  document.getElementById("filter").addEventListener("input", function (event) {{
-    var words = event.target.value.toLowerCase().split(/\\s+/).filter(Boolean);
+  var box = document.getElementById("filter");
+  function apply() {{
+    var words = box.value.toLowerCase().split(/\\s+/).filter(Boolean);
+    var shown = 0;
     rows.forEach(function (row) {{
       var text = row.textContent.toLowerCase();
       row.hidden = !words.every(function (w) {{ return text.indexOf(w) >= 0; }});
+      if (!row.hidden) {{ shown += 1; }}
     }});
-  }});
+    document.getElementById("shown").textContent = shown + " of " + rows.length + " shown";
+  }}
+  box.addEventListener("input", apply);
+  // a link to a filtered map: keyspace.html#filter=never
+  var wanted = /^#filter=(.*)$/.exec(location.hash);
+  if (wanted) {{ box.value = decodeURIComponent(wanted[1]); }}
+  apply();
   Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {{
     th.addEventListener("click", function () {{
       var ascending = th.getAttribute("aria-sort") !== "ascending";
