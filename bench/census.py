@@ -212,6 +212,37 @@ def _bodies(tree: ast.Module) -> Iterator[_Function]:
             )
 
 
+# Commands by the type of value they need (RL405's candidates: one key text, two types).
+_TYPED = {
+    "string": {"get", "set", "setex", "incr", "incrby", "decr", "append", "getset", "mget"},
+    "hash": {"hset", "hget", "hgetall", "hmset", "hmget", "hincrby", "hdel", "hkeys", "hlen"},
+    "list": {"lpush", "rpush", "lpop", "rpop", "lrange", "llen", "blpop", "brpop", "lrem"},
+    "set": {"sadd", "srem", "smembers", "sismember", "scard", "spop"},
+    "zset": {"zadd", "zrange", "zrem", "zscore", "zincrby", "zcard", "zrangebyscore"},
+    "stream": {"xadd", "xread", "xreadgroup", "xlen", "xrange", "xtrim"},
+}  # fmt: skip
+_TYPE_OF = {m: kind for kind, methods in _TYPED.items() for m in methods}
+
+
+def _type_conflicts(tree: ast.Module) -> list[tuple[ast.Call, str]]:
+    """Calls of the less used type on a key text one file uses as two types."""
+    uses: dict[str, dict[str, list[ast.Call]]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            kind = _TYPE_OF.get(node.func.attr)
+            key = _first(node)
+            if kind is not None and ("'" in key or '"' in key):  # a key with literal text
+                uses.setdefault(key, {}).setdefault(kind, []).append(node)
+    found: list[tuple[ast.Call, str]] = []
+    for kinds in uses.values():
+        if len(kinds) < 2:
+            continue
+        order = sorted(kinds, key=lambda k: (-len(kinds[k]), k))
+        for kind in order[1:]:
+            found.extend((call, call.func.attr) for call in kinds[kind])  # type: ignore[attr-defined]
+    return found
+
+
 def candidates_of(tree: ast.Module, path: str, commands: frozenset[str]) -> list[Candidate]:
     """Every place in one file whose shape belongs to a default rule."""
     found: list[Candidate] = []
@@ -222,6 +253,8 @@ def candidates_of(tree: ast.Module, path: str, commands: frozenset[str]) -> list
         last = end if end is not None else node.end_lineno  # type: ignore[attr-defined]
         found.append(Candidate(path, line, col, rule, what, last))
 
+    for call, method in _type_conflicts(tree):
+        add(call, "RL405", method)
     nx_keys: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):

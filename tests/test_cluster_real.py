@@ -9,8 +9,11 @@ with hash tags passes RL701 and works. Everything is stopped afterwards, and che
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -174,3 +177,40 @@ def test_flagged_sample_fails_and_fixed_sample_works(
             assert rc.get(f"{{account:{UID}}}:audit") == "renamed"
     finally:
         rc.close()
+
+
+def test_keys_server_samples_every_primary(cluster: list[RedisServer], tmp_path: Path) -> None:
+    """``redislint keys --server`` on one node's URL samples the keys of all three primaries."""
+    from redis.cluster import RedisCluster
+
+    client = RedisCluster(host="127.0.0.1", port=cluster[0].port)
+    try:
+        for i in range(300):
+            client.set(f"sample:{i}", "x")  # spread over the three nodes' slots
+        per_node = [n.client().dbsize() for n in cluster]
+        assert all(count > 0 for count in per_node) and sum(per_node) >= 300
+        (tmp_path / "app.py").write_text(
+            "import redis\n\n\ndef put(r: redis.Redis, i: int) -> None:\n"
+            "    r.set(f'sample:{i}', 'x', ex=60)\n"
+        )
+        proc = subprocess.run(
+            [
+                *(sys.executable, "-m", "redislint", "keys", "--format", "json"),
+                *("--server", f"redis://127.0.0.1:{cluster[1].port}/0", "app.py"),
+            ],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert proc.returncode == 0, proc.stderr
+        data = json.loads(proc.stdout)
+        assert data["server"]["keys"] == sum(per_node)
+        assert data["server"]["sampled"] == sum(per_node)
+        (row,) = data["templates"]
+        assert row["server"]["estimated_keys"] >= 300
+    finally:
+        for i in range(300):
+            client.delete(f"sample:{i}")
+        client.close()

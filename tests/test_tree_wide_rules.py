@@ -197,3 +197,54 @@ def test_another_helpers_key_is_another_key(tmp_path: Path) -> None:
     )
     files = {"app/keys.py": KEY_HELPERS, "app/block.py": BLOCK, "app/seed.py": seed}
     assert lint(tmp_path, files, ["RL101"]) == set()
+
+
+PROFILE = """
+import redis
+
+r = redis.Redis()
+
+
+def save(uid, name):
+    r.hset(f"user:{uid}", "name", name)
+
+
+def name(uid):
+    return r.hget(f"user:{uid}", "name")
+"""
+
+
+def test_a_key_used_as_another_type_in_another_module(tmp_path: Path) -> None:
+    cache = (
+        "import json\n\nimport redis\n\nr = redis.Redis()\n\n\n"
+        "def cache(uid, user):\n    r.set(f'user:{uid}', json.dumps(user), ex=60)\n"
+    )
+    files = {"app/profile.py": PROFILE, "app/cache.py": cache}
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    findings = run_fixture(tmp_path, {"select": ["RL405"]})
+    assert [(f.path, f.start.line, f.start.column, f.code) for f in findings] == [
+        ("app/cache.py", 9, 5, "RL405")
+    ]
+    assert "as a hash at app/profile.py:8 (hset)" in findings[0].message
+
+
+def test_the_same_type_in_every_module_is_no_conflict(tmp_path: Path) -> None:
+    cache = (
+        "import redis\n\nr = redis.Redis()\n\n\n"
+        "def cache(uid, user):\n    r.hset(f'user:{uid}', mapping=user)\n"
+        "    r.expire(f'user:{uid}', 60)\n"
+    )
+    files = {"app/profile.py": PROFILE, "app/cache.py": cache}
+    assert lint(tmp_path, files, ["RL405"]) == set()
+
+
+def test_a_suppressed_use_is_not_reported(tmp_path: Path) -> None:
+    cache = (
+        "import json\n\nimport redis\n\nr = redis.Redis()\n\n\n"
+        "def cache(uid, user):\n    r.set(f'user:{uid}', json.dumps(user))  # noqa: RL405\n"
+    )
+    files = {"app/profile.py": PROFILE, "app/cache.py": cache}
+    assert lint(tmp_path, files, ["RL405"]) == set()

@@ -10,7 +10,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -650,6 +650,32 @@ def render_statistics(result: object) -> str:
 )
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes.")
 @click.option("--no-color", is_flag=True, help="Never color the output.")
+@click.option(
+    "--server",
+    "server_url",
+    metavar="URL",
+    help="Join a read-only sample of this server's keys (redis://HOST:PORT/DB); "
+    "prefer --server-url-env to keep a password off the command line.",
+)
+@click.option(
+    "--server-url-env",
+    metavar="NAME",
+    help="Read the server URL from this environment variable.",
+)
+@click.option(
+    "--sample",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="Keys of the server to sample at most.",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds the sample may take at most.",
+)
 def keys(
     paths: tuple[Path, ...],
     fmt: str,
@@ -657,12 +683,21 @@ def keys(
     config_path: Path | None,
     jobs: int | None,
     no_color: bool,
+    server_url: str | None,
+    server_url_env: str | None,
+    sample: int,
+    time_limit: float,
 ) -> None:
     """Map the keyspace of the code in PATHS: every key template, its Redis type, TTL,
-    hash tag and the lines that use it."""
+    hash tag and the lines that use it; with --server, what a live server holds of each."""
+    from redislint.engine.keyspace import build_map
     from redislint.engine.runner import Runner
-    from redislint.keyspace.map import build_map
-    from redislint.keyspace.render import renderer
+    from redislint.keyspace.render import render
+
+    if server_url_env is not None:
+        server_url = os.environ.get(server_url_env)
+        if not server_url:
+            _fail(f"--server-url-env: the environment variable {server_url_env} is not set")
 
     try:
         config = load_config(config_path, start=Path.cwd())
@@ -676,4 +711,25 @@ def keys(
         click.echo(f"{finding.path}:{finding.start.line}: {finding.message}", err=True)
     uses = [use for r in runner.file_results.values() for use in r.uses]
     color = _use_color(no_color, output, "full") and fmt == "table"
-    write_output(renderer(fmt, color)(build_map(uses)), output)
+    rows = build_map(uses)
+    joined = _sampled(server_url, rows, sample, time_limit) if server_url else None
+    write_output(render(fmt, rows, color, joined), output)
+
+
+def _sampled(url: str, rows: list[Any], limit: int, seconds: float) -> Any:
+    """The server's sample joined to ``rows``; a clear message (no password) on failure."""
+    from redislint.keyspace.server import ServerError, join, sample
+
+    progress = None
+    if sys.stderr.isatty():
+
+        def progress(done: int, total: int) -> None:
+            click.echo(f"\rsampling the server: {done}/{total} keys", nl=False, err=True)
+
+    try:
+        found = sample(url, limit, seconds, progress)
+    except ServerError as exc:
+        _fail(str(exc))
+    if progress is not None:
+        click.echo("", err=True)
+    return join(rows, found)

@@ -139,6 +139,14 @@ def module_method_info(module: str, method: str) -> MethodInfo | None:
     )
 
 
+@cache
+def commands_in_groups(groups: frozenset[str]) -> frozenset[str]:
+    """The commands (lower case) of the given command groups (``"hash"``, ``"list"``)."""
+    return frozenset(
+        name for name, entry in _table()["commands"].items() if entry.get("group") in groups
+    )
+
+
 def module_methods(module: str) -> frozenset[str]:
     """The command methods of a redis-py module object (``"json"``)."""
     return frozenset(_data("module_commands.json").get(module, {}).get("methods", {}))

@@ -8,12 +8,15 @@ does not know, and is left out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
+from redislint.commands import command_info, commands_in_groups
 from redislint.engine.lifetime import gives_ttl
 from redislint.engine.model import Command, Scope
 from redislint.engine.treefacts import portable
 from redislint.keys.shape import KeyShape
+from redislint.keys.slots import TagKind, template_tag
 
 # The value type a command group works on; groups not listed (generic: del, exists,
 # expire, type, rename...) work on a key of any type.
@@ -30,13 +33,19 @@ _GROUP_TYPES = {
 }
 
 
-def value_type(cmd: Command) -> str | None:
-    """The Redis type ``cmd`` needs its key to hold; None for type-neutral commands."""
-    if cmd.name.startswith("json."):
+def typed_commands() -> frozenset[str]:
+    """The commands that need their key to hold one type (with RedisJSON's)."""
+    json_commands = {"json.set", "json.get", "json.mget", "json.merge", "json.del"}
+    return commands_in_groups(frozenset(_GROUP_TYPES)) | json_commands
+
+
+def value_type(command: str) -> str | None:
+    """The Redis type a command (``"hset"``) needs its key to hold; None for type-neutral
+    commands (and for names that are no command)."""
+    if command.startswith("json."):
         return "json"
-    if cmd.info is None:
-        return None
-    return _GROUP_TYPES.get(cmd.info.group)
+    info = command_info(command)
+    return _GROUP_TYPES.get(info.group) if info is not None else None
 
 
 @dataclass(frozen=True)
@@ -105,7 +114,7 @@ def key_use(pending: PendingUse, path: str, line: int, column: int) -> KeyUse:
     return KeyUse(
         template=pending.template,
         command="script" if cmd.name == "__call__" else cmd.name,
-        type=value_type(cmd),
+        type=value_type(cmd.name),
         ttl=gives_ttl(cmd),
         creates=_creates(pending),
         path=path,
@@ -113,3 +122,96 @@ def key_use(pending: PendingUse, path: str, line: int, column: int) -> KeyUse:
         column=column,
         function=qualname(cmd.scope),
     )
+
+
+# -- the map: one row per key template ---------------------------------------------------
+
+# TTL status of a template: every write that creates the key gives it a TTL (itself or an
+# expire in the same function), some do, none do, or nothing writes it here.
+ALWAYS, SOME, NEVER, UNKNOWN = "always", "some paths", "never", "unknown"
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the code touches a key template."""
+
+    path: str
+    line: int
+    column: int
+    command: str
+    function: str
+
+    def location(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass
+class TemplateRow:
+    """One key template of the map."""
+
+    template: str
+    shape: KeyShape
+    types: dict[str, list[Place]] = field(default_factory=dict)
+    commands: list[str] = field(default_factory=list)
+    ttl: str = UNKNOWN
+    ttl_places: list[Place] = field(default_factory=list)
+    hash_tag: str = ""
+    places: list[Place] = field(default_factory=list)
+
+    @property
+    def type(self) -> str:
+        """The Redis type the commands say the key holds (``"conflict: hash, string"``
+        when they disagree, ``"unknown"`` when only type-neutral commands touch it)."""
+        if not self.types:
+            return "unknown"
+        if len(self.types) == 1:
+            return next(iter(self.types))
+        return "conflict: " + ", ".join(sorted(self.types))
+
+
+def _hash_tag(shape: KeyShape) -> str:
+    tag = template_tag(shape)
+    if tag.kind is TagKind.NONE:
+        return ""
+    if tag.kind is TagKind.UNKNOWN:
+        return "?"
+    return tag.display()
+
+
+def _ttl_status(uses: list[KeyUse]) -> str:
+    created = [u for u in uses if u.creates]
+    expiring = [u for u in uses if u.ttl]
+    if not created:
+        return UNKNOWN
+    covered = [
+        u
+        for u in created
+        if u.ttl or any(t.path == u.path and t.function == u.function for t in expiring)
+    ]
+    if len(covered) == len(created):
+        return ALWAYS
+    return SOME if covered or expiring else NEVER
+
+
+def build_map(uses: Iterable[KeyUse]) -> list[TemplateRow]:
+    """The rows of the map, one per key template, sorted by template."""
+    by_template: dict[KeyShape, list[KeyUse]] = {}
+    for use in uses:
+        by_template.setdefault(use.template, []).append(use)
+    rows: list[TemplateRow] = []
+    for shape, found in by_template.items():
+        found.sort(key=lambda u: (u.path, u.line, u.column, u.command))
+        row = TemplateRow(template=shape.display(), shape=shape, hash_tag=_hash_tag(shape))
+        for use in found:
+            place = Place(use.path, use.line, use.column, use.command, use.function)
+            if place not in row.places:
+                row.places.append(place)
+            if use.type is not None:
+                row.types.setdefault(use.type, []).append(place)
+            if use.ttl:
+                row.ttl_places.append(place)
+        row.commands = sorted({u.command for u in found})
+        row.ttl = _ttl_status(found)
+        rows.append(row)
+    rows.sort(key=lambda r: r.template)
+    return rows

@@ -15,18 +15,19 @@ import re
 import stat
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from redislint.config import Config
-from redislint.diagnostics import Finding
+from redislint.diagnostics import Finding, Position
 from redislint.engine.cache import Cache, digest, encode
 from redislint.engine.conffiles import is_conf_file, lint_conf_files, lint_conf_text
 from redislint.engine.discovery import discover, exclude_patterns, matches_any
 from redislint.engine.importers import ClientModules
 from redislint.engine.index import ModuleFacts, extract
+from redislint.engine.keyspace import build_map, value_type
 from redislint.engine.modules import is_package_init, module_name
 from redislint.engine.prefilter import (
     may_define_keys,
@@ -38,6 +39,7 @@ from redislint.engine.project import Project
 from redislint.engine.pyparse import python_parse
 from redislint.engine.results import FileResult, RuleSet, engine_finding
 from redislint.engine.source import Source, decode
+from redislint.engine.suppressions import FileSuppressions
 from redislint.engine.treefacts import TreeFacts
 from redislint.engine.workers import (
     IndexTask,
@@ -47,6 +49,7 @@ from redislint.engine.workers import (
     Setup,
     default_jobs,
 )
+from redislint.keys.shape import KeyShape
 from redislint.rules import ALL_RULES
 
 DEFAULT_FILE_TIMEOUT = 60.0
@@ -285,6 +288,12 @@ class Runner:
                 timer.lap("importers")
                 linted = resolve_tree_conditions(self._lint(candidates, project, facts))
                 timer.lap("lint")
+                linted += self._keyspace_findings(
+                    [LintTask(f.key, f.shown, f.text, self._is_test(f)) for f in candidates],
+                    self.file_results,
+                    list(facts.values()),
+                )
+                timer.lap("keyspace")
                 if run_key is not None and all(map(_complete, linted)):
                     self.cache.put(run_key, linted)
             conf = (
@@ -470,6 +479,68 @@ class Runner:
             exporting = ClientModules.of(more, project)
         return added
 
+    def _keyspace_findings(
+        self,
+        files: Sequence[LintTask],
+        results: Mapping[str, FileResult],
+        facts: Sequence[ModuleFacts],
+    ) -> list[Finding]:
+        """Findings of the rules that read the keyspace map (RL405), from the key templates
+        the tree uses as more than one type. The files using them (rarely any) are linted
+        again for the places of those uses; the rest of the run never positions them."""
+        rules = [r for r in self.rules.rules if type(r).overrides("check_keyspace")]
+        if not rules:
+            return []
+        kinds: dict[KeyShape, set[str]] = {}
+        users: dict[KeyShape, set[str]] = {}
+        for key, result in results.items():
+            for fact in result.facts:
+                kind = value_type(fact.name)
+                if kind is None:
+                    continue
+                for shape in fact.keys:
+                    if shape.literal_text().strip():
+                        kinds.setdefault(shape, set()).add(kind)
+                        users.setdefault(shape, set()).add(key)
+        mixed = {shape for shape, found in kinds.items() if len(found) > 1}
+        if not mixed:
+            return []
+        again = [f for f in files if any(f.key in users[shape] for shape in mixed)]
+        setup = Setup(
+            self.settings, frozenset({"RL000"}), self.isolated, self.prefilter, keyspace=True
+        )
+        pool = InlinePool(setup)
+        pool.use_facts(facts)
+        outcomes = pool.run(again, lambda i: again[i].shown)
+        uses = [
+            use
+            for outcome in outcomes
+            if isinstance(outcome, FileResult)
+            for use in outcome.uses
+            if use.template in mixed
+        ]
+        rows = [row for row in build_map(uses) if len(row.types) > 1]
+        texts = {f.shown: f.text for f in again}
+        found: list[Finding] = []
+        for rule in rules:
+            for item in rule.check_keyspace(rows):
+                text = texts.get(item.path)
+                if text is not None and FileSuppressions(text).covering(item.line, rule.code):
+                    continue
+                place = Position(item.line, item.column)
+                found.append(
+                    Finding(
+                        item.path,
+                        rule.code,
+                        rule.name,
+                        rule.severity,
+                        item.message,
+                        place,
+                        place,
+                    )
+                )
+        return found
+
     def _lint(
         self, files: Sequence[SourceFile], project: Project, facts: dict[str, ModuleFacts]
     ) -> list[FileResult]:
@@ -607,7 +678,18 @@ class Runner:
         text alone, disabled codes and per-file ignores left out), sorted: what fixing a
         file, fixing standard input and the flake8 plugin look at."""
         result = self.lint_text(text, path, shown, project, tree)
-        return sorted(self.filter(resolve_tree_conditions([result])), key=Finding.sort_key)
+        findings = resolve_tree_conditions([result])
+        findings += self.text_keyspace_findings(text, path, shown, project, result)
+        return sorted(self.filter(findings), key=Finding.sort_key)
+
+    def text_keyspace_findings(
+        self, text: str, path: Path, shown: str, project: Project, result: FileResult
+    ) -> list[Finding]:
+        """The keyspace map's findings (RL405) of one text linted alone (``result``)."""
+        key = str(path.absolute())
+        is_test = matches_any(path, self.settings.test_paths, self.config.root)
+        task = LintTask(key, shown, text, is_test)
+        return self._keyspace_findings([task], {key: result}, list(project.by_path.values()))
 
     def filter(self, findings: list[Finding]) -> list[Finding]:
         """Drop disabled codes and per-file ignores."""

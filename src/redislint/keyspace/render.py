@@ -6,13 +6,50 @@ import html
 import io
 import json
 import shutil
-from collections.abc import Callable
 from typing import Any
 
-from redislint.keyspace.map import Place, TemplateRow
+from redislint.engine.keyspace import Place, TemplateRow
+from redislint.keyspace.server import Joined, human, human_bytes
 from redislint.report.base import printable
 
+_SERVER_COLUMNS = ("keys (est.)", "no TTL", "memory (est.)", "server type")
+
+
+def _server_cells(row: TemplateRow, joined: Joined | None) -> list[str]:
+    if joined is None:
+        return []
+    found = joined.figures.get(row.template)
+    if found is None:
+        return ["0", "", "", ""]
+    kinds = ", ".join(sorted(found.types))
+    if row.template in joined.mismatches:
+        kinds += " (the code: " + row.type + ")"
+    return [
+        human(found.estimate),
+        f"{found.share_without_ttl():.0%}",
+        human_bytes(found.estimated_memory()),
+        kinds,
+    ]
+
+
+def _server_summary(joined: Joined | None) -> list[str]:
+    if joined is None:
+        return []
+    found = joined.sample
+    lines = [
+        f"Server ({found.server}): {human(found.total)} keys, {len(found.keys)} sampled "
+        f"({found.stopped})."
+    ]
+    if joined.orphans:
+        lines.append(
+            "Keys that match no template of the code: "
+            + ", ".join(f"{prefix} ~{human(count)}" for prefix, count in joined.orphans)
+        )
+    return lines
+
+
 FORMATS = ("table", "json", "markdown", "html")
+_COLUMNS = ("key template", "type", "commands", "TTL", "hash tag", "used at")
 
 
 def _ttl_cell(row: TemplateRow) -> str:
@@ -29,7 +66,7 @@ def _owners(places: list[Place], limit: int | None = None) -> str:
     return text
 
 
-def as_json(rows: list[TemplateRow]) -> str:
+def as_json(rows: list[TemplateRow], joined: Joined | None = None) -> str:
     def place(p: Place) -> dict[str, Any]:
         return {
             "path": p.path,
@@ -49,21 +86,43 @@ def as_json(rows: list[TemplateRow]) -> str:
             "ttl_set_at": [place(p) for p in row.ttl_places],
             "hash_tag": row.hash_tag or None,
             "uses": [place(p) for p in row.places],
+            **({"server": _server_json(row, joined)} if joined is not None else {}),
         }
         for row in rows
     ]
-    return json.dumps({"version": 1, "templates": data}, indent=2) + "\n"
+    document: dict[str, Any] = {"version": 1, "templates": data}
+    if joined is not None:
+        document["server"] = {
+            "server": joined.sample.server,
+            "keys": joined.sample.total,
+            "sampled": len(joined.sample.keys),
+            "stopped": joined.sample.stopped,
+            "orphans": [{"prefix": p, "estimated_keys": n} for p, n in joined.orphans],
+        }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _server_json(row: TemplateRow, joined: Joined) -> dict[str, Any]:
+    found = joined.figures.get(row.template)
+    if found is None:
+        return {"estimated_keys": 0}
+    return {
+        "estimated_keys": found.estimate,
+        "sampled": found.sampled,
+        "share_without_ttl": round(found.share_without_ttl(), 4),
+        "estimated_memory_bytes": found.estimated_memory(),
+        "types": dict(sorted(found.types.items())),
+        "type_mismatch": joined.mismatches.get(row.template, []),
+    }
 
 
 def _md(text: str) -> str:
     return printable(text).replace("|", "\\|")
 
 
-def as_markdown(rows: list[TemplateRow]) -> str:
-    lines = [
-        "| key template | type | commands | TTL | hash tag | used at |",
-        "|---|---|---|---|---|---|",
-    ]
+def as_markdown(rows: list[TemplateRow], joined: Joined | None = None) -> str:
+    columns = [*_COLUMNS, *(_SERVER_COLUMNS if joined is not None else ())]
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in rows:
         cells = [
             f"`{_md(row.template)}`",
@@ -72,10 +131,13 @@ def as_markdown(rows: list[TemplateRow]) -> str:
             _md(_ttl_cell(row)),
             f"`{_md(row.hash_tag)}`" if row.hash_tag else "",
             _md(_owners(row.places)),
+            *(_md(c) for c in _server_cells(row, joined)),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     lines.append(_summary(rows))
+    for line in _server_summary(joined):
+        lines.extend(["", line])
     return "\n".join(lines) + "\n"
 
 
@@ -89,12 +151,12 @@ def _summary(rows: list[TemplateRow]) -> str:
     return text
 
 
-def as_table(rows: list[TemplateRow], color: bool) -> str:
+def as_table(rows: list[TemplateRow], color: bool, joined: Joined | None = None) -> str:
     from rich.console import Console
     from rich.table import Table
 
     table = Table(show_lines=False, header_style="bold")
-    for column in ("key template", "type", "commands", "TTL", "hash tag", "used at"):
+    for column in (*_COLUMNS, *(_SERVER_COLUMNS if joined is not None else ())):
         table.add_column(column, overflow="fold")
     for row in rows:
         ttl = _ttl_cell(row)
@@ -108,13 +170,15 @@ def as_table(rows: list[TemplateRow], color: bool) -> str:
             ttl,
             row.hash_tag,
             _owners(row.places, limit=3),
-            style=None,
+            *_server_cells(row, joined),
         )
     out = io.StringIO()
     width = shutil.get_terminal_size((160, 24)).columns if color else 160
     console = Console(file=out, width=width, color_system="standard" if color else None)
     console.print(table, markup=True, highlight=False)
     console.print(_summary(rows), highlight=False)
+    for line in _server_summary(joined):
+        console.print(line, highlight=False, markup=False)
     return out.getvalue()
 
 
@@ -193,13 +257,11 @@ code {{ font: 13px ui-monospace, monospace; }}
 """
 
 
-def as_html(rows: list[TemplateRow]) -> str:
+def as_html(rows: list[TemplateRow], joined: Joined | None = None) -> str:
     """One page, no network resources: a sortable table and a filter box."""
     esc = html.escape
-    head = "".join(
-        f"<th>{esc(c)}</th>"
-        for c in ("key template", "type", "commands", "TTL", "hash tag", "used at")
-    )
+    columns = (*_COLUMNS, *(_SERVER_COLUMNS if joined is not None else ()))
+    head = "".join(f"<th>{esc(c)}</th>" for c in columns)
     body: list[str] = []
     for row in rows:
         ttl_class = ' class="never"' if row.ttl == "never" else ""
@@ -217,16 +279,19 @@ def as_html(rows: list[TemplateRow]) -> str:
             f"<td{ttl_class}>{esc(_ttl_cell(row))}</td>"
             f"<td><code>{esc(row.hash_tag)}</code></td>"
             f'<td class="uses">{uses}</td>'
-            "</tr>"
+            + "".join(f"<td>{esc(c)}</td>" for c in _server_cells(row, joined))
+            + "</tr>"
         )
-    return _PAGE.format(summary=esc(_summary(rows)), head=head, body="\n".join(body))
+    summary = " ".join([_summary(rows) + ".", *_server_summary(joined)])
+    return _PAGE.format(summary=esc(summary), head=head, body="\n".join(body))
 
 
-def renderer(fmt: str, color: bool) -> Callable[[list[TemplateRow]], str]:
+def render(fmt: str, rows: list[TemplateRow], color: bool, joined: Joined | None = None) -> str:
+    """The map in ``fmt`` (one of ``FORMATS``), with the server's figures when sampled."""
     if fmt == "json":
-        return as_json
+        return as_json(rows, joined)
     if fmt == "markdown":
-        return as_markdown
+        return as_markdown(rows, joined)
     if fmt == "html":
-        return as_html
-    return lambda rows: as_table(rows, color)
+        return as_html(rows, joined)
+    return as_table(rows, color, joined)

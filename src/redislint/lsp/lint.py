@@ -160,6 +160,8 @@ class Linter:
         project = Project(modules.values(), runner.settings.client_name_patterns)
         result = self._result(tree, text, text_digest, path, shown, project)
         findings = list(result.findings)
+        # a key used as two types within the buffer (across files: the command line's)
+        findings += runner.text_keyspace_findings(text, path, shown, project, result)
         with self._lock:
             tree.facts[key] = list(result.facts)
             if result.pending and tree.ready:

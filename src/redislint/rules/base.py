@@ -7,6 +7,8 @@ SARIF help text), written in Markdown with the sections of ``DOC_SECTIONS``.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from redislint.diagnostics import Severity
@@ -15,6 +17,7 @@ if TYPE_CHECKING:
     from redislint.config import Settings
     from redislint.engine.conffiles import ConfContext
     from redislint.engine.context import FileContext
+    from redislint.engine.keyspace import TemplateRow
     from redislint.engine.model import Command, Construction, Scope
     from redislint.redisconf import Conf
 
@@ -28,6 +31,16 @@ DOC_SECTIONS = (
 )
 
 DOCS_URL = "https://github.com/redislint/redislint/blob/main/docs/rules/{code}.md"
+
+
+@dataclass(frozen=True)
+class KeyspaceFinding:
+    """A finding about the tree's keyspace, where one of its uses is."""
+
+    path: str
+    line: int
+    column: int
+    message: str
 
 
 class Rule:
@@ -62,6 +75,11 @@ class Rule:
 
     def check_config(self, conf: Conf, ctx: ConfContext) -> None:
         """Called once per redis.conf / valkey.conf file (its includes expanded)."""
+
+    def check_keyspace(self, rows: list[TemplateRow]) -> Iterator[KeyspaceFinding]:
+        """Called once per run with the rows of the keyspace map whose templates the
+        tree uses as more than one Redis type (``engine/keyspace.py``)."""
+        return iter(())
 
     @classmethod
     def doc(cls) -> str:
