@@ -129,6 +129,22 @@ def test_the_map_of_a_project_across_modules(project: Path) -> None:
     ]
 
 
+def test_multi_key_commands_say_whether_they_stay_in_one_slot(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_text(
+        "import redis\n\nr = redis.Redis()\n\n\n"
+        "def names(uid):\n"
+        "    return r.mget(f'{{user:{uid}}}:name', f'{{user:{uid}}}:email')\n\n\n"
+        "def spread(uid):\n"
+        "    return r.mget(f'name:{uid}', f'email:{uid}')\n"
+    )
+    proc = _keys(tmp_path, "--format", "json", "m.py")
+    rows = {row["template"]: row for row in json.loads(proc.stdout)["templates"]}
+    assert rows["{user:{uid}}:name"]["multi_key_slots"] == "one slot"
+    assert rows["{user:{uid}}:email"]["multi_key_slots"] == "one slot"
+    assert rows["name:{uid}"]["multi_key_slots"] == "cross-slot"
+    assert rows["email:{uid}"]["multi_key_slots"] == "cross-slot"
+
+
 def test_a_read_only_template_has_no_ttl_status(tmp_path: Path) -> None:
     (tmp_path / "m.py").write_text(
         "import redis\n\nr = redis.Redis()\n\n\n"
@@ -145,8 +161,8 @@ def test_a_read_only_template_has_no_ttl_status(tmp_path: Path) -> None:
 def test_markdown_and_table(project: Path) -> None:
     markdown = _keys(project, "--format", "markdown", "app").stdout
     lines = markdown.splitlines()
-    assert lines[0] == "| key template | type | commands | TTL | hash tag | used at |"
-    assert lines[4] == ("| `view:{user_id}` | string | set | never |  | app/cart.py:19 set |")
+    assert lines[0] == ("| key template | type | commands | TTL | hash tag | multi-key | used at |")
+    assert lines[4] == ("| `view:{user_id}` | string | set | never |  |  | app/cart.py:19 set |")
     assert lines[-1] == "3 key templates, 2 written without any TTL, 1 used as more than one type"
     table = _keys(project, "app").stdout
     assert "shop:cart:{cart_id}" in table and "conflict: hash, string" in table

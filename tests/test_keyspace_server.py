@@ -32,6 +32,10 @@ def record_event(r: redis.Redis, eid: int) -> None:
 
 def cache_profile(r: redis.Redis, uid: int) -> None:
     r.get(f"profile:{uid}")
+
+
+def touch_session(r: redis.Redis, sid: int) -> None:
+    r.set(f"session:{sid}", "user")
 """
 
 # the commands a sample may send (and the test's own INFO)
@@ -173,3 +177,21 @@ def test_the_password_is_never_printed(tmp_path: Path) -> None:
         assert "s3cret-pw" not in env_proc.stdout + env_proc.stderr
     finally:
         server.stop()
+
+
+def test_check_adds_the_servers_figures_to_rl101(filled: tuple[Path, RedisServer]) -> None:
+    project, server = filled
+    proc = subprocess.run(
+        [
+            *(sys.executable, "-m", "redislint", "check", "--no-cache", "--select", "RL101"),
+            *("--server", f"redis://127.0.0.1:{server.port}/0", "app.py"),
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr
+    (line,) = [ln for ln in proc.stdout.splitlines() if ":22:5: RL101" in ln]
+    assert "(on the server: 300 keys match, 0% without TTL, ~" in line

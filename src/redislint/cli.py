@@ -291,6 +291,13 @@ def main() -> None:
 @click.option(
     "--explain", "explain_rule", metavar="RULE", help="Show the documentation of a rule and exit."
 )
+@click.option(
+    "--server",
+    "server_url",
+    metavar="URL",
+    help="Add a read-only sample of this server's keys to RL101 findings (see redislint keys).",
+)
+@click.option("--server-url-env", metavar="NAME", help="Read the --server URL from this variable.")
 @click.version_option(__version__, "--version", prog_name="redislint")
 def check(
     paths: tuple[Path, ...],
@@ -319,6 +326,8 @@ def check(
     report_unused_noqa: bool,
     list_rules: bool,
     explain_rule: str | None,
+    server_url: str | None,
+    server_url_env: str | None,
 ) -> None:
     """Check PATHS for Redis misuse (the default command).
 
@@ -350,15 +359,18 @@ def check(
 
     cache_dir = None if no_cache else (cache_dir or config.root / ".redislint_cache")
     show_progress = not quiet and output is None and sys.stderr.isatty()
+    server_url = _server_url(server_url, server_url_env)
     runner = Runner(
         config,
         codes,
+        keyspace=server_url is not None,  # RL101's templates, for the server's figures
         jobs=jobs,
         cache_dir=cache_dir,
         timeout=config.file_timeout,
         progress=RichProgress() if show_progress else None,
         force_exclude=force_exclude,
-        remember_runs=not (fix or diff or add_noqa),  # fixes need the project index
+        # fixes need the project index; server figures the file results
+        remember_runs=not (fix or diff or add_noqa or server_url),
     )
     sources: dict[str, str] = {}  # what reporters quote, when it is not on disk
     try:
@@ -373,6 +385,8 @@ def check(
         else:
             targets = list(paths) or [Path()]
             result = runner.run(targets)
+            if server_url is not None:
+                _add_live_figures(result, runner, server_url)
             if add_noqa:
                 from redislint.adopt import add_noqa_to_tree
 
@@ -694,10 +708,7 @@ def keys(
     from redislint.engine.runner import Runner
     from redislint.keyspace.render import render
 
-    if server_url_env is not None:
-        server_url = os.environ.get(server_url_env)
-        if not server_url:
-            _fail(f"--server-url-env: the environment variable {server_url_env} is not set")
+    server_url = _server_url(server_url, server_url_env)
 
     try:
         config = load_config(config_path, start=Path.cwd())
@@ -733,3 +744,42 @@ def _sampled(url: str, rows: list[Any], limit: int, seconds: float) -> Any:
     if progress is not None:
         click.echo("", err=True)
     return join(rows, found)
+
+
+def _server_url(url: str | None, variable: str | None) -> str | None:
+    if variable is None:
+        return url
+    found = os.environ.get(variable)
+    if not found:
+        _fail(f"--server-url-env: the environment variable {variable} is not set")
+    return found
+
+
+def _add_live_figures(result: Any, runner: Any, url: str) -> None:
+    """RL101 findings with what the server holds of their template ("1.2 M keys match,
+    98% without TTL, ~340 MB")."""
+    import dataclasses
+
+    from redislint.engine.keyspace import build_map
+    from redislint.keyspace.server import human, human_bytes
+
+    if not any(f.code == "RL101" for f in result.findings):
+        return
+    uses = [use for r in runner.file_results.values() for use in r.uses]
+    joined = _sampled(url, build_map(uses), 10_000, 30.0)
+    template_at = {(u.path, u.line, u.column): u.template.display() for u in uses}
+    for i, finding in enumerate(result.findings):
+        if finding.code != "RL101":
+            continue
+        template = template_at.get((finding.path, finding.start.line, finding.start.column))
+        figures = joined.figures.get(template) if template is not None else None
+        if figures is None:
+            live = "no key of the server's sample matches it"
+        else:
+            memory = human_bytes(figures.estimated_memory())
+            live = (
+                f"{human(figures.estimate)} keys match, "
+                f"{figures.share_without_ttl():.0%} without TTL" + (f", {memory}" if memory else "")
+            )
+        message = f"{finding.message} (on the server: {live})"
+        result.findings[i] = dataclasses.replace(finding, message=message)

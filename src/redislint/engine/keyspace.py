@@ -16,7 +16,7 @@ from redislint.engine.lifetime import gives_ttl
 from redislint.engine.model import Command, Scope
 from redislint.engine.treefacts import portable
 from redislint.keys.shape import KeyShape
-from redislint.keys.slots import TagKind, template_tag
+from redislint.keys.slots import SlotRelation, TagKind, slot_relation, slot_view, template_tag
 
 # The value type a command group works on; groups not listed (generic: del, exists,
 # expire, type, rename...) work on a key of any type.
@@ -61,6 +61,8 @@ class KeyUse:
     line: int
     column: int
     function: str  # qualified name of the function around it ("" at module level)
+    # the other keys of the same command (a multi-key command: MGET, RENAME, SUNION...)
+    others: tuple[KeyShape, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ def key_use(pending: PendingUse, path: str, line: int, column: int) -> KeyUse:
         line=line,
         column=column,
         function=qualname(cmd.scope),
+        others=tuple(portable(k.shape) for i, k in enumerate(cmd.keys) if i != pending.index),
     )
 
 
@@ -157,6 +160,9 @@ class TemplateRow:
     ttl_places: list[Place] = field(default_factory=list)
     hash_tag: str = ""
     places: list[Place] = field(default_factory=list)
+    # its multi-key commands: "one slot" (every other key certainly in its slot),
+    # "cross-slot" (some certainly or almost certainly not), "unknown"; "" without any
+    slots: str = ""
 
     @property
     def type(self) -> str:
@@ -193,6 +199,17 @@ def _ttl_status(uses: list[KeyUse]) -> str:
     return SOME if covered or expiring else NEVER
 
 
+def _slot_status(shape: KeyShape, uses: list[KeyUse]) -> str:
+    relations = {
+        slot_relation(slot_view(shape), slot_view(other)) for u in uses for other in u.others
+    }
+    if not relations:
+        return ""
+    if relations & {SlotRelation.DIFFERENT, SlotRelation.UNPROVEN}:
+        return "cross-slot"
+    return "one slot" if relations == {SlotRelation.SAME} else "unknown"
+
+
 def build_map(uses: Iterable[KeyUse]) -> list[TemplateRow]:
     """The rows of the map, one per key template, sorted by template."""
     by_template: dict[KeyShape, list[KeyUse]] = {}
@@ -212,6 +229,7 @@ def build_map(uses: Iterable[KeyUse]) -> list[TemplateRow]:
                 row.ttl_places.append(place)
         row.commands = sorted({u.command for u in found})
         row.ttl = _ttl_status(found)
+        row.slots = _slot_status(shape, found)
         rows.append(row)
     rows.sort(key=lambda r: r.template)
     return rows

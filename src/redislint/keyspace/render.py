@@ -49,7 +49,7 @@ def _server_summary(joined: Joined | None) -> list[str]:
 
 
 FORMATS = ("table", "json", "markdown", "html")
-_COLUMNS = ("key template", "type", "commands", "TTL", "hash tag", "used at")
+_COLUMNS = ("key template", "type", "commands", "TTL", "hash tag", "multi-key", "used at")
 
 
 def _ttl_cell(row: TemplateRow) -> str:
@@ -85,6 +85,7 @@ def as_json(rows: list[TemplateRow], joined: Joined | None = None) -> str:
             "ttl": row.ttl,
             "ttl_set_at": [place(p) for p in row.ttl_places],
             "hash_tag": row.hash_tag or None,
+            "multi_key_slots": row.slots or None,
             "uses": [place(p) for p in row.places],
             **({"server": _server_json(row, joined)} if joined is not None else {}),
         }
@@ -130,6 +131,7 @@ def as_markdown(rows: list[TemplateRow], joined: Joined | None = None) -> str:
             ", ".join(row.commands),
             _md(_ttl_cell(row)),
             f"`{_md(row.hash_tag)}`" if row.hash_tag else "",
+            row.slots,
             _md(_owners(row.places)),
             *(_md(c) for c in _server_cells(row, joined)),
         ]
@@ -169,6 +171,7 @@ def as_table(rows: list[TemplateRow], color: bool, joined: Joined | None = None)
             ", ".join(row.commands),
             ttl,
             row.hash_tag,
+            row.slots,
             _owners(row.places, limit=3),
             *_server_cells(row, joined),
         )
@@ -278,6 +281,7 @@ def as_html(rows: list[TemplateRow], joined: Joined | None = None) -> str:
             f"<td>{esc(', '.join(row.commands))}</td>"
             f"<td{ttl_class}>{esc(_ttl_cell(row))}</td>"
             f"<td><code>{esc(row.hash_tag)}</code></td>"
+            f"<td>{esc(row.slots)}</td>"
             f'<td class="uses">{uses}</td>'
             + "".join(f"<td>{esc(c)}</td>" for c in _server_cells(row, joined))
             + "</tr>"
