@@ -205,3 +205,17 @@ def test_check_is_the_default_command(project: Path) -> None:
     assert bare.returncode == named.returncode == 1
     assert bare.stdout == named.stdout
     assert "app/legacy.py:26:12: RL301" in bare.stdout
+
+
+def test_a_constant_imported_from_a_module_without_redis(tmp_path: Path) -> None:
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "config.py").write_text('ORDER_PREFIX = "shop:order"\n')
+    (app / "orders.py").write_text(
+        "import redis\n\nfrom app.config import ORDER_PREFIX\n\nr = redis.Redis()\n\n\n"
+        "def save(oid, data):\n    r.hset(f'{ORDER_PREFIX}:{oid}', mapping=data)\n"
+    )
+    proc = _keys(tmp_path, "--format", "json", "app")
+    (row,) = json.loads(proc.stdout)["templates"]
+    assert row["template"] == "shop:order:{oid}"

@@ -195,3 +195,41 @@ def test_check_adds_the_servers_figures_to_rl101(filled: tuple[Path, RedisServer
     assert proc.returncode == 1, proc.stderr
     (line,) = [ln for ln in proc.stdout.splitlines() if ":22:5: RL101" in ln]
     assert "(on the server: 300 keys match, 0% without TTL, ~" in line
+
+
+def test_the_examples_map_joined_to_a_server_they_filled(
+    redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The README's examples/ run against a real server (their module-level clients
+    pointed at it by the test), then ``redislint keys --server`` over examples/."""
+    import redis
+
+    real = redis_server.client()
+    monkeypatch.setattr(redis, "Redis", lambda *args, **kwargs: real)
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    sessions = _load(examples / "session_cache.py")
+    for i in range(40):
+        sessions.save_session_bad(f"s{i}", {"user": i})
+    for i in range(60):
+        sessions.save_session_fixed(f"t{i}", {"user": i})
+    sessions.cache_prices_fixed({f"sku{i}": 1.0 for i in range(25)})
+    proc = subprocess.run(
+        [
+            *(sys.executable, "-m", "redislint", "keys", "--format", "json"),
+            *("--server", f"redis://127.0.0.1:{redis_server.port}/0", str(examples)),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    rows = {row["template"]: row for row in data["templates"]}
+    session = rows["session:{session_id}"]["server"]
+    assert session["estimated_keys"] == 100
+    assert session["share_without_ttl"] == 0.4
+    price = rows["price:{sku}"]["server"]
+    assert (price["estimated_keys"], price["share_without_ttl"]) == (25, 0.0)
+    assert data["server"]["orphans"] == []

@@ -561,6 +561,13 @@ class RichProgress:
         if isinstance(self._progress, Progress) and isinstance(self._task, int):
             self._progress.advance(TaskID(self._task))
 
+    def update(self, done: int, total: int) -> None:
+        """Set the bar to ``done`` of ``total`` (a sample whose size is known as it goes)."""
+        from rich.progress import Progress, TaskID
+
+        if isinstance(self._progress, Progress) and isinstance(self._task, int):
+            self._progress.update(TaskID(self._task), completed=done, total=total)
+
     def stop(self) -> None:
         from rich.progress import Progress
 
@@ -731,18 +738,16 @@ def _sampled(url: str, rows: list[Any], limit: int, seconds: float) -> Any:
     """The server's sample joined to ``rows``; a clear message (no password) on failure."""
     from redislint.keyspace.server import ServerError, join, sample
 
-    progress = None
-    if sys.stderr.isatty():
-
-        def progress(done: int, total: int) -> None:
-            click.echo(f"\rsampling the server: {done}/{total} keys", nl=False, err=True)
-
+    bar = RichProgress() if sys.stderr.isatty() else None
+    if bar is not None:
+        bar.start(limit, "sampling the server")
     try:
-        found = sample(url, limit, seconds, progress)
+        found = sample(url, limit, seconds, bar.update if bar is not None else None)
     except ServerError as exc:
         _fail(str(exc))
-    if progress is not None:
-        click.echo("", err=True)
+    finally:
+        if bar is not None:
+            bar.stop()
     return join(rows, found)
 
 

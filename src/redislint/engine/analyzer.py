@@ -424,15 +424,23 @@ class Analyzer:
         return self.scope.versions.get(name, 0)
 
     def key_lookup(self, name: str) -> tuple[cst.BaseExpression | None, int | str]:
-        """Inline a name bound to a key template: locally, else a module-level constant."""
+        """Inline a name bound to a key template: locally, else a module-level constant of
+        this module or one imported from the tree."""
         scope = self.scope
         version = scope.versions.get(name, 0)
         if version or scope.kind == "module":
             bound = scope.strings.get(name)
             if bound is None and name in scope.elements:
                 return None, scope.elements[name]
-            return bound, version
-        return self.scopes[0].strings.get(name), 0
+            if bound is not None or version:
+                return bound, version
+        found = self.scopes[0].strings.get(name)
+        if found is None:
+            # a constant imported from a module of the tree (``from config import PREFIX``)
+            constant = self.project.imported_constant(self.path, name)
+            if constant is not None:
+                found = cst.SimpleString(repr(constant))
+        return found, 0
 
     def key_call(
         self, call: cst.Call
