@@ -123,6 +123,22 @@ def test_a_configuration_file_that_is_not_utf8(tmp_path: Path) -> None:
     assert code == 2 and "redislint.toml: cannot read configuration file" in err
 
 
+def test_a_pyproject_of_ours_that_is_not_utf8_is_an_error_too(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_bytes(b'[tool.redislint]\nselect = ["RL1"]\n# \xff\n')
+    (tmp_path / "app.py").write_text(SOURCE)
+    code, out, err = invoke(tmp_path, "app.py")
+    assert code == 2 and out == ""
+    (line,) = err.splitlines()
+    assert line.startswith("redislint: error: ") and "pyproject.toml: cannot read" in line
+
+
+def test_another_tools_undecodable_pyproject_is_not_ours(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_bytes(b"[tool.black]\n# \xff\n")
+    (tmp_path / "app.py").write_text(SOURCE)
+    code, _out, err = invoke(tmp_path, "app.py")
+    assert code in (0, 1) and "error" not in err
+
+
 def test_selections_that_refine_are_not_contradictions(tmp_path: Path) -> None:
     (tmp_path / "redislint.toml").write_text('select = ["RL3"]\nignore = ["RL301"]\n')
     (tmp_path / "app.py").write_text(SOURCE)

@@ -212,6 +212,7 @@ def main() -> None:
 )
 @click.option("--ignore", multiple=True, help="Rules not to check.")
 @click.option(
+    "--output-format",
     "--format",
     "fmt",
     type=click.Choice(FORMAT_CHOICES),
@@ -220,7 +221,9 @@ def main() -> None:
 )
 @click.option(
     "-o",
+    "--output-file",
     "--output",
+    "output",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write the report to FILE.",
 )
@@ -237,6 +240,14 @@ def main() -> None:
     help="Show the number of findings per rule instead of the findings.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary line.")
+@click.option(
+    "-s", "--silent", is_flag=True, help="Print nothing; the exit code says what was found."
+)
+@click.option(
+    "--exit-non-zero-on-fix",
+    is_flag=True,
+    help="With --fix, exit with 1 when files were fixed, even if nothing is left.",
+)
 @click.option("--no-color", is_flag=True, help="Never color the output (NO_COLOR is honoured too).")
 @click.option(
     "--stdin-filename", help="The path of the file read from standard input (with '-' as PATH)."
@@ -310,6 +321,8 @@ def check(
     exit_zero: bool,
     statistics: bool,
     quiet: bool,
+    silent: bool,
+    exit_non_zero_on_fix: bool,
     no_color: bool,
     stdin_filename: str | None,
     jobs: int | None,
@@ -450,7 +463,8 @@ def check(
                 text = listing(fixed) + ("\n" if text.strip() else "") + text
             else:
                 click.echo(listing(fixed), err=True, nl=False)
-        write_output(text, output, utf8=fmt in MACHINE_FORMATS and not statistics)
+        if not silent:
+            write_output(text, output, utf8=fmt in MACHINE_FORMATS)
     except KeyboardInterrupt:
         click.echo("redislint: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
@@ -458,6 +472,8 @@ def check(
         sys.exit(EXIT_OK)
     if result.has_parse_errors:
         sys.exit(EXIT_ERROR)
+    if exit_non_zero_on_fix and fix and fixed:
+        sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_FINDINGS if result.findings else EXIT_OK)
 
 
@@ -478,8 +494,8 @@ def _check_conflicts(
         _fail("--stdin-filename names the file read from standard input; use it with '-' only")
     if no_cache and cache_dir is not None:
         _fail("--no-cache and --cache-dir contradict each other; use one")
-    if statistics and fmt in MACHINE_FORMATS:
-        _fail(f"--statistics prints a table; it cannot be combined with --format {fmt}")
+    if statistics and fmt in MACHINE_FORMATS and fmt != "json":
+        _fail(f"--statistics prints a table or JSON; it cannot be combined with --format {fmt}")
 
 
 def _report_context(codes: frozenset[str], sources: dict[str, str]) -> ReportContextType:
@@ -622,7 +638,7 @@ def render(
 
     assert isinstance(result, RunResult)
     if statistics:
-        return render_statistics(result)
+        return render_statistics(result, as_json=fmt == "json", quiet=quiet)
     context = ReportContext(
         color=color,
         codes=codes,
@@ -633,15 +649,47 @@ def render(
     return get_reporter(fmt)(result, context)
 
 
-def render_statistics(result: object) -> str:
+def render_statistics(result: object, as_json: bool = False, quiet: bool = False) -> str:
+    """Findings per rule: a table (ruff's layout), or JSON as ruff writes it."""
+    import json
+
     from redislint.engine.runner import RunResult
     from redislint.report.base import summary
 
     assert isinstance(result, RunResult)
     counts = Counter((f.code, f.name) for f in result.findings)
+    fixable = Counter(f.code for f in result.findings if f.fix is not None)
+    if as_json:
+        rows = [
+            {"code": code, "name": name, "count": count, "fixable": fixable[code] > 0}
+            for (code, name), count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
+        return json.dumps(rows, indent=2) + "\n"
     lines = [f"{count:>5}  {code}  {name}" for (code, name), count in sorted(counts.items())]
-    lines.append(summary(result))
-    return "\n".join(lines) + "\n"
+    if not quiet:
+        lines.append(summary(result))
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+@main.command(context_settings=_HELP)
+@click.argument("selector", metavar="RULE", required=False)
+@click.option("--all", "everything", is_flag=True, help="List every rule.")
+@click.option("--no-color", is_flag=True, help="Never color the output.")
+def rule(selector: str | None, everything: bool, no_color: bool) -> None:
+    """Show the documentation of RULE (a code or a name), as `--explain` does."""
+    color = not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+    if everything or selector is None:
+        print_rule_table(color)
+        return
+    explain(selector, color)
+
+
+@main.command(context_settings=_HELP)
+def server() -> None:
+    """Run the language server on standard input and output (as `redislint-lsp` does)."""
+    from redislint.lsp import main as lsp_main
+
+    lsp_main()
 
 
 @main.command(context_settings=_HELP)

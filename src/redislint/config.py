@@ -122,8 +122,14 @@ def config_file_in(directory: Path) -> Path | None:
         if name != "pyproject.toml":
             return path
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            raw = path.read_bytes()
+        except OSError:
+            return path  # it may hold ours: load_config says it cannot be read
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            if b"tool.redislint" in raw:
+                return path  # ours, but undecodable: load_config reports where
             continue
         try:
             data = tomllib.loads(text)

@@ -55,9 +55,10 @@ class Finding:
     fingerprint: str = field(default="", compare=False)
     # the qualified name of the function or class around the finding ("" at module level)
     scope: str = field(default="", compare=False)
-    # Secrets in the reported source (a hard-coded password): reporters that show source
-    # lines mask them; messages never contain them.
-    redact: tuple[str, ...] = field(default=(), compare=False)
+    # Where secrets are in the reported file (a hard-coded password), as (line, first
+    # column, column after the last): reporters that show source lines mask them. The
+    # secrets themselves are never kept (nor written to the cache); messages never hold them.
+    redact: tuple[tuple[int, int, int], ...] = field(default=(), compare=False)
     # How the Redis object the finding is about was recognised: "resolved" (imports,
     # constructors, annotations...), "evidence" (the Redis-only commands called on it) or
     # "name" (the client-name-patterns fallback); "" where no receiver is involved.

@@ -12,6 +12,8 @@ import ast
 from dataclasses import dataclass
 from functools import lru_cache
 
+from redislint.credentials import is_credential_url, mask_credentials, secret_name
+
 
 @dataclass(frozen=True)
 class SName:
@@ -149,8 +151,15 @@ def from_ast(node: ast.expr | None, depth: int = 0) -> Sym:
         args = tuple(
             SUNKNOWN if isinstance(a, ast.Starred) else from_ast(a, below) for a in node.args[:3]
         )
+        if authenticates(node):  # keeps ``"AUTH"`` of execute_command("AUTH", ...)
+            args = tuple(
+                a if i == 0 and a == SConst("AUTH") else masked(a) for i, a in enumerate(args)
+            )
         kwargs = tuple(
-            (k.arg, from_ast(k.value, below)) for k in node.keywords if k.arg is not None
+            (k.arg, masked(value) if secret_name(k.arg) else value)
+            for k in node.keywords
+            if k.arg is not None
+            for value in (from_ast(k.value, below),)
         )
         return SCall(from_ast(node.func, below), args, kwargs)
     if isinstance(node, ast.Subscript):
@@ -173,10 +182,42 @@ def from_ast(node: ast.expr | None, depth: int = 0) -> Sym:
         value = node.value
         if value is Ellipsis:
             return SOTHER
+        if isinstance(value, str) and is_credential_url(value):
+            return SConst(mask_credentials(value))  # the index never holds a password
         return SConst(value)
     if isinstance(node, _OTHER_AST):
         return SOTHER
     return SUNKNOWN
+
+
+def masked(sym: Sym) -> Sym:
+    """A string constant as the index keeps a credential: masked, its length kept."""
+    if isinstance(sym, SConst) and isinstance(sym.value, str | bytes) and sym.value:
+        return SConst("*" * len(sym.value))
+    return sym
+
+
+def masked_auth(args: tuple[Sym, ...]) -> tuple[Sym, ...]:
+    """The arguments of an authenticating call, masked (but ``"AUTH"`` itself)."""
+    return tuple(
+        a if i == 0 and isinstance(a, SConst) and a.value == "AUTH" else masked(a)
+        for i, a in enumerate(args)
+    )
+
+
+def authenticates(node: ast.Call) -> bool:
+    """``r.auth(password)`` or ``r.execute_command("AUTH", ...)``: its arguments are secret."""
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if name == "auth":
+        return True
+    first = node.args[0] if node.args else None
+    return (
+        name == "execute_command"
+        and isinstance(first, ast.Constant)
+        and isinstance(first.value, str)
+        and first.value.upper() == "AUTH"
+    )
 
 
 @lru_cache(maxsize=4096)

@@ -28,10 +28,14 @@ from redislint.clients.sym import (
     SName,
     SSub,
     Sym,
+    authenticates,
     dotted,
     from_ast,
+    masked,
+    masked_auth,
 )
 from redislint.commands import all_methods
+from redislint.credentials import secret_name
 
 
 @dataclass
@@ -515,8 +519,14 @@ class _Extractor:
             sym,
             self._call_fate(stmt, call, caller is None),
             call.lineno,
-            None if unpacked else tuple(arg(a) for a in call.args),
-            () if unpacked else tuple((k.arg, arg(k.value)) for k in call.keywords if k.arg),
+            None if unpacked else _positional(call, tuple(arg(a) for a in call.args)),
+            ()
+            if unpacked
+            else tuple(
+                (k.arg, masked(arg(k.value)) if secret_name(k.arg) else arg(k.value))
+                for k in call.keywords
+                if k.arg
+            ),
         )
         sites = self.facts.calls.setdefault(name, [])
         sites.append(site)
@@ -824,7 +834,38 @@ def extract(tree: ast.Module, path: str, module: str, is_package: bool) -> Modul
     """Module-level facts of a parsed file."""
     facts = ModuleFacts(path=path, module=module, is_package=is_package)
     _Extractor(facts).body(tree.body, None)
+    _mask_secret_bindings(facts)
     return facts
+
+
+def _positional(call: ast.Call, args: tuple[Sym, ...]) -> tuple[Sym, ...]:
+    return masked_auth(args) if authenticates(call) else args
+
+
+def _mask_secret_bindings(facts: ModuleFacts) -> None:
+    """Module-level strings that are credentials, masked: names that say so
+    (``REDIS_PASSWORD = "..."``) and names passed as one (``Redis(password=PW)``)."""
+    passed: set[str] = set()
+
+    def look(sym: Sym) -> None:
+        if isinstance(sym, SCall):
+            for keyword, value in sym.kwargs:
+                if isinstance(value, SName) and secret_name(keyword):
+                    passed.add(value.id)
+                look(value)
+            for arg in sym.args:
+                look(arg)
+
+    for syms in facts.bindings.values():
+        for sym in syms:
+            look(sym)
+    for site in (site for sites in facts.calls.values() for site in sites):
+        for keyword, value in site.kwargs:
+            if isinstance(value, SName) and secret_name(keyword):
+                passed.add(value.id)
+    for name, syms in facts.bindings.items():
+        if name in passed or secret_name(name):
+            facts.bindings[name] = [masked(sym) for sym in syms]
 
 
 def _key_template(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:

@@ -21,7 +21,7 @@ from redislint.engine.positions import Layout, Outer, layout, offset_position
 from redislint.engine.project import Project
 from redislint.engine.pyparse import python_parse, python_refusal
 from redislint.engine.results import FileResult, RuleSet, engine_finding
-from redislint.engine.suppressions import FileSuppressions, file_ignored
+from redislint.engine.suppressions import FileSuppressions, file_ignored, split_lines
 from redislint.engine.treefacts import summarize
 from redislint.engine.unused import UNUSED, Usage, unused
 
@@ -172,6 +172,22 @@ def _key_uses(
     return uses
 
 
+def secret_spans(text: str, secrets: Sequence[str]) -> tuple[tuple[int, int, int], ...]:
+    """Every place in ``text`` where one of ``secrets`` is written, as (line, first
+    column, column after the last), lines counted as Python counts them."""
+    wanted = [s for s in secrets if s]
+    if not wanted:
+        return ()
+    spans: set[tuple[int, int, int]] = set()
+    for number, line in enumerate(split_lines(text), start=1):
+        for secret in wanted:
+            start = line.find(secret)
+            while start >= 0:
+                spans.add((number, start + 1, start + 1 + len(secret)))
+                start = line.find(secret, start + 1)
+    return tuple(sorted(spans))
+
+
 def _in_the_file(found: Layout, focused: Focused) -> Layout:
     """``found`` (positions in the text libcst parsed) in the file's own lines."""
     return Layout(
@@ -275,7 +291,7 @@ def materialize(
                 end=end,
                 fix=fix,
                 scope=found.scopes.get(id(node), ""),
-                redact=item.redact,
+                redact=secret_spans(text, item.redact),
                 recognised=item.recognised,
             )
         )

@@ -7,6 +7,7 @@ and the marker is aligned with the escaped text.
 
 from __future__ import annotations
 
+from redislint.credentials import mask_credentials
 from redislint.diagnostics import Finding
 from redislint.engine.runner import RunResult
 from redislint.engine.suppressions import split_lines
@@ -42,13 +43,24 @@ def _frame(finding: Finding, lines: list[str], style: Style) -> list[str]:
     return out
 
 
+def _masked(text: str, spans: set[tuple[int, int, int]]) -> list[str]:
+    """The lines of ``text`` with credentials masked (same length: columns hold)."""
+    lines = split_lines(mask_credentials(text)) or [""]
+    for number, first, after in spans:
+        if 0 < number <= len(lines):
+            line = lines[number - 1]
+            lines[number - 1] = line[: first - 1] + "*" * (after - first) + line[after - 1 :]
+    return lines
+
+
 def render(result: RunResult, context: ReportContext) -> str:
     style = Style(context.color)
     blocks: list[str] = []
-    # Hard-coded passwords found in a file are masked in every frame shown from it.
-    secrets: dict[str, set[str]] = {}
+    # Credentials are masked on every line shown: those the rules found, and whatever the
+    # text itself says is one (credentials.py)
+    secrets: dict[str, set[tuple[int, int, int]]] = {}
     for finding in result.findings:
-        secrets.setdefault(finding.path, set()).update(s for s in finding.redact if s)
+        secrets.setdefault(finding.path, set()).update(finding.redact)
     lines_of: dict[str, list[str] | None] = {}
     for finding in result.findings:
         header = (
@@ -58,10 +70,9 @@ def render(result: RunResult, context: ReportContext) -> str:
         )
         if finding.path not in lines_of:
             text = context.source(finding.path)
-            if text is not None:
-                for secret in secrets[finding.path]:
-                    text = text.replace(secret, "*" * len(secret))  # same length: columns hold
-            lines_of[finding.path] = (split_lines(text) or [""]) if text is not None else None
+            lines_of[finding.path] = (
+                _masked(text, secrets[finding.path]) if text is not None else None
+            )
         lines = lines_of[finding.path]
         frame = _frame(finding, lines, style) if lines is not None else []
         blocks.append("\n".join([header, *frame]))
