@@ -13,11 +13,17 @@ collect_ignore_glob = ["fixtures/*"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--run-slow", action="store_true", help="run slow real-world and fuzz tests")
+    parser.addoption(
+        "--slow",
+        "--run-slow",
+        action="store_true",
+        dest="slow",
+        help="also run the slow tests: the real-world corpus (downloaded), census, fuzz",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if config.getoption("--run-slow"):
+    if config.getoption("slow"):
         os.environ.setdefault("REDISLINT_FUZZ_SCALE", "10")  # see budget.py
 
 
@@ -30,9 +36,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if config.getoption("--run-slow"):
+    if config.getoption("slow"):
         return
-    skip = pytest.mark.skip(reason="slow: run with --run-slow")
+    skip = pytest.mark.skip(reason="slow: run with --slow")
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)

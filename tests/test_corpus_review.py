@@ -36,6 +36,7 @@ def corpus() -> Path:
         pytest.skip(f"cannot download the corpus from the package index: {exc.stderr[-300:]}")
 
 
+@pytest.mark.slow  # downloads the corpus
 def test_every_finding_is_judged_and_the_figures_are_current(corpus: Path) -> None:
     precision = _precision_module()
     found = precision.lint_corpus(corpus)
