@@ -155,6 +155,32 @@ def test_functions_that_reach_no_redis_object_are_left_out(tmp_path: Path) -> No
     assert "import threading" in result and "r = redis.Redis()" in result  # module level
 
 
+def test_a_generated_table_is_left_out_and_the_file_still_checked(tmp_path: Path) -> None:
+    """A data module (one 1.5 MB line: 100,000 strings) and one ``r.keys("*")``: the
+    table is not handed to libcst, the KEYS is found (issue 17)."""
+    items = ", ".join(repr(f"item-{i:06d}") for i in range(100_000))
+    text = (
+        "import redis\n\nr = redis.Redis()\nTABLE = [" + items + "]\n"
+        "SMALL = ['a', 'b']\nMIXED = [r, 'x' * 30000]\n\n\n"
+        "def f():\n    return r.keys('*')\n"
+    )
+    result = focused(tmp_path, {"app.py": text})
+    assert "item-000001" not in result
+    assert "SMALL = ['a', 'b']" in result and "MIXED = [r" in result  # small, or not data
+    assert "return r.keys('*')" in result
+    (tmp_path / "app.py").write_text(text)
+    config = parse_config({}, None)
+    config.root = tmp_path
+    findings = Runner(config, frozenset({"RL301"}), cwd=tmp_path).run([tmp_path]).findings
+    assert [(f.path, f.start.line, f.code) for f in findings] == [("app.py", 10, "RL301")]
+
+
+def test_a_table_sharing_a_line_with_a_statement_is_kept(tmp_path: Path) -> None:
+    items = ", ".join(repr(f"item-{i:05d}") for i in range(3000))
+    text = f"import redis\n\nr = redis.Redis()\nT = [{items}]; r.keys('*')\n"
+    assert "item-00001" in focused(tmp_path, {"app.py": text})
+
+
 def test_a_client_from_another_module_keeps_its_users(tmp_path: Path) -> None:
     files = {
         "pkg/__init__.py": "",

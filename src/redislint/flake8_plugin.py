@@ -20,7 +20,12 @@ from typing import TYPE_CHECKING
 from redislint import __version__
 from redislint.config import Config, config_file_in, enabled_codes, load_config
 from redislint.engine.discovery import exclude_patterns, excluded_below
-from redislint.engine.prefilter import may_use_redis, names_redis, prefilter_tokens
+from redislint.engine.prefilter import (
+    may_define_keys,
+    may_use_redis,
+    names_redis,
+    prefilter_tokens,
+)
 
 if TYPE_CHECKING:
     from redislint.engine.index import ModuleFacts
@@ -151,4 +156,5 @@ class RedislintChecker:
         except RecursionError:
             return None
         facts.mentions_redis = names_redis("".join(self.lines))
+        facts.defines_keys = may_define_keys("".join(self.lines))
         return facts

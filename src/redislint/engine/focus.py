@@ -15,7 +15,9 @@ parses (a class left with no statement keeps a ``pass``); every other line is ke
 is, and ``Focused`` maps positions back to the file's own lines. Comments, suppressions
 and fixes are read from the file itself; a fix whose text would reach into a function
 left out is made from the whole file (``engine/lint.py``). Module-level and class-level
-statements are always kept.
+statements are kept, but for long assignments of literals only (``TABLE = [...]``
+generated data, fixtures): nothing in them can be a Redis object, and the index keeps
+what they bind.
 """
 
 from __future__ import annotations
@@ -108,16 +110,62 @@ def focus(
     starts = _line_starts(text)
     judge.find_hot_lines(text, tree, starts)
     spans: list[_Span] = []
-    for stmt in tree.body:
+    body = tree.body
+    for i, stmt in enumerate(body):
         if isinstance(stmt, _Function):
             if not judge.needed(stmt):
                 spans.append((_first_line(stmt), _last_line(stmt), None))
         elif isinstance(stmt, ast.ClassDef):
             spans.extend(judge.class_spans(stmt))
+        elif _big_table(stmt) and _own_lines(body, i):
+            spans.append((stmt.lineno, _last_line(stmt), None))
     if not spans:
         return Focused(text)
     compact, lines = _leave_out(text, sorted(spans), starts)
     return Focused(compact, tuple((a, b) for a, b, _ in sorted(spans)), tuple(lines))
+
+
+# A module-level literal this long (in characters of code) is data: a table, a fixture.
+_BIG_LITERAL = 20_000
+_LITERAL_NODES = (
+    ast.Constant,
+    ast.List,
+    ast.Tuple,
+    ast.Set,
+    ast.Dict,
+    ast.UnaryOp,
+    ast.USub,
+    ast.UAdd,
+    ast.Load,
+)
+
+
+def _big_table(stmt: ast.stmt) -> bool:
+    """``TABLE = [...]`` at module level: a long value of literals only, bound to names.
+    Nothing in it can be a Redis object or a command; the index keeps what it binds."""
+    if isinstance(stmt, ast.Assign):
+        targets, value = stmt.targets, stmt.value
+    elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+        targets, value = [stmt.target], stmt.value
+    else:
+        return False
+    if not all(isinstance(t, ast.Name) for t in targets):
+        return False
+    end = value.end_col_offset or 0
+    lines = (value.end_lineno or value.lineno) - value.lineno
+    if lines * 80 + end - value.col_offset < _BIG_LITERAL:
+        return False  # a rough size: long values are the ones worth leaving out
+    return all(isinstance(node, _LITERAL_NODES) for node in ast.walk(value))
+
+
+def _own_lines(body: list[ast.stmt], index: int) -> bool:
+    """The statement shares no line with its neighbours (``x = [...]; r.keys("*")``)."""
+    stmt = body[index]
+    before = body[index - 1] if index else None
+    after = body[index + 1] if index + 1 < len(body) else None
+    return (before is None or _last_line(before) < stmt.lineno) and (
+        after is None or after.lineno > _last_line(stmt)
+    )
 
 
 def _first_line(node: _Function | ast.ClassDef) -> int:

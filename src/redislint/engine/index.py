@@ -37,6 +37,16 @@ from redislint.clients.sym import (
 from redislint.commands import all_methods
 from redislint.credentials import secret_name
 
+# Imported names worth following into a module with no Redis token (``session_key``,
+# ``JOBS_CHANNEL``, ``from app import keys``).
+_KEY_NAME_WORDS = ("key", "channel", "queue", "topic", "prefix", "stream")
+
+
+def names_a_key(name: str) -> bool:
+    """Whether an imported name says it is (or holds) a key, channel or key helper."""
+    lowered = name.lower()
+    return any(word in lowered for word in _KEY_NAME_WORDS)
+
 
 @dataclass
 class FunctionFacts:
@@ -105,6 +115,15 @@ class ModuleFacts:
     # the text names Redis (the prefilter's default tokens): a file that does not is
     # linted only when it imports a client, so package-wide evidence never reaches it
     mentions_redis: bool = False
+    # the text may define key helpers or key/channel constants (``prefilter.may_define_keys``)
+    defines_keys: bool = False
+
+    def shapes_keys(self, name: str) -> bool:
+        """Whether this module's key helper or constant ``name`` may shape keys elsewhere:
+        the same answer whether or not the prefilter ran (with it, a module with no Redis
+        token is indexed only for names like these, see ``names_a_key``)."""
+        return self.mentions_redis or (self.defines_keys and names_a_key(name))
+
     imports: dict[str, str] = field(default_factory=dict)
     star_imports: list[str] = field(default_factory=list)
     # what is put into a module-level container (``NODES[name] = Redis()``)

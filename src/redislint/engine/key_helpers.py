@@ -91,7 +91,8 @@ def helper_call(
     if not isinstance(callee, TreeFunction):
         return None
     func = project.function(callee.module, callee.qualname)
-    if func is None:
+    source = project.by_path.get(callee.module)
+    if func is None or source is None or not source.shapes_keys(name):
         return None
     module = callee.module
     return helper_template(func, call, lambda constant: project.module_constant(module, constant))

@@ -527,7 +527,9 @@ class Project:
             return None
         module, _, attr = dotted.rpartition(".")
         source = self.find_module(module, path)
-        return self.module_constant(source.path, attr) if source is not None else None
+        if source is None or not source.shapes_keys(attr):
+            return None
+        return self.module_constant(source.path, attr)
 
     def module_constant(self, path: str, name: str) -> str | None:
         """The string a module-level name of ``path`` is bound to, when it is bound once,

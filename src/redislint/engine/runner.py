@@ -26,7 +26,7 @@ from redislint.engine.cache import Cache, digest, encode
 from redislint.engine.conffiles import is_conf_file, lint_conf_files, lint_conf_text
 from redislint.engine.discovery import discover, exclude_patterns, matches_any
 from redislint.engine.importers import ClientModules
-from redislint.engine.index import ModuleFacts, extract
+from redislint.engine.index import ModuleFacts, extract, names_a_key
 from redislint.engine.keyspace import build_map, value_type
 from redislint.engine.modules import is_package_init, module_name
 from redislint.engine.prefilter import (
@@ -53,9 +53,6 @@ from redislint.keys.shape import KeyShape
 from redislint.rules import ALL_RULES
 
 DEFAULT_FILE_TIMEOUT = 60.0
-# Imported names worth following into a module with no Redis token (``session_key``,
-# ``JOBS_CHANNEL``, ``from app import keys``).
-_KEY_NAME_WORDS = ("key", "channel", "queue", "topic", "prefix", "stream")
 _PARALLEL_INDEX_MIN = 64  # fewer files are indexed in-process: workers would not pay off
 _PROGRESS_MIN = 200  # runs this long show a progress bar on a terminal
 _RETRY = object()  # an in-process index that must be redone in a worker
@@ -131,6 +128,7 @@ def index_tree(text: str, path: Path, key: str) -> tuple[ModuleFacts | None, ast
     name, _root = module_name(path)
     facts = extract(tree, key, name, is_package_init(path))
     facts.mentions_redis = names_redis(text)
+    facts.defines_keys = may_define_keys(text)
     return facts, tree
 
 
@@ -428,8 +426,7 @@ class Runner:
         wanted: set[str] = set()
         for module_facts in facts.values():
             for name, dotted in module_facts.imports.items():
-                lowered = name.lower()
-                if any(word in lowered for word in _KEY_NAME_WORDS):
+                if names_a_key(name):
                     wanted.add(dotted)
                     wanted.add(dotted.rpartition(".")[0])
         last = {w.rsplit(".", 1)[-1] for w in wanted if w}
