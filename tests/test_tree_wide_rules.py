@@ -248,3 +248,5 @@ def test_a_suppressed_use_is_not_reported(tmp_path: Path) -> None:
     )
     files = {"app/profile.py": PROFILE, "app/cache.py": cache}
     assert lint(tmp_path, files, ["RL405"]) == set()
+    # nor is the comment an unused suppression: RL405 is decided after the file's lint
+    assert lint(tmp_path, files, ["RL405", "RL001"]) == set()
