@@ -92,3 +92,15 @@ def test_workflow_jobs() -> None:
     assert "--format sarif --output redislint.sarif --exit-zero" in runs
     (upload,) = [s for s in scanning["steps"] if "upload-sarif" in s.get("uses", "")]
     assert upload["with"]["sarif_file"] == "redislint.sarif"
+
+
+def test_the_pre_commit_snippets_pin_the_released_version() -> None:
+    """Every `rev:` a document tells users to pin is this version's tag (``v0.1.0``)."""
+    import re
+
+    from redislint import __version__
+
+    for doc in (ROOT / "README.md", ROOT / "docs" / "pre-commit.md"):
+        revs = re.findall(r"^\s*rev:\s*(\S+)", doc.read_text(encoding="utf-8"), re.MULTILINE)
+        assert revs, doc
+        assert set(revs) == {f"v{__version__}"}, (doc, revs)
