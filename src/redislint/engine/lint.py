@@ -239,12 +239,18 @@ def materialize(
     found = layout(module, [*(f.anchor.node for f in raw), *related], fixes)
     if focused is not None and focused.lines is not None:
         found = _in_the_file(found, focused)
-        for node in fixes:
-            outer = found.outer.get(id(node))
-            if outer is None:
+        for item in raw:
+            if item.fix is None:
                 continue
-            last = outer.end.line - 1 if outer.end.column == 1 else outer.end.line
-            if focused.touches_left_out(outer.start.line, last):
+            # the lines from the fix's first node to its last: a function left out in
+            # between is code the fix moves across (what runs between set() and expire())
+            spans = [found.outer.get(id(node)) for node in item.fix.nodes()]
+            outers = [o for o in spans if o is not None]
+            if not outers:
+                continue
+            first = min(o.start.line for o in outers)
+            last = max(o.end.line - 1 if o.end.column == 1 else o.end.line for o in outers)
+            if focused.touches_left_out(first, last):
                 raise _WholeFileNeeded
     ranges = found.ranges
 
