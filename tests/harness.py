@@ -10,7 +10,9 @@ file (``select`` defaults to the code in the file name).
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +64,30 @@ def file_config(path: Path) -> dict[str, Any]:
         if match:
             lines.append(match.group("toml"))
     return tomllib.loads("\n".join(lines)) if lines else {}
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """Write ``files`` (relative path -> text) below ``root``; returns ``root``."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def redislint(
+    cwd: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m redislint ARGS`` in ``cwd``, as a user runs it (text output captured)."""
+    return subprocess.run(
+        [sys.executable, "-m", "redislint", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env={**os.environ, **env} if env is not None else None,
+    )
 
 
 def run_fixture(target: Path, config_table: dict[str, Any]) -> list[Finding]:

@@ -12,8 +12,6 @@ import importlib.util
 import json
 import os
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +20,7 @@ from types import ModuleType
 import pytest
 from redis_server import RedisServer, start_cluster_node
 
-from harness import run_fixture
+from harness import redislint, run_fixture
 from redislint.keys.slots import SLOTS, key_slot
 
 redis = pytest.importorskip("redis")
@@ -193,17 +191,8 @@ def test_keys_server_samples_every_primary(cluster: list[RedisServer], tmp_path:
             "import redis\n\n\ndef put(r: redis.Redis, i: int) -> None:\n"
             "    r.set(f'sample:{i}', 'x', ex=60)\n"
         )
-        proc = subprocess.run(
-            [
-                *(sys.executable, "-m", "redislint", "keys", "--format", "json"),
-                *("--server", f"redis://127.0.0.1:{cluster[1].port}/0", "app.py"),
-            ],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=120,
-        )
+        url = f"redis://127.0.0.1:{cluster[1].port}/0"
+        proc = redislint(tmp_path, "keys", "--format", "json", "--server", url, "app.py")
         assert proc.returncode == 0, proc.stderr
         data = json.loads(proc.stdout)
         assert data["server"]["keys"] == sum(per_node)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from test_keyspace_map import _project
+
+from harness import redislint
 
 BROWSER = next(
     (
@@ -27,12 +28,8 @@ pytestmark = pytest.mark.skipif(
 def _page(tmp_path: Path) -> Path:
     project = _project(tmp_path)
     page = tmp_path / "keyspace.html"
-    subprocess.run(
-        [sys.executable, "-m", "redislint", "keys", "--format", "html", "-o", str(page), "app"],
-        cwd=project,
-        check=True,
-        capture_output=True,
-    )
+    proc = redislint(project, "keys", "--format", "html", "-o", str(page), "app")
+    assert proc.returncode == 0, proc.stderr
     return page
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from harness import redislint, write_tree
 
 KEYS = '''
 PREFIX = "shop"
@@ -69,23 +70,12 @@ def everything():
 
 
 def _project(tmp_path: Path) -> Path:
-    app = tmp_path / "app"
-    app.mkdir()
-    (app / "__init__.py").write_text("")
-    (app / "keys.py").write_text(KEYS)
-    (app / "cart.py").write_text(CART)
-    (app / "legacy.py").write_text(LEGACY)
-    return tmp_path
+    files = {"app/__init__.py": "", "app/keys.py": KEYS, "app/cart.py": CART}
+    return write_tree(tmp_path, {**files, "app/legacy.py": LEGACY})
 
 
 def _keys(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "redislint", "keys", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return redislint(cwd, "keys", *args)
 
 
 def _places(entries: list[dict[str, object]]) -> list[tuple[object, ...]]:
@@ -188,34 +178,21 @@ def test_template_text_is_escaped_in_html(tmp_path: Path) -> None:
 
 
 def test_check_is_the_default_command(project: Path) -> None:
-    bare = subprocess.run(
-        [sys.executable, "-m", "redislint", "--no-cache", "app"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    named = subprocess.run(
-        [sys.executable, "-m", "redislint", "check", "--no-cache", "app"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    bare = redislint(project, "--no-cache", "app")
+    named = redislint(project, "check", "--no-cache", "app")
     assert bare.returncode == named.returncode == 1
     assert bare.stdout == named.stdout
     assert "app/legacy.py:26:12: RL301" in bare.stdout
 
 
 def test_a_constant_imported_from_a_module_without_redis(tmp_path: Path) -> None:
-    app = tmp_path / "app"
-    app.mkdir()
-    (app / "__init__.py").write_text("")
-    (app / "config.py").write_text('ORDER_PREFIX = "shop:order"\n')
-    (app / "orders.py").write_text(
+    orders = (
         "import redis\n\nfrom app.config import ORDER_PREFIX\n\nr = redis.Redis()\n\n\n"
         "def save(oid, data):\n    r.hset(f'{ORDER_PREFIX}:{oid}', mapping=data)\n"
     )
+    config = 'ORDER_PREFIX = "shop:order"\n'
+    files = {"app/__init__.py": "", "app/config.py": config, "app/orders.py": orders}
+    write_tree(tmp_path, files)
     proc = _keys(tmp_path, "--format", "json", "app")
     (row,) = json.loads(proc.stdout)["templates"]
     assert row["template"] == "shop:order:{oid}"

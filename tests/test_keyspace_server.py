@@ -6,13 +6,14 @@ from __future__ import annotations
 import importlib.util
 import json
 import subprocess
-import sys
 import time
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 from redis_server import RedisServer, start_server
+
+from harness import redislint
 
 APP = """
 import redis
@@ -70,14 +71,7 @@ def filled(tmp_path: Path, redis_server: RedisServer) -> tuple[Path, RedisServer
 
 
 def _keys(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "redislint", "keys", "--format", "json", *args, "app.py"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    return redislint(project, "keys", "--format", "json", *args, "app.py")
 
 
 def test_the_map_joined_to_the_server(filled: tuple[Path, RedisServer]) -> None:
@@ -162,16 +156,10 @@ def test_the_password_is_never_printed(tmp_path: Path) -> None:
         assert "not-the-pw" not in proc.stdout + proc.stderr
         assert "redis://:***@127.0.0.1" in proc.stderr
         right = f"redis://:s3cret-pw@127.0.0.1:{server.port}/0"
-        env_proc = subprocess.run(
-            [
-                *(sys.executable, "-m", "redislint", "keys", "--format", "json"),
-                *("--server-url-env", "APP_REDIS_URL", "app.py"),
-            ],
-            cwd=project,
-            capture_output=True,
-            text=True,
-            check=False,
-            env={**__import__("os").environ, "APP_REDIS_URL": right},
+        env_proc = redislint(
+            project,
+            *("keys", "--format", "json", "--server-url-env", "APP_REDIS_URL", "app.py"),
+            env={"APP_REDIS_URL": right},
         )
         assert env_proc.returncode == 0, env_proc.stderr
         assert "s3cret-pw" not in env_proc.stdout + env_proc.stderr
@@ -181,16 +169,10 @@ def test_the_password_is_never_printed(tmp_path: Path) -> None:
 
 def test_check_adds_the_servers_figures_to_rl101(filled: tuple[Path, RedisServer]) -> None:
     project, server = filled
-    proc = subprocess.run(
-        [
-            *(sys.executable, "-m", "redislint", "check", "--no-cache", "--select", "RL101"),
-            *("--server", f"redis://127.0.0.1:{server.port}/0", "app.py"),
-        ],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
+    proc = redislint(
+        project,
+        *("check", "--no-cache", "--select", "RL101"),
+        *("--server", f"redis://127.0.0.1:{server.port}/0", "app.py"),
     )
     assert proc.returncode == 1, proc.stderr
     (line,) = [ln for ln in proc.stdout.splitlines() if ":22:5: RL101" in ln]
@@ -213,17 +195,8 @@ def test_the_examples_map_joined_to_a_server_they_filled(
     for i in range(60):
         sessions.save_session_fixed(f"t{i}", {"user": i})
     sessions.cache_prices_fixed({f"sku{i}": 1.0 for i in range(25)})
-    proc = subprocess.run(
-        [
-            *(sys.executable, "-m", "redislint", "keys", "--format", "json"),
-            *("--server", f"redis://127.0.0.1:{redis_server.port}/0", str(examples)),
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    url = f"redis://127.0.0.1:{redis_server.port}/0"
+    proc = redislint(tmp_path, "keys", "--format", "json", "--server", url, str(examples))
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     rows = {row["template"]: row for row in data["templates"]}

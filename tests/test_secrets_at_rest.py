@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from harness import redislint, write_tree
 from redislint.cli import FORMAT_CHOICES
 
 SECRETS = ("hunter2-planted", "s3cretpass-planted", "topsecret99-planted", "authpw-planted")
@@ -34,39 +33,24 @@ def login():
 """
 
 
-def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "redislint", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    app = tmp_path / "app"
-    app.mkdir()
-    (app / "__init__.py").write_text("")
-    (app / "config.py").write_text(CONFIG)
-    (app / "main.py").write_text(APP)
-    return tmp_path
+    files = {"app/__init__.py": "", "app/config.py": CONFIG, "app/main.py": APP}
+    return write_tree(tmp_path, files)
 
 
 def test_no_secret_in_the_cache_the_outputs_or_the_baseline(project: Path) -> None:
     outputs: list[str] = []
     for fmt in FORMAT_CHOICES:
         for _ in range(2):  # cold, then from the cache
-            proc = _run(project, "--format", fmt, "--select", "ALL", "app")
+            proc = redislint(project, "--format", fmt, "--select", "ALL", "app")
             assert proc.returncode in (1, 2), proc.stderr
             outputs.append(proc.stdout + proc.stderr)
     assert any("RL604" in out for out in outputs)
     baseline = project / "baseline.json"
-    _run(project, "--write-baseline", str(baseline), "app")
+    redislint(project, "--write-baseline", str(baseline), "app")
     for fmt in ("table", "json", "markdown", "html"):
-        outputs.append(_run(project, "keys", "--format", fmt, "app").stdout)
+        outputs.append(redislint(project, "keys", "--format", fmt, "app").stdout)
     written = [p for p in (project / ".redislint_cache").rglob("*") if p.is_file()]
     assert written, "the runs wrote a cache"
     for path in [*written, baseline]:
@@ -79,6 +63,6 @@ def test_no_secret_in_the_cache_the_outputs_or_the_baseline(project: Path) -> No
 
 
 def test_the_full_format_masks_every_line_it_shows(project: Path) -> None:
-    proc = _run(project, "--format", "full", "--select", "ALL", "app")
+    proc = redislint(project, "--format", "full", "--select", "ALL", "app")
     assert 'PW = "***************"' in proc.stdout  # a neighbour of a finding, masked too
     assert "redis://:******************@cache.example.com" in proc.stdout

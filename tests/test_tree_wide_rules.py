@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness import run_fixture
+from harness import run_fixture, write_tree
 
 ACQUIRE = """
 import uuid
@@ -35,11 +35,7 @@ def release_after_check(job, token):
 
 
 def lint(tmp_path: Path, files: dict[str, str], select: list[str]) -> set[tuple[str, int, str]]:
-    for name, text in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    findings = run_fixture(tmp_path, {"select": select})
+    findings = run_fixture(write_tree(tmp_path, files), {"select": select})
     return {(f.path, f.start.line, f.code) for f in findings}
 
 
@@ -220,11 +216,7 @@ def test_a_key_used_as_another_type_in_another_module(tmp_path: Path) -> None:
         "def cache(uid, user):\n    r.set(f'user:{uid}', json.dumps(user), ex=60)\n"
     )
     files = {"app/profile.py": PROFILE, "app/cache.py": cache}
-    for name, text in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    findings = run_fixture(tmp_path, {"select": ["RL405"]})
+    findings = run_fixture(write_tree(tmp_path, files), {"select": ["RL405"]})
     assert [(f.path, f.start.line, f.start.column, f.code) for f in findings] == [
         ("app/cache.py", 9, 5, "RL405")
     ]

@@ -8,7 +8,7 @@ import stat
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -180,6 +180,30 @@ KEYSPACE_FORMATS = ("table", "json", "markdown", "html")
 
 
 _HELP = {"help_option_names": ["-h", "--help"]}
+# options that check and keys share
+_CONFIG_OPTION = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Use this configuration file.",
+)
+_SERVER_ENV_OPTION = click.option(
+    "--server-url-env",
+    metavar="NAME",
+    help="Read the --server URL from this environment variable (keeps a password off the "
+    "command line).",
+)
+
+
+def _output_option(help_text: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    return click.option(
+        "-o",
+        "--output-file",
+        "--output",
+        "output",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help=help_text,
+    )
 
 
 class _Commands(click.Group):
@@ -219,20 +243,8 @@ def main() -> None:
     default=None,
     help="Output format [default: full on a terminal, concise otherwise].",
 )
-@click.option(
-    "-o",
-    "--output-file",
-    "--output",
-    "output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the report to FILE.",
-)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Use this configuration file.",
-)
+@_output_option("Write the report to FILE.")
+@_CONFIG_OPTION
 @click.option("--exit-zero", is_flag=True, help="Exit with 0 even when problems are found.")
 @click.option(
     "--statistics",
@@ -308,7 +320,7 @@ def main() -> None:
     metavar="URL",
     help="Add a read-only sample of this server's keys to RL101 findings (see redislint keys).",
 )
-@click.option("--server-url-env", metavar="NAME", help="Read the --server URL from this variable.")
+@_SERVER_ENV_OPTION
 @click.version_option(__version__, "--version", prog_name="redislint")
 def check(
     paths: tuple[Path, ...],
@@ -695,28 +707,16 @@ def server() -> None:
 @main.command(context_settings=_HELP)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
 @click.option(
-    "--format",
     "--output-format",
+    "--format",
     "fmt",
     type=click.Choice(KEYSPACE_FORMATS),
     default="table",
     show_default=True,
     help="How to show the map.",
 )
-@click.option(
-    "-o",
-    "--output",
-    "--output-file",
-    "output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the map to this file instead of standard output.",
-)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Use this configuration file.",
-)
+@_output_option("Write the map to FILE instead of standard output.")
+@_CONFIG_OPTION
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes.")
 @click.option("--no-color", is_flag=True, help="Never color the output.")
 @click.option(
@@ -726,11 +726,7 @@ def server() -> None:
     help="Join a read-only sample of this server's keys (redis://HOST:PORT/DB); "
     "prefer --server-url-env to keep a password off the command line.",
 )
-@click.option(
-    "--server-url-env",
-    metavar="NAME",
-    help="Read the server URL from this environment variable.",
-)
+@_SERVER_ENV_OPTION
 @click.option(
     "--sample",
     type=click.IntRange(min=1),

@@ -33,40 +33,49 @@ _AUTH = re.compile(
 _PASSED_AS = re.compile(rf"\b{_SECRET_WORDS}\s*=\s*(?P<name>[A-Za-z_]\w*)\b", re.IGNORECASE)
 
 
-def _mask_group(text: str, match: re.Match[str], group: str) -> str:
-    start, end = match.span(group)
-    return text[:start] + "*" * (end - start) + text[end:]
-
-
-def _masked_all(text: str, pattern: re.Pattern[str], group: str) -> str:
-    out = text
-    for match in reversed(list(pattern.finditer(text))):
-        if match.group(group):
-            out = _mask_group(out, match, group)
-    return out
+def _spans(text: str, pattern: re.Pattern[str], group: str) -> list[tuple[int, int]]:
+    return [m.span(group) for m in pattern.finditer(text) if m.group(group)]
 
 
 def mask_credentials(text: str) -> str:
     """``text`` (a file, a line, a literal) with every credential it holds masked."""
     if not text:
         return text
-    out = _masked_all(text, _URL_PASSWORD, "value")
-    out = _masked_all(out, _KEYWORD, "value")
-    out = _masked_all(out, _ASSIGNED, "value")
-    out = _masked_all(out, _AUTH, "avalue")
+    spans = [
+        *_spans(text, _URL_PASSWORD, "value"),
+        *_spans(text, _KEYWORD, "value"),
+        *_spans(text, _ASSIGNED, "value"),
+        *_spans(text, _AUTH, "avalue"),
+    ]
     names = {m.group("name") for m in _PASSED_AS.finditer(text)} - {"None", "True", "False"}
     for name in names:
         assigned = re.compile(
             rf"^[ \t]*{re.escape(name)}[ \t]*(?::[^=\n]*)?=[ \t]*{_STRING}", re.MULTILINE
         )
-        out = _masked_all(out, assigned, "value")
-    return out
+        spans += _spans(text, assigned, "value")
+    if not spans:
+        return text
+    pieces: list[str] = []
+    done = 0
+    for start, end in sorted(spans):
+        start = max(start, done)  # overlapping matches mask the same characters once
+        if end <= start:
+            continue
+        pieces.append(text[done:start])
+        pieces.append("*" * (end - start))
+        done = end
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
+_SECRET_NAME = re.compile(_SECRET_WORDS, re.IGNORECASE)
 
 
 def is_credential_url(value: str) -> bool:
-    return _URL_PASSWORD.search(value) is not None
+    """A URL with a password in its userinfo (the index reads every string constant)."""
+    return "@" in value and "://" in value and _URL_PASSWORD.search(value) is not None
 
 
 def secret_name(name: str) -> bool:
     """A keyword or variable name that says it holds a credential."""
-    return re.search(_SECRET_WORDS, name, re.IGNORECASE) is not None
+    return _SECRET_NAME.search(name) is not None

@@ -151,10 +151,8 @@ def from_ast(node: ast.expr | None, depth: int = 0) -> Sym:
         args = tuple(
             SUNKNOWN if isinstance(a, ast.Starred) else from_ast(a, below) for a in node.args[:3]
         )
-        if authenticates(node):  # keeps ``"AUTH"`` of execute_command("AUTH", ...)
-            args = tuple(
-                a if i == 0 and a == SConst("AUTH") else masked(a) for i, a in enumerate(args)
-            )
+        if authenticates(node):
+            args = masked_auth(args)
         kwargs = tuple(
             (k.arg, masked(value) if secret_name(k.arg) else value)
             for k in node.keywords

@@ -60,7 +60,7 @@ from redislint.engine.model import (
     execute_command_info,
 )
 from redislint.engine.project import Project
-from redislint.keys.shape import code, shape_of
+from redislint.keys.shape import KeyShape, code, shape_of
 
 _SKIPPED_FIELDS = frozenset(
     {
@@ -373,7 +373,10 @@ class Analyzer:
                     scope.held[(name, old_version + 1)] = held
             if value_node is not None and (
                 _is_stringy(value_node)
-                or (isinstance(value_node, cst.Call) and self.key_call(value_node) is not None)
+                or (
+                    isinstance(value_node, cst.Call)
+                    and helper_call(self.project, self.resolve, value_node) is not None
+                )
             ):
                 scope.strings[name] = value_node
             else:
@@ -423,30 +426,34 @@ class Analyzer:
     def version(self, name: str) -> int:
         return self.scope.versions.get(name, 0)
 
-    def key_lookup(self, name: str) -> tuple[cst.BaseExpression | None, int | str]:
-        """Inline a name bound to a key template: locally, else a module-level constant of
-        this module or one imported from the tree."""
-        scope = self.scope
-        version = scope.versions.get(name, 0)
-        if version or scope.kind == "module":
-            bound = scope.strings.get(name)
-            if bound is None and name in scope.elements:
-                return None, scope.elements[name]
-            if bound is not None or version:
-                return bound, version
-        found = self.scopes[0].strings.get(name)
-        if found is None:
-            # a constant imported from a module of the tree (``from config import PREFIX``)
-            constant = self.project.imported_constant(self.path, name)
-            if constant is not None:
-                found = cst.SimpleString(repr(constant))
-        return found, 0
+    def shape_in(self, node: cst.BaseExpression, scope: Scope) -> KeyShape:
+        """The key shape of an expression of ``scope``: its names inlined as the scope binds
+        them (else as module-level or imported constants), key helpers' calls as their
+        templates."""
 
-    def key_call(
-        self, call: cst.Call
-    ) -> tuple[cst.BaseExpression, dict[str, cst.BaseExpression]] | None:
-        """A call of a key helper of the tree: its template and arguments."""
-        return helper_call(self.project, self.resolve, call)
+        def lookup(name: str) -> tuple[cst.BaseExpression | None, int | str]:
+            version = scope.versions.get(name, 0)
+            if version:
+                bound = scope.strings.get(name)
+                if bound is None and name in scope.elements:
+                    return None, scope.elements[name]
+                return bound, version
+            found = self.scopes[0].strings.get(name)
+            if found is None:
+                # a constant imported from a module of the tree (``from config import PREFIX``)
+                constant = self.project.imported_constant(self.path, name)
+                if constant is not None:
+                    found = cst.SimpleString(repr(constant))
+            return found, 0
+
+        def calls(
+            call: cst.Call,
+        ) -> tuple[cst.BaseExpression, dict[str, cst.BaseExpression]] | None:
+            return helper_call(
+                self.project, lambda n: self.resolver(scope).value(from_cst(n)), call
+            )
+
+        return shape_of(node, lookup, calls)
 
     def origins_of(self, node: cst.CSTNode) -> frozenset[Command]:
         """Commands whose results flow into ``node`` (directly or through local names)."""
@@ -1306,6 +1313,8 @@ class Analyzer:
         cmd.statement, cmd.block = self.statement_of_call()
         if method == "execute" and pipe is not None:
             cmd.replies = _queued_since_execute(scope.commands, pipe)
+            for queued in cmd.replies:
+                queued.replied_by = cmd
         cmd.arg_origins = self.origins_of_args(node, keys)
         cmd.bindings = self.bindings_of(node)
         if isinstance(receiver_node, cst.Name) and receiver_node.value in scope.exprs:
@@ -1404,7 +1413,7 @@ class Analyzer:
                     nodes.extend(e.key for e in bound.elements if isinstance(e, cst.DictElement))
                 else:
                     nodes.extend(_elements(bound))
-        return tuple(Key(n, shape_of(n, self.key_lookup, self.key_call)) for n in nodes)
+        return tuple(Key(n, self.shape_in(n, self.scope)) for n in nodes)
 
     def transaction_state(
         self, receiver: RedisType, receiver_node: cst.BaseExpression, method: str
@@ -1594,8 +1603,8 @@ def _queued_since_execute(commands: Sequence[Command], pipe: Pipe) -> tuple[Comm
             continue
         if cmd.method == "execute":
             break
-        if cmd.method not in _PIPE_CONTROL:
-            queued.append(cmd)
+        if cmd.method not in _PIPE_CONTROL and cmd.tx in (TxMode.QUEUED, TxMode.TRANSACTION):
+            queued.append(cmd)  # buffered: its reply is in execute()'s (not a watch() read)
     return tuple(reversed(queued))
 
 

@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING
 from redislint.clients.cst_sym import from_cst
 from redislint.clients.types import Value
 from redislint.engine.edits import FixPlan
-from redislint.engine.key_helpers import helper_call
 from redislint.engine.loops import LoopFacts, inspect_loop
 from redislint.engine.model import Command, Scope
 from redislint.engine.treefacts import TreeCondition
-from redislint.keys.shape import KeyShape, shape_of
+from redislint.keys.shape import KeyShape
 
 # A placeholder for the line of another node in a message; filled in once positions are known.
 LINE_REF = re.compile("\x00line:(\\d+)\x00")
@@ -110,28 +109,7 @@ class FileContext:
 
     def shape(self, node: cst.BaseExpression, scope: Scope) -> KeyShape:
         """The key shape of an expression of ``scope`` (names inlined as the scope binds them)."""
-
-        def lookup(name: str) -> tuple[cst.BaseExpression | None, int | str]:
-            version = scope.versions.get(name, 0)
-            if version:
-                bound = scope.strings.get(name)
-                if bound is None and name in scope.elements:
-                    return None, scope.elements[name]
-                return bound, version
-            found = self.scopes[0].strings.get(name)
-            if found is None:
-                # a constant imported from a module of the tree (``from config import TOPIC``)
-                constant = self.project.imported_constant(self.path, name)
-                if constant is not None:
-                    found = cst.SimpleString(repr(constant))
-            return found, 0
-
-        def calls(
-            call: cst.Call,
-        ) -> tuple[cst.BaseExpression, dict[str, cst.BaseExpression]] | None:
-            return helper_call(self.project, lambda n: self.resolve(n, scope), call)
-
-        return shape_of(node, lookup, calls)
+        return self.analyzer.shape_in(node, scope)
 
     def resolve(self, node: cst.BaseExpression, scope: Scope) -> Value:
         """What an expression of ``scope`` evaluates to, through the engine's resolver."""

@@ -47,7 +47,7 @@ def _template(text: str) -> cst.BaseExpression | None:
         return None
 
 
-def helper_template(
+def _helper_template(
     func: FunctionFacts, call: cst.Call, constant: Callable[[str], str | None]
 ) -> tuple[cst.BaseExpression, dict[str, cst.BaseExpression]] | None:
     """The template ``func`` returns and what each of its names stands for: the argument
@@ -58,15 +58,14 @@ def helper_template(
     template = _template(func.key_template)
     if template is None:
         return None
-    names: dict[str, cst.BaseExpression] = {}
+    args: dict[str, cst.BaseExpression] = {}
     for name in _free_names(template) - set(func.params):
         value = constant(name)
         if value is not None:
-            names[name] = cst.SimpleString(repr(value))
+            args[name] = cst.SimpleString(repr(value))
     params = list(func.params)
     if func.self_name is not None and isinstance(call.func, cst.Attribute) and params:
         params = params[1:]  # ``self.key(x)``: bound, ``self`` is not passed
-    args = names
     for i, arg in enumerate(call.args):
         if arg.star:
             return None
@@ -95,4 +94,4 @@ def helper_call(
     if func is None or source is None or not source.shapes_keys(name):
         return None
     module = callee.module
-    return helper_template(func, call, lambda constant: project.module_constant(module, constant))
+    return _helper_template(func, call, lambda constant: project.module_constant(module, constant))

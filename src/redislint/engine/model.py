@@ -133,8 +133,9 @@ class Command:
     # the code here runs only on some outcomes of their tests, which ``guards`` omit
     partial_guards: tuple[Guard, ...] = ()
     # for ``execute()``: the commands queued since the pipeline's last execute, whose
-    # replies it returns (what flows from it flows from them)
+    # replies it returns (what flows from it flows from them); for those, that execute()
     replies: tuple[Command, ...] = ()
+    replied_by: Command | None = None
 
     @property
     def key(self) -> Key | None:

@@ -15,7 +15,7 @@ import re
 import stat
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -287,9 +287,13 @@ class Runner:
                 linted = resolve_tree_conditions(self._lint(candidates, project, facts))
                 timer.lap("lint")
                 linted += self._keyspace_findings(
-                    [LintTask(f.key, f.shown, f.text, self._is_test(f)) for f in candidates],
+                    lambda keys: [
+                        LintTask(f.key, f.shown, f.text, self._is_test(f))
+                        for f in candidates
+                        if f.key in keys
+                    ],
                     self.file_results,
-                    list(facts.values()),
+                    facts.values(),
                 )
                 timer.lap("keyspace")
                 if run_key is not None and all(map(_complete, linted)):
@@ -478,13 +482,14 @@ class Runner:
 
     def _keyspace_findings(
         self,
-        files: Sequence[LintTask],
+        tasks: Callable[[set[str]], list[LintTask]],
         results: Mapping[str, FileResult],
-        facts: Sequence[ModuleFacts],
+        facts: Iterable[ModuleFacts],
     ) -> list[Finding]:
         """Findings of the rules that read the keyspace map (RL405), from the key templates
-        the tree uses as more than one type. The files using them (rarely any) are linted
-        again for the places of those uses; the rest of the run never positions them."""
+        the tree uses as more than one type. The files using them (rarely any; ``tasks``
+        makes their lint tasks) are linted again for the places of those uses; the rest of
+        the run never positions them."""
         rules = [r for r in self.rules.rules if type(r).overrides("check_keyspace")]
         if not rules:
             return []
@@ -502,12 +507,12 @@ class Runner:
         mixed = {shape for shape, found in kinds.items() if len(found) > 1}
         if not mixed:
             return []
-        again = [f for f in files if any(f.key in users[shape] for shape in mixed)]
+        again = tasks(set().union(*(users[shape] for shape in mixed)))  # the files to lint again
         setup = Setup(
             self.settings, frozenset({"RL000"}), self.isolated, self.prefilter, keyspace=True
         )
         pool = InlinePool(setup)
-        pool.use_facts(facts)
+        pool.use_facts(list(facts))
         outcomes = pool.run(again, lambda i: again[i].shown)
         uses = [
             use
@@ -686,7 +691,11 @@ class Runner:
         key = str(path.absolute())
         is_test = matches_any(path, self.settings.test_paths, self.config.root)
         task = LintTask(key, shown, text, is_test)
-        return self._keyspace_findings([task], {key: result}, list(project.by_path.values()))
+        return self._keyspace_findings(
+            lambda keys: [task] if key in keys else [],
+            {key: result},
+            list(project.by_path.values()),
+        )
 
     def filter(self, findings: list[Finding]) -> list[Finding]:
         """Drop disabled codes and per-file ignores."""

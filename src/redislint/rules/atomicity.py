@@ -299,23 +299,19 @@ def _replied_before(read: Command, write: Command) -> bool:
 
     Only for a pipeline made here: one passed in may be a transaction callback's, under
     WATCH."""
-    pipe = read.pipe
-    made_here = pipe is not None and pipe.created is not None
+    made_here = read.pipe is not None and read.pipe.created is not None
+    execute = read.replied_by
     return (
         made_here
         and read.tx is TxMode.QUEUED
-        and any(read in cmd.replies for cmd in read.scope.commands[read.index + 1 : write.index])
+        and execute is not None
+        and execute.index < write.index
     )
 
 
 def _usage(read: Command) -> str:
     """How the code uses a read's reply: a queued read's reply comes from execute()."""
-    if read.pipe is None or read.tx is TxMode.IMMEDIATE:
-        return read.usage
-    for cmd in read.scope.commands[read.index + 1 :]:
-        if read in cmd.replies:
-            return cmd.usage
-    return read.usage
+    return read.replied_by.usage if read.replied_by is not None else read.usage
 
 
 def _only_tested(read: Command) -> bool:
