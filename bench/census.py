@@ -412,6 +412,7 @@ def redis_files(top: Path) -> list[Path]:
 
 def census(cache: str | None = None) -> tuple[list[Candidate], dict[str, Path]]:
     from redislint.commands import all_methods
+    from redislint.engine.pyparse import lenient_parse
 
     commands = all_methods()
     roots = {name: fetch(name, cache) for name in CORPORA}
@@ -420,7 +421,8 @@ def census(cache: str | None = None) -> tuple[list[Candidate], dict[str, Path]]:
         for path in redis_files(top):
             rel = f"{name}/{path.relative_to(top).as_posix()}"
             try:
-                tree = ast.parse(path.read_bytes())
+                # as the linter reads it (Python 2's ``except E, e:`` included)
+                tree = lenient_parse(path.read_bytes().decode("utf-8", "surrogateescape"))
             except (SyntaxError, ValueError):
                 continue  # RL000 territory: no candidates in a file Python cannot parse
             found.extend(candidates_of(tree, rel, commands))

@@ -396,3 +396,63 @@ def test_a_lazy_client_from_another_module(tmp_path: Path) -> None:
         "app/jobs.py": "from app.db import store\n\n\ndef purge():\n    store.keys('*')\n",
     }
     assert keys_lines(tmp_path, files) == {("app/jobs.py", 5)}
+
+
+PY2_STORE = (
+    "import redis\n\n\n"
+    "class Store(object):\n"
+    "    def connect(self):\n"
+    "        try:\n"
+    "            redis.StrictRedis().ping()\n"
+    "        except redis.ConnectionError, e:\n"
+    "            raise ValueError(e)\n"
+    "        return redis.StrictRedis()\n\n"
+    "    def __init__(self):\n"
+    "        self.conn = self.connect()\n\n"
+    "    def names(self):\n"
+    "        return self.conn.keys('*')\n"
+)
+
+
+def test_python_2_code_is_indexed_like_python_3(tmp_path: Path) -> None:
+    """``except E, e:`` (which libcst reads, CPython 3 does not) leaves the rest of the file
+    to the index as usual: the method returning a client is known, in the
+    file and in the modules importing it."""
+    user = (
+        "from store import Store\n\n\n"
+        "def use():\n    Store().connect().keys('*')\n"
+        "    {}.keys()\n"  # a lookalike stays silent
+    )
+    assert keys_lines(tmp_path, {"store.py": PY2_STORE, "use.py": user}) == {
+        ("store.py", 16),
+        ("use.py", 5),
+    }
+
+
+def test_a_broken_python_3_file_is_not_repaired_into_findings(tmp_path: Path) -> None:
+    broken = "import redis\n\nr = redis.Redis()\nr.keys('*')\ndef f(:\n    pass\n"
+    (tmp_path / "app.py").write_text(broken)
+    found = run_fixture(tmp_path, {"select": ["RL301"]})
+    assert [(f.code, f.start.line, f.start.column) for f in found] == [("RL000", 5, 7)]
+
+
+def test_a_module_whose_classes_hand_out_clients_makes_its_importers_candidates(
+    tmp_path: Path,
+) -> None:
+    """A file with no Redis token of its own that uses a tree class whose method returns a
+    client, or whose instances hold one, is linted (the prefilter's second stage); one that
+    imports a class holding only a dict is not."""
+    files = {
+        "store.py": (
+            "import redis\n\n\nclass Store:\n    def __init__(self):\n"
+            "        self.conn = redis.Redis()\n        self.rows = {}\n\n"
+            "    def connect(self):\n        return redis.Redis()\n\n\n"
+            "class Table:\n    def __init__(self):\n        self.rows = {}\n"
+        ),
+        "use.py": (
+            "from store import Store\n\n\ndef use():\n    Store().connect().keys('*')\n"
+            "    s = Store()\n    s.conn.keys('*')\n    s.rows.keys()\n"
+        ),
+        "table.py": "from store import Table\n\n\ndef use():\n    Table().rows.keys()\n",
+    }
+    assert keys_lines(tmp_path, files) == {("use.py", 5), ("use.py", 7)}

@@ -116,9 +116,35 @@ _DERIVING = frozenset(
 _PIPE_CONTROL = frozenset({"execute", "reset", "watch", "multi", "unwatch", "discard"})
 _KIND_METHODS: dict[Kind, frozenset[str]] = {
     Kind.PUBSUB: PUBSUB_SUBSCRIPTIONS
-    | frozenset({"get_message", "get_sharded_message", "listen", "run_in_thread", "close", "ping"}),
+    | frozenset(
+        {
+            "get_message",
+            "get_sharded_message",
+            "listen",
+            "run_in_thread",
+            "close",
+            "aclose",
+            "reset",
+            "ping",
+            "execute_command",
+            "parse_response",
+            "check_health",
+        }
+    ),
     Kind.LOCK: frozenset({"acquire", "release", "extend", "reacquire", "locked", "owned"}),
-    Kind.SENTINEL: frozenset({"master_for", "slave_for", "discover_master", "discover_slaves"}),
+    Kind.SENTINEL: frozenset(
+        {
+            "master_for",
+            "slave_for",
+            "replica_for",
+            "discover_master",
+            "discover_slaves",
+            "discover_replicas",
+            "execute_command",
+            "close",
+            "aclose",
+        }
+    ),
     Kind.POOL: frozenset({"get_connection", "release", "disconnect", "reset"}),
     Kind.MONITOR: frozenset({"next_command", "listen"}),
     Kind.SCRIPT: frozenset(),
@@ -222,6 +248,8 @@ class Analyzer:
     def __init__(self, path: str, project: Project) -> None:
         self.path = path
         self.project = project
+        # False for a file the index could not read: its module scope is this walk's own.
+        self._indexed = path in project.by_path
         self.scopes: list[Scope] = []
         self.commands: list[Command] = []
         self.command_by_node: dict[cst.Call, Command] = {}
@@ -297,7 +325,7 @@ class Analyzer:
         current: Scope | None = scope
         while current is not None:
             if current.kind == "module":
-                if current is scope and name in current.names:
+                if name in current.names and (current is scope or not self._indexed):
                     return current.names[name]
                 return self.project.global_value(self.path, name)
             if name in current.declared_global:
@@ -612,9 +640,14 @@ class Analyzer:
         pass
 
     # -- imports -------------------------------------------------------------------------
+    def _imports_indexed(self) -> bool:
+        """Module-level imports are in the project index, unless the index could not read
+        the file (Python 2 syntax libcst accepts): then this walk binds them itself."""
+        return self.scope.kind == "module" and self._indexed
+
     def visit_Import(self, node: cst.Import) -> None:
-        if self.scope.kind == "module":
-            return  # module-level imports are in the project index
+        if self._imports_indexed():
+            return
         for alias in node.names:
             dotted = code(alias.name)
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
@@ -624,7 +657,7 @@ class Analyzer:
                 self.bind(cst.Name(head), None, self.project.import_value(head, self.path))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if self.scope.kind == "module" or isinstance(node.names, cst.ImportStar):
+        if self._imports_indexed() or isinstance(node.names, cst.ImportStar):
             return
         from redislint.engine.index import absolute_import
 

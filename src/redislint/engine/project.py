@@ -782,9 +782,23 @@ class Project:
                 return True
             if isinstance(value, TreeClass) and self.class_redis_base(value.module, value.name):
                 return True
+        return (
+            any(isinstance(self.function_return(path, f), RedisType) for f in facts.functions)
+            or any(self.class_redis_base(path, c) is not None for c in facts.classes)
+            or any(self._holds_clients(path, c) for c in facts.classes.values())
+        )
+
+    def _holds_clients(self, path: str, cls: ClassFacts) -> bool:
+        """Whether instances of ``cls`` hand out a Redis object: a method returning one
+        (``Store().connect()``) or an attribute holding one (``store.conn``)."""
+        if any(
+            isinstance(self.function_return(path, m.qualname), RedisType)
+            for m in cls.methods.values()
+        ):
+            return True
         return any(
-            isinstance(self.function_return(path, f), RedisType) for f in facts.functions
-        ) or any(self.class_redis_base(path, c) is not None for c in facts.classes)
+            isinstance(self.instance_attr(path, cls.qualname, a), RedisType) for a in cls.attrs
+        )
 
 
 def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> int:

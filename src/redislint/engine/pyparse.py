@@ -9,6 +9,7 @@ the interpreter imports files with that headroom.
 from __future__ import annotations
 
 import ast
+import re
 import sys
 import warnings
 
@@ -31,6 +32,38 @@ def python_parse(text: str) -> ast.Module:
             return ast.parse(text)
     finally:
         sys.setrecursionlimit(old)
+
+
+# Python 2's ``except E, e:``: the one Python 2 form libcst's parser accepts and CPython 3
+# refuses (``print x``, ``raise E, v``, ``0777`` fail in both, so such files are RL000).
+_EXCEPT_COMMA = re.compile(r"^(\s*except\s+)([^,:()]+|\([^()]*\))\s*,\s*([A-Za-z_]\w*)\s*:")
+_MAX_REPAIRS = 200
+
+
+def lenient_parse(text: str) -> ast.Module:
+    """``python_parse``, reading Python 2's ``except E, e:`` as ``except E as e:`` (line
+    numbers kept; columns after the comma move), since libcst lints such files: the index
+    must know them too. Raises the first SyntaxError when a failing line is anything else,
+    so a broken file stays broken."""
+    try:
+        return python_parse(text)
+    except SyntaxError as exc:
+        first = error = exc
+    lines = text.splitlines(keepends=True)
+    for _ in range(_MAX_REPAIRS):
+        number = error.lineno
+        if number is None or not 1 <= number <= len(lines):
+            raise first
+        line = lines[number - 1]
+        repaired = _EXCEPT_COMMA.sub(r"\1\2 as \3:", line, count=1)
+        if repaired == line:
+            raise first
+        lines[number - 1] = repaired
+        try:
+            return python_parse("".join(lines))
+        except SyntaxError as exc:
+            error = exc
+    raise first
 
 
 def _depth() -> int:

@@ -36,7 +36,7 @@ from redislint.engine.prefilter import (
     prefilter_tokens,
 )
 from redislint.engine.project import Project
-from redislint.engine.pyparse import python_parse
+from redislint.engine.pyparse import lenient_parse
 from redislint.engine.results import FileResult, RuleSet, engine_finding
 from redislint.engine.source import Source, decode
 from redislint.engine.suppressions import FileSuppressions
@@ -122,7 +122,7 @@ def index_source(text: str, path: Path, key: str) -> ModuleFacts | None:
 def index_tree(text: str, path: Path, key: str) -> tuple[ModuleFacts | None, ast.Module | None]:
     """``index_source`` and the ``ast`` tree it read (which ``engine/focus.py`` reuses)."""
     try:
-        tree = python_parse(text)
+        tree = lenient_parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None, None
     name, _root = module_name(path)

@@ -823,7 +823,20 @@ class DynamicLuaScript(Rule):
 # -- RL805 -----------------------------------------------------------------------------------
 _ASYNC_METHODS = {
     Kind.PIPELINE: frozenset({"execute", "watch", "reset"}),
-    Kind.PUBSUB: PUBSUB_SUBSCRIPTIONS | frozenset({"get_message", "ping", "reset", "aclose"}),
+    Kind.PUBSUB: PUBSUB_SUBSCRIPTIONS
+    | frozenset(
+        {
+            "get_message",
+            "get_sharded_message",
+            "ping",
+            "reset",
+            "aclose",
+            "close",
+            "execute_command",
+            "parse_response",
+            "check_health",
+        }
+    ),
     Kind.LOCK: frozenset({"acquire", "release", "extend", "reacquire", "locked", "owned"}),
     Kind.SCRIPT: frozenset({"__call__"}),
 }
