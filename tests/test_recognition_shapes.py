@@ -38,6 +38,10 @@ CASES = {
         "def use():\n    for c in clients():\n        c.keys('*')\n"
     ),
     "with a client": "def use():\n    with redis.Redis() as c:\n        c.keys('*')\n",
+    "bound in a try whose handler raises": (
+        "def use():\n    try:\n        c = redis.Redis.from_url(URL)\n"
+        "    except KeyError:\n        raise ValueError('no url')\n    c.keys('*')\n"
+    ),
     "master_for": (
         "def use(s: Sentinel):\n    with s.master_for('m') as c:\n        c.keys('*')\n"
     ),
@@ -183,6 +187,10 @@ LOOKALIKES = {
         "def use():\n    for t in TABLES.values():\n        t.keys()\n"
     ),
     "annotated plain dict": "CACHE: dict = {}\n\n\ndef use():\n    CACHE.keys()\n",
+    "a handler falling through with a dict": (
+        "def use():\n    try:\n        c = redis.Redis.from_url(URL)\n"
+        "    except KeyError:\n        c = {}\n    c.keys()\n"
+    ),
     "Any alone": "def use(c: Any):\n    c.keys('*')\n",
     "isinstance narrowing to a dict": (
         "class Table:\n    def __init__(self, rows):\n        if isinstance(rows, dict):\n"

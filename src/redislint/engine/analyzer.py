@@ -1074,7 +1074,8 @@ class Analyzer:
             self._trys.append(TryContext(node, "handler", depth, handler))
             self._arm(branch, i, handler.body)
             self._trys.pop()
-            arms.append(self._snapshot())
+            if not _jumps_away(handler.body):  # ``except E: raise Http404``: nothing after
+                arms.append(self._snapshot())
         self.scope.names = dict(before)
         self._join(before, arms, exhaustive=True)
         self._join_held(versions)
@@ -1559,6 +1560,19 @@ def _all_params(params: cst.Parameters) -> list[cst.Param]:
     if params.star_kwarg is not None:
         out.append(params.star_kwarg)
     return out
+
+
+def _jumps_away(body: cst.BaseSuite) -> bool:
+    """Whether a block ends by leaving (``raise``, ``return``, ``continue``, ``break``), so
+    the code after its statement never sees its bindings."""
+    small: Sequence[cst.BaseSmallStatement] = ()
+    if isinstance(body, cst.IndentedBlock):
+        last = body.body[-1] if body.body else None
+        if isinstance(last, cst.SimpleStatementLine):
+            small = last.body
+    elif isinstance(body, cst.SimpleStatementSuite):
+        small = body.body
+    return bool(small) and isinstance(small[-1], cst.Raise | cst.Return | cst.Continue | cst.Break)
 
 
 def _accepts(receiver: RedisType, method: str) -> bool:

@@ -118,12 +118,7 @@ class Project:
     def add(self, facts: ModuleFacts) -> None:
         self.by_path[facts.path] = facts
         self._by_name.setdefault(facts.module, []).append(facts)
-        self._memo = {}
-        self._found = {}
-        self._direct = {}
-        self._digests = {}
         self._last_parts.add(facts.module.rsplit(".", 1)[-1])
-        self._callers = {}
         for func in facts.functions.values():
             if func.key_template is not None:
                 self._key_helpers.add(func.qualname)
@@ -131,6 +126,18 @@ class Project:
             for name, method in cls.methods.items():
                 if method.key_template is not None:
                     self._key_helpers.add(name)
+        self.forget()
+
+    def forget(self) -> None:
+        """Drop every answer computed so far. A cycle (``a`` needs ``b`` needs ``a``) is
+        cut where it is entered, so answers depend on the order of the questions: the
+        lint starts afresh after the run has asked its own (the importers' search), as a
+        worker process, which builds its own index, does."""
+        self._memo = {}
+        self._found = {}
+        self._direct = {}
+        self._digests = {}
+        self._callers = {}
         self._calling = None
         self._reach = None
         self._evidence = {}

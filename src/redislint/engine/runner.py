@@ -283,6 +283,7 @@ class Runner:
                 if not self.isolated:
                     candidates += self._importers(sources, candidates, facts, project)
                     self._imported(sources, facts, project)
+                    project.forget()
                 timer.lap("importers")
                 linted = resolve_tree_conditions(self._lint(candidates, project, facts))
                 timer.lap("lint")
