@@ -412,7 +412,7 @@ def redis_files(top: Path) -> list[Path]:
 
 def census(cache: str | None = None) -> tuple[list[Candidate], dict[str, Path]]:
     from redislint.commands import all_methods
-    from redislint.engine.pyparse import lenient_parse
+    from redislint.semantic.pyparse import lenient_parse
 
     commands = all_methods()
     roots = {name: fetch(name, cache) for name in CORPORA}

@@ -7,8 +7,8 @@ import dataclasses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from redislint.engine.index import ModuleFacts
-from redislint.engine.project import Project
+from redislint.semantic.index import ModuleFacts
+from redislint.semantic.project import Project
 
 Graph = dict[int, set[int]]
 

@@ -299,7 +299,7 @@ def test_unified_diff_marks_a_missing_final_newline() -> None:
 
 
 def test_edits_are_narrowed_to_whole_words() -> None:
-    from redislint.engine.edits import _narrow
+    from redislint.semantic.edits import _narrow
 
     old, new = "setnx(k, 1)", "set(k, 1, nx=True)"
     first, end = _narrow(old, new)
@@ -308,7 +308,7 @@ def test_edits_are_narrowed_to_whole_words() -> None:
 
 
 def test_offsets_round_trip_over_every_line_break() -> None:
-    from redislint.engine.edits import Offsets
+    from redislint.semantic.edits import Offsets
 
     text = "ab\r\ncd\ref\ngh"
     offsets = Offsets(text)

@@ -19,9 +19,9 @@ from harness import FIXTURES, file_config, tomllib
 from redislint.config import parse_config
 from redislint.diagnostics import Finding, Position
 from redislint.engine.focus import focus
-from redislint.engine.project import Project
 from redislint.engine.runner import Runner, index_source
 from redislint.rules import ALL_RULES
+from redislint.semantic.project import Project
 
 ALL_CODES = frozenset(r.code for r in ALL_RULES)
 

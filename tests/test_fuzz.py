@@ -32,9 +32,9 @@ from hypothesis import strategies as st
 from harness import FIXTURES
 from redislint.config import Config, enabled_codes
 from redislint.diagnostics import Finding
-from redislint.engine.pyparse import python_parse
 from redislint.engine.runner import Runner
 from redislint.engine.source import decode, source_lines
+from redislint.semantic.pyparse import python_parse
 
 ROOT = Path(__file__).resolve().parent.parent
 SUFFIX = "\nimport redis as _fuzz_redis\n_fz = _fuzz_redis.Redis()\n_fz.keys('*')\n"

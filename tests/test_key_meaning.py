@@ -5,9 +5,9 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from redislint.engine.arguments import constant, is_literal
 from redislint.keys.meaning import names_lock, time_window
 from redislint.keys.shape import shape_of
+from redislint.semantic.arguments import constant, is_literal
 
 
 def window(code: str, **bound: str) -> str | None:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from redislint.engine.literals import value_offsets
+from redislint.semantic.literals import value_offsets
 
 # The cases include unknown escapes on purpose (``"\\q"`` keeps its backslash).
 pytestmark = pytest.mark.filterwarnings("ignore:invalid escape sequence")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import libcst as cst
 
-from redislint.engine.treefacts import CommandFact, TreeCondition, TreeFacts, TreeQuery, portable
 from redislint.keys.shape import Hole, KeyShape, shape_of
+from redislint.semantic.treefacts import CommandFact, TreeCondition, TreeFacts, TreeQuery, portable
 
 
 def shape(code: str) -> KeyShape:

@@ -755,9 +755,9 @@ def keys(
 ) -> None:
     """Map the keyspace of the code in PATHS: every key template, its Redis type, TTL,
     hash tag and the lines that use it; with --server, what a live server holds of each."""
-    from redislint.engine.keyspace import build_map
     from redislint.engine.runner import Runner
     from redislint.keyspace.render import render
+    from redislint.semantic.keyspace import build_map
 
     server_url = _server_url(server_url, server_url_env)
 
@@ -809,8 +809,8 @@ def _add_live_figures(result: Any, runner: Any, url: str) -> None:
     98% without TTL, ~340 MB")."""
     import dataclasses
 
-    from redislint.engine.keyspace import build_map
     from redislint.keyspace.server import human, human_bytes
+    from redislint.semantic.keyspace import build_map
 
     if not any(f.code == "RL101" for f in result.findings):
         return

@@ -28,8 +28,8 @@ from redislint.engine.prefilter import (
 )
 
 if TYPE_CHECKING:
-    from redislint.engine.index import ModuleFacts
     from redislint.engine.runner import Runner
+    from redislint.semantic.index import ModuleFacts
 
 Report = tuple[int, int, str, type]
 
@@ -124,8 +124,8 @@ class RedislintChecker:
             path, setup.exclude, setup.config.root
         ):
             return
-        from redislint.engine.project import Project
-        from redislint.engine.pyparse import LIBCST_SAFE_DEPTH, libcst_depth
+        from redislint.semantic.project import Project
+        from redislint.semantic.pyparse import LIBCST_SAFE_DEPTH, libcst_depth
 
         if libcst_depth(self.tree) > LIBCST_SAFE_DEPTH:
             return  # libcst would overflow its native stack, in flake8's process
@@ -145,8 +145,8 @@ class RedislintChecker:
 
     def _facts(self, path: Path, key: str) -> ModuleFacts | None:
         """The file's index entry, from the tree flake8 already built."""
-        from redislint.engine.index import extract
-        from redislint.engine.modules import is_package_init, module_name
+        from redislint.semantic.index import extract
+        from redislint.semantic.modules import is_package_init, module_name
 
         if not isinstance(self.tree, ast.Module):
             return None

@@ -25,11 +25,11 @@ from typing import Any
 from redislint import __version__
 from redislint.clients import sym
 from redislint.diagnostics import Edit, Finding, Fix, Position, Severity
-from redislint.engine import index
-from redislint.engine.keyspace import KeyUse
 from redislint.engine.results import FileResult
-from redislint.engine.treefacts import CommandFact, TreeCondition, TreeQuery
 from redislint.keys.shape import Hole, KeyShape
+from redislint.semantic import index
+from redislint.semantic.keyspace import KeyUse
+from redislint.semantic.treefacts import CommandFact, TreeCondition, TreeQuery
 
 MAX_AGE_DAYS = 14
 CACHE_VERSION = "1"

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from redislint.diagnostics import Finding, Fix
-from redislint.engine.edits import Offsets
+from redislint.semantic.edits import Offsets
 
 if TYPE_CHECKING:
     from redislint.engine.runner import Runner

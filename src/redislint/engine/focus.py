@@ -6,7 +6,7 @@ The analyzer learns what a function needs about names outside it from the projec
 code nothing can stand for a Redis object records no command and no URL, and changes
 nothing in the analysis of any other function. "Nothing can" means: no Redis token in its
 code (comments and docstrings aside), no Redis URL, no name or attribute that the index
-says is a Redis object or gives one (``engine/reach.py``) as the receiver of a method the
+says is a Redis object or gives one (``semantic/reach.py``) as the receiver of a method the
 analyzer records or as a callee, not a transaction callback, not a method of a class
 deriving from a client or whose header names Redis.
 
@@ -34,11 +34,11 @@ from redislint.clients.evidence import receiver_text
 from redislint.clients.names import is_lookalike_at, without_lookalikes
 from redislint.clients.types import UNKNOWN, RedisType, Ref, TreeFunction
 from redislint.diagnostics import Position
-from redislint.engine.analyzer import RECORDED_METHODS
-from redislint.engine.index import ModuleFacts
-from redislint.engine.project import Project
-from redislint.engine.pyparse import python_parse
-from redislint.engine.urls import SCHEMES
+from redislint.semantic.analyzer import RECORDED_METHODS
+from redislint.semantic.index import ModuleFacts
+from redislint.semantic.project import Project
+from redislint.semantic.pyparse import python_parse
+from redislint.semantic.urls import SCHEMES
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")

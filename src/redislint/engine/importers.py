@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from redislint.engine.index import ModuleFacts, absolute_import
-from redislint.engine.modules import is_package_init, module_name
-from redislint.engine.project import Project
+from redislint.semantic.index import ModuleFacts, absolute_import
+from redislint.semantic.modules import is_package_init, module_name
+from redislint.semantic.project import Project
 
 _IMPORT_LINES = re.compile(
     r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)|import[ \t]+([^\n]+))",

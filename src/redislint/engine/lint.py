@@ -9,21 +9,21 @@ from collections.abc import Sequence
 import libcst as cst
 
 from redislint.diagnostics import Finding, Position
-from redislint.engine.analyzer import analyze
-from redislint.engine.context import LINE_REF, FileContext, RawFinding
-from redislint.engine.edits import Offsets, to_fix
 from redislint.engine.focus import Focused
 from redislint.engine.focus import focus as focus_on_redis
-from redislint.engine.keyspace import KeyUse, key_use, pending_uses
-from redislint.engine.literals import value_offsets
-from redislint.engine.model import Command
-from redislint.engine.positions import Layout, Outer, layout, offset_position
-from redislint.engine.project import Project
-from redislint.engine.pyparse import python_parse, python_refusal
 from redislint.engine.results import FileResult, RuleSet, engine_finding
 from redislint.engine.suppressions import FileSuppressions, file_ignored, split_lines
-from redislint.engine.treefacts import summarize
 from redislint.engine.unused import UNUSED, Usage, unused
+from redislint.semantic.analyzer import analyze
+from redislint.semantic.context import LINE_REF, FileContext, RawFinding
+from redislint.semantic.edits import Offsets, to_fix
+from redislint.semantic.keyspace import KeyUse, key_use, pending_uses
+from redislint.semantic.literals import value_offsets
+from redislint.semantic.model import Command
+from redislint.semantic.positions import Layout, Outer, layout, offset_position
+from redislint.semantic.project import Project
+from redislint.semantic.pyparse import python_parse, python_refusal
+from redislint.semantic.treefacts import summarize
 
 
 def parse(text: str, shown: str) -> cst.Module | Finding:

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 from redislint.config import Settings
 from redislint.diagnostics import Finding, Position
 from redislint.engine.prefilter import prefilter_tokens
-from redislint.engine.treefacts import CommandFact, TreeCondition
 from redislint.rules import ALL_RULES, BY_CODE
 from redislint.rules.base import Rule
+from redislint.semantic.treefacts import CommandFact, TreeCondition
 
 if TYPE_CHECKING:
-    from redislint.engine.keyspace import KeyUse
+    from redislint.semantic.keyspace import KeyUse
 
 
 @dataclass

@@ -26,21 +26,15 @@ from redislint.engine.cache import Cache, digest, encode
 from redislint.engine.conffiles import is_conf_file, lint_conf_files, lint_conf_text
 from redislint.engine.discovery import discover, exclude_patterns, matches_any
 from redislint.engine.importers import ClientModules
-from redislint.engine.index import ModuleFacts, extract, names_a_key
-from redislint.engine.keyspace import build_map, value_type
-from redislint.engine.modules import is_package_init, module_name
 from redislint.engine.prefilter import (
     may_define_keys,
     may_use_redis,
     names_redis,
     prefilter_tokens,
 )
-from redislint.engine.project import Project
-from redislint.engine.pyparse import lenient_parse
 from redislint.engine.results import FileResult, RuleSet, engine_finding
 from redislint.engine.source import Source, decode
 from redislint.engine.suppressions import FileSuppressions
-from redislint.engine.treefacts import TreeFacts
 from redislint.engine.workers import (
     IndexTask,
     InlinePool,
@@ -51,6 +45,12 @@ from redislint.engine.workers import (
 )
 from redislint.keys.shape import KeyShape
 from redislint.rules import ALL_RULES
+from redislint.semantic.index import ModuleFacts, extract, names_a_key
+from redislint.semantic.keyspace import build_map, value_type
+from redislint.semantic.modules import is_package_init, module_name
+from redislint.semantic.project import Project
+from redislint.semantic.pyparse import lenient_parse
+from redislint.semantic.treefacts import TreeFacts
 
 DEFAULT_FILE_TIMEOUT = 60.0
 _PARALLEL_INDEX_MIN = 64  # fewer files are indexed in-process: workers would not pay off

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from redislint.diagnostics import Edit, Finding, Fix, Position
 from redislint.engine.suppressions import FileSuppressions, Suppression, matching, normalise
-from redislint.engine.treefacts import TreeCondition
 from redislint.rules import ALL_RULES, BY_CODE
+from redislint.semantic.treefacts import TreeCondition
 
 UNUSED = "RL001"
 

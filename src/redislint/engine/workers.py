@@ -25,8 +25,8 @@ from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 from redislint.config import Settings
-from redislint.engine.index import ModuleFacts
 from redislint.engine.results import FileResult, engine_finding
+from redislint.semantic.index import ModuleFacts
 
 # Deeply nested code recurses deeply in the parser and the analyzer; a worker has its own
 # stack, so it can afford a higher limit than the default 1000.
@@ -78,8 +78,8 @@ class _State:
     """A worker's long-lived state: the enabled rules and, once sent, the project."""
 
     def __init__(self, setup: Setup) -> None:
-        from redislint.engine.project import Project
         from redislint.engine.results import RuleSet
+        from redislint.semantic.project import Project
 
         self.setup = setup
         self.rules = RuleSet(setup.codes, setup.settings, setup.keyspace)
@@ -92,7 +92,7 @@ class _State:
         self._tree_chars = 0
 
     def use_facts(self, facts: Sequence[ModuleFacts]) -> None:
-        from redislint.engine.project import Project
+        from redislint.semantic.project import Project
 
         self.project = Project(facts, self.setup.settings.client_name_patterns)
         self.facts = {f.path: f for f in facts}
@@ -115,7 +115,7 @@ class _State:
                 gc.freeze()  # kept for a while: the cyclic collector need not walk it
             return facts
         from redislint.engine.lint import lint_module_text
-        from redislint.engine.project import Project
+        from redislint.semantic.project import Project
 
         project = self.project
         if self.setup.isolated:

@@ -8,9 +8,9 @@ import json
 import shutil
 from typing import Any
 
-from redislint.engine.keyspace import Place, TemplateRow
 from redislint.keyspace.server import Joined, human, human_bytes
 from redislint.report.base import printable
+from redislint.semantic.keyspace import Place, TemplateRow
 
 _SERVER_COLUMNS = ("keys (est.)", "no TTL", "memory (est.)", "server type")
 

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from redislint.engine.keyspace import TemplateRow
 from redislint.keys.shape import Hole
+from redislint.semantic.keyspace import TemplateRow
 
 MEMORY_EVERY = 10  # MEMORY USAGE for one sampled key in this many
 _BATCH = 500

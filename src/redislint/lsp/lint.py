@@ -26,9 +26,7 @@ from redislint.engine.cache import digest
 from redislint.engine.discovery import exclude_patterns, excluded_below, matches_any
 from redislint.engine.fixes import fix_text
 from redislint.engine.importers import ClientModules
-from redislint.engine.index import ModuleFacts
 from redislint.engine.prefilter import may_use_redis
-from redislint.engine.project import Project
 from redislint.engine.results import FileResult
 from redislint.engine.runner import (
     Runner,
@@ -36,7 +34,9 @@ from redislint.engine.runner import (
     index_source,
 )
 from redislint.engine.suppressions import split_lines
-from redislint.engine.treefacts import CommandFact, TreeFacts
+from redislint.semantic.index import ModuleFacts
+from redislint.semantic.project import Project
+from redislint.semantic.treefacts import CommandFact, TreeFacts
 
 
 @dataclass

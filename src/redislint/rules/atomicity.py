@@ -11,18 +11,18 @@ from redislint.clients.names import words
 from redislint.clients.types import UNKNOWN, Kind, Ref
 from redislint.commands import client_method_params
 from redislint.diagnostics import Severity
-from redislint.engine.arguments import constant, is_literal, literal, set_options
-from redislint.engine.binding import bind_args
-from redislint.engine.context import FileContext
-from redislint.engine.edits import FixPlan
-from redislint.engine.keyreach import key_reach, partner
-from redislint.engine.model import BoundArgs, Command, Construction, Guard, Scope, TxMode
-from redislint.engine.rewrite import only_tested, with_argument, with_method
-from redislint.engine.treefacts import TreeCondition, TreeQuery
 from redislint.keys.meaning import LOCK_WORDS, names_lock
 from redislint.keys.shape import Relation, called_name, code, compare, shape_of
 from redislint.rules.base import Rule, supports, version_tuple
-from redislint.rules.expiration import SET_OPTION, call_text, key_text, later_expiry, merge_expiry
+from redislint.rules.shared import SET_OPTION, call_text, key_text, later_expiry, merge_expiry
+from redislint.semantic.arguments import constant, is_literal, literal, set_options
+from redislint.semantic.binding import bind_args
+from redislint.semantic.context import FileContext
+from redislint.semantic.edits import FixPlan
+from redislint.semantic.keyreach import key_reach, partner
+from redislint.semantic.model import BoundArgs, Command, Construction, Guard, Scope, TxMode
+from redislint.semantic.rewrite import only_tested, with_argument, with_method
+from redislint.semantic.treefacts import TreeCondition, TreeQuery
 
 if TYPE_CHECKING:
     import libcst as cst

@@ -16,10 +16,10 @@ from redislint.diagnostics import Severity
 if TYPE_CHECKING:
     from redislint.config import Settings
     from redislint.engine.conffiles import ConfContext
-    from redislint.engine.context import FileContext
-    from redislint.engine.keyspace import TemplateRow
-    from redislint.engine.model import Command, Construction, Scope
     from redislint.redisconf import Conf
+    from redislint.semantic.context import FileContext
+    from redislint.semantic.keyspace import TemplateRow
+    from redislint.semantic.model import Command, Construction, Scope
 
 DOC_SECTIONS = (
     "What it does",
@@ -78,7 +78,7 @@ class Rule:
 
     def check_keyspace(self, rows: list[TemplateRow]) -> Iterator[KeyspaceFinding]:
         """Called once per run with the rows of the keyspace map whose templates the
-        tree uses as more than one Redis type (``engine/keyspace.py``)."""
+        tree uses as more than one Redis type (``semantic/keyspace.py``)."""
         return iter(())
 
     @classmethod

@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING
 
 from redislint.clients.types import Kind
 from redislint.diagnostics import Severity
-from redislint.engine.arguments import literal, text
-from redislint.engine.context import FileContext
-from redislint.engine.edits import FixPlan, Replace
-from redislint.engine.model import Command
-from redislint.engine.rewrite import await_around, consumer, plain_args, with_method
-from redislint.engine.scripts import script_text, shown
 from redislint.keys.shape import code
 from redislint.lua import LuaSyntaxError, redis_calls
 from redislint.rules.base import Rule, supports
-from redislint.rules.expiration import key_text
+from redislint.rules.shared import key_text
+from redislint.semantic.arguments import literal, text
+from redislint.semantic.context import FileContext
+from redislint.semantic.edits import FixPlan, Replace
+from redislint.semantic.model import Command
+from redislint.semantic.rewrite import await_around, consumer, plain_args, with_method
+from redislint.semantic.scripts import script_text, shown
 
 if TYPE_CHECKING:
     import libcst as cst

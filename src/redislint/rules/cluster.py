@@ -8,9 +8,6 @@ from redislint.clients.knowledge import known
 from redislint.clients.types import Kind, RedisType
 from redislint.commands import is_multi_key, key_positions
 from redislint.diagnostics import Severity
-from redislint.engine.context import FileContext
-from redislint.engine.model import Command, Construction, Key, Scope, TxMode, exclusive
-from redislint.engine.scripts import ScriptSource, report_in_script, script_text
 from redislint.keys.shape import Hole, KeyShape, Part
 from redislint.keys.slots import (
     SlotRelation,
@@ -23,6 +20,9 @@ from redislint.keys.slots import (
 from redislint.lua import LuaSyntaxError
 from redislint.lua_keys import KeyedCall, Origin, keyed_calls
 from redislint.rules.base import Rule
+from redislint.semantic.context import FileContext
+from redislint.semantic.model import Command, Construction, Key, Scope, TxMode, exclusive
+from redislint.semantic.scripts import ScriptSource, report_in_script, script_text
 
 if TYPE_CHECKING:
     import libcst as cst

@@ -9,18 +9,18 @@ from typing import TYPE_CHECKING
 from redislint.clients.knowledge import PUBSUB_SUBSCRIPTIONS
 from redislint.clients.types import Kind
 from redislint.diagnostics import Severity
-from redislint.engine import constructions, urls
-from redislint.engine.arguments import literal
-from redislint.engine.context import FileContext
-from redislint.engine.edits import FixPlan, Replace
-from redislint.engine.index import CallSite
-from redislint.engine.loops import exit_kinds, result_refs
-from redislint.engine.model import Command, Construction, Pipe, Scope, TxMode
-from redislint.engine.project import Project
-from redislint.engine.rewrite import awaited
-from redislint.engine.scripts import script_build, script_source
 from redislint.keys.shape import Hole, code
 from redislint.rules.base import Rule
+from redislint.semantic import constructions, urls
+from redislint.semantic.arguments import literal
+from redislint.semantic.context import FileContext
+from redislint.semantic.edits import FixPlan, Replace
+from redislint.semantic.index import CallSite
+from redislint.semantic.loops import exit_kinds, result_refs
+from redislint.semantic.model import Command, Construction, Pipe, Scope, TxMode
+from redislint.semantic.project import Project
+from redislint.semantic.rewrite import awaited
+from redislint.semantic.scripts import script_build, script_source
 
 if TYPE_CHECKING:
     import libcst as cst

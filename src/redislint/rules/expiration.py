@@ -6,10 +6,14 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
 from redislint.diagnostics import Severity
-from redislint.engine.arguments import set_options
-from redislint.engine.context import FileContext
-from redislint.engine.edits import FixPlan, Replace
-from redislint.engine.lifetime import (
+from redislint.keys.meaning import time_window
+from redislint.keys.shape import KeyShape, Relation, code, compare
+from redislint.rules.base import Rule, version_tuple
+from redislint.rules.shared import SET_OPTION, call_text, key_text, later_expiry, merge_expiry
+from redislint.semantic.arguments import set_options
+from redislint.semantic.context import FileContext
+from redislint.semantic.edits import FixPlan, Replace
+from redislint.semantic.lifetime import (
     EXPIRE_COMMANDS,
     conditional_ttl,
     ephemeral_reason,
@@ -17,12 +21,9 @@ from redislint.engine.lifetime import (
     per_event,
     ttl_in_other_arm,
 )
-from redislint.engine.model import Command, TxMode
-from redislint.engine.rewrite import merge, movable, plain_args, with_argument
-from redislint.engine.treefacts import SCAN_DELETE, TreeCondition, TreeQuery
-from redislint.keys.meaning import time_window
-from redislint.keys.shape import KeyShape, Relation, code, compare
-from redislint.rules.base import Rule, version_tuple
+from redislint.semantic.model import Command, TxMode
+from redislint.semantic.rewrite import plain_args, with_argument
+from redislint.semantic.treefacts import SCAN_DELETE, TreeCondition, TreeQuery
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -35,22 +36,6 @@ TTL_WRITERS = frozenset({"set", "setex", "psetex", "getex", *EXPIRE_COMMANDS})
 FAMILY_REMOVERS = frozenset(
     {"del", "unlink", "getdel", "rename", "renamenx", "move", *EXPIRE_COMMANDS, SCAN_DELETE}
 )
-
-
-def key_text(cmd: Command) -> str:
-    """The key as shown in messages: ``'user:{uid}'``, or ``a key`` when unknown."""
-    key = cmd.key
-    if key is None:
-        return "a key"
-    parts = key.shape.parts
-    if len(parts) == 1 and not isinstance(parts[0], str):
-        return f"the key in {parts[0].text.split('#')[0]}"
-    return repr(key.shape.display())
-
-
-def call_text(cmd: Command) -> str:
-    """The call as shown in messages: ``incr()``, or ``INCR`` for ``execute_command("INCR")``."""
-    return cmd.name.upper() if cmd.method == "execute_command" else f"{cmd.method}()"
 
 
 def is_persistent(cmd: Command, patterns: tuple[str, ...]) -> bool:
@@ -74,14 +59,6 @@ def is_plain_set(cmd: Command) -> bool:
         return False
     options = set_options(cmd)
     return options.expiry is False and options.keepttl is False and options.nx is False
-
-
-def later_expiry(cmd: Command) -> Command | None:
-    """The first later ``expire``-like command that may act on ``cmd``'s key."""
-    for other in cmd.scope.later(cmd):
-        if other.name in EXPIRE_COMMANDS and cmd.same_key(other) is not Relation.DIFFERENT:
-            return other
-    return None
 
 
 def ttl_before(cmd: Command) -> Command | None:
@@ -266,41 +243,6 @@ def _separate(first: Command, second: Command) -> bool | None:
     if pipe.transaction is None and TxMode.WATCHING not in (first.tx, second.tx):
         return None
     return True
-
-
-# The SET option that replaces each expire command, its unit, and the Redis version
-# that has it (None: every supported server).
-SET_OPTION = {
-    "expire": ("ex", "<seconds>", None),
-    "pexpire": ("px", "<milliseconds>", None),
-    "expireat": ("exat", "<unix time>", "6.2"),
-    "pexpireat": ("pxat", "<unix time in ms>", "6.2"),
-}
-
-
-def merge_expiry(cmd: Command, expiry: Command, call: cst.Call, value_safe: bool) -> FixPlan | None:
-    """``call`` (``cmd``'s call, possibly already changed) given ``expiry``'s TTL as a SET
-    option, and ``expiry`` removed; None when the code does not allow it."""
-    if not plain_args(cmd) or not plain_args(expiry) or expiry.method != expiry.name:
-        return None
-    if len(expiry.node.args) != 2 or expiry.name not in SET_OPTION:
-        return None  # nx/xx/gt/lt options of EXPIRE have no SET equivalent
-    value = expiry.args.get("time") or expiry.args.get("when")
-    if value is None:
-        return None
-    layout = merge(cmd, expiry, value_safe)
-    if layout is None:
-        return None
-    if layout.between and not (movable(value, cmd) and movable(cmd.receiver_node, cmd)):
-        return None  # what runs in between could change the TTL or the client
-    option = SET_OPTION[expiry.name][0]
-    new_call = with_argument(call, option, value, cmd.args.get(option))
-    what = "set(..., nx=True, " if cmd.name == "setnx" else "set(..., "
-    return FixPlan(
-        f"Merge {cmd.method}() and {expiry.method}() into {what}{option}=...)",
-        layout.safe,
-        layout.changes(cmd, new_call),
-    )
 
 
 def _expiry_value(expiry: Command, placeholder: str) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from redislint.diagnostics import Severity
-from redislint.engine.keyspace import Place, TemplateRow, typed_commands
 from redislint.rules.base import KeyspaceFinding, Rule
+from redislint.semantic.keyspace import Place, TemplateRow, typed_commands
 
 # A HyperLogLog is a string to the server: GET, SET and DEL work on it.
 _SAME_TYPE = {"hyperloglog": "string"}

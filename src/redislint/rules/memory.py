@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING
 from redislint.clients.types import Kind
 from redislint.commands import all_methods, method_info
 from redislint.diagnostics import Severity
-from redislint.engine.arguments import given, literal, text
-from redislint.engine.context import FileContext
-from redislint.engine.dataflow import Flow
-from redislint.engine.lifetime import EXPIRE_COMMANDS
-from redislint.engine.model import Command, TxMode, exclusive
-from redislint.engine.treefacts import TreeCondition, TreeQuery
 from redislint.keys.shape import KeyShape, Relation, code, compare
 from redislint.rules.base import Rule, supports
-from redislint.rules.expiration import key_text
+from redislint.rules.shared import key_text
+from redislint.semantic.arguments import given, literal, text
+from redislint.semantic.context import FileContext
+from redislint.semantic.dataflow import Flow
+from redislint.semantic.lifetime import EXPIRE_COMMANDS
+from redislint.semantic.model import Command, TxMode, exclusive
+from redislint.semantic.treefacts import TreeCondition, TreeQuery
 
 if TYPE_CHECKING:
     import libcst as cst

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 from redislint.clients.names import words
 from redislint.clients.types import Kind
 from redislint.diagnostics import Severity
-from redislint.engine.arguments import literal, text
-from redislint.engine.context import FileContext
-from redislint.engine.loops import exit_kinds, result_refs
-from redislint.engine.model import Command
-from redislint.engine.treefacts import TreeCondition, TreeQuery
 from redislint.keys.shape import Hole, KeyShape, Relation, called_name, code
 from redislint.rules.base import Rule, supports
+from redislint.semantic.arguments import literal, text
+from redislint.semantic.context import FileContext
+from redislint.semantic.loops import exit_kinds, result_refs
+from redislint.semantic.model import Command
+from redislint.semantic.treefacts import TreeCondition, TreeQuery
 
 if TYPE_CHECKING:
     import libcst as cst

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 from redislint import redisconf
 from redislint.clients.types import Kind
 from redislint.diagnostics import Severity
-from redislint.engine import constructions, urls
-from redislint.engine.arguments import config_set_pairs, literal, text
-from redislint.engine.context import FileContext
-from redislint.engine.model import Command, Construction, StringLiteral
 from redislint.rules.base import Rule
+from redislint.semantic import constructions, urls
+from redislint.semantic.arguments import config_set_pairs, literal, text
+from redislint.semantic.context import FileContext
+from redislint.semantic.model import Command, Construction, StringLiteral
 
 if TYPE_CHECKING:
     import libcst as cst

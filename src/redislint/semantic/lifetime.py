@@ -14,9 +14,9 @@ import re
 from typing import TYPE_CHECKING
 
 from redislint.clients.names import words
-from redislint.engine.arguments import set_options
-from redislint.engine.model import Command, Scope
 from redislint.keys.shape import Hole, KeyShape, Relation, called_name, code
+from redislint.semantic.arguments import set_options
+from redislint.semantic.model import Command, Scope
 
 if TYPE_CHECKING:
     import libcst as cst

@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from redislint.commands import command_info, commands_in_groups
-from redislint.engine.lifetime import gives_ttl
-from redislint.engine.model import Command, Scope
-from redislint.engine.treefacts import portable
 from redislint.keys.shape import KeyShape
 from redislint.keys.slots import SlotRelation, TagKind, slot_relation, slot_view, template_tag
+from redislint.semantic.lifetime import gives_ttl
+from redislint.semantic.model import Command, Scope
+from redislint.semantic.treefacts import portable
 
 # The value type a command group works on; groups not listed (generic: del, exists,
 # expire, type, rename...) work on a key of any type.

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 from redislint.clients.cst_sym import from_cst
 from redislint.clients.types import Ref
-from redislint.engine.arguments import literal
-from redislint.engine.model import Command
 from redislint.keys.shape import code
+from redislint.semantic.arguments import literal
+from redislint.semantic.model import Command
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -25,7 +25,7 @@ else:
     from redislint._lazy import cst
 
 if TYPE_CHECKING:
-    from redislint.engine.context import FileContext
+    from redislint.semantic.context import FileContext
 
 _FOLLOW_LIMIT = 12
 

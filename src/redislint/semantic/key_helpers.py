@@ -13,9 +13,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from redislint.clients.types import TreeFunction, Value
-from redislint.engine.index import FunctionFacts
-from redislint.engine.project import Project
 from redislint.keys.shape import called_name
+from redislint.semantic.index import FunctionFacts
+from redislint.semantic.project import Project
 
 if TYPE_CHECKING:
     import libcst as cst

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 from redislint.clients.cst_sym import from_cst
 from redislint.clients.types import Value
-from redislint.engine.edits import FixPlan
-from redislint.engine.loops import LoopFacts, inspect_loop
-from redislint.engine.model import Command, Scope
-from redislint.engine.treefacts import TreeCondition
 from redislint.keys.shape import KeyShape
+from redislint.semantic.edits import FixPlan
+from redislint.semantic.loops import LoopFacts, inspect_loop
+from redislint.semantic.model import Command, Scope
+from redislint.semantic.treefacts import TreeCondition
 
 # A placeholder for the line of another node in a message; filled in once positions are known.
 LINE_REF = re.compile("\x00line:(\\d+)\x00")
@@ -24,9 +24,9 @@ else:
 
 if TYPE_CHECKING:
     from redislint.config import Settings
-    from redislint.engine.analyzer import Analyzer
-    from redislint.engine.project import Project
     from redislint.rules.base import Rule
+    from redislint.semantic.analyzer import Analyzer
+    from redislint.semantic.project import Project
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ class FileContext:
         With ``when``, the finding is kept only if the condition holds for the whole
         linted tree (decided after every file is linted). ``redact``: secrets that
         reporters must mask where they print source lines. ``fix`` describes how to fix
-        it (``engine/edits.py``); the engine turns it into text edits if it is reported.
+        it (``semantic/edits.py``); the engine turns it into text edits if it is reported.
         """
         rule_type = rule if isinstance(rule, type) else type(rule)
         key = (id(node), rule_type.code + (str(inner) if inner else ""))

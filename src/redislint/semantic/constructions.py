@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from redislint.clients.knowledge import known
 from redislint.clients.types import Kind
-from redislint.engine.binding import bind_args
-from redislint.engine.model import BoundArgs, Construction
+from redislint.semantic.binding import bind_args
+from redislint.semantic.model import BoundArgs, Construction
 
 if TYPE_CHECKING:
     import libcst as cst

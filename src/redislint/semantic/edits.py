@@ -3,7 +3,7 @@
 A rule describes a fix as changes to the nodes involved: ``Replace(old, new)`` swaps a
 node for a transformed copy (built with ``with_changes``, so its whitespace and comments
 stay as written), ``Remove(statement)`` deletes a statement line but keeps the comments
-on and above it. Positions are only known after the rule pass (``engine/positions.py``),
+on and above it. Positions are only known after the rule pass (``semantic/positions.py``),
 so the engine turns a plan into ``diagnostics.Edit`` ranges afterwards, for the findings
 that are reported: the new node's code is generated with the indentation in force where
 the old node stands, and the edit is narrowed to the text that actually changes.
@@ -22,7 +22,7 @@ from redislint.diagnostics import Edit, Fix, Position
 if TYPE_CHECKING:
     import libcst as cst
 
-    from redislint.engine.positions import Layout
+    from redislint.semantic.positions import Layout
 else:
     from redislint._lazy import cst
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from redislint.clients.names import words
-from redislint.engine.arguments import literal
-from redislint.engine.model import Command
+from redislint.semantic.arguments import literal
+from redislint.semantic.model import Command
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -183,7 +183,7 @@ def inspect_loop(loop: cst.CSTNode, waits: Sequence[cst.Call] = ()) -> LoopFacts
 
 def _nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     """``node`` and the expressions below it, not entering lambdas (small: one test)."""
-    from redislint.engine.analyzer import children
+    from redislint.semantic.analyzer import children
 
     found: list[cst.CSTNode] = []
     todo = [node]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from redislint.engine.model import Command
+from redislint.semantic.model import Command
 
 if TYPE_CHECKING:
     import libcst as cst

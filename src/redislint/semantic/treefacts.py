@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from redislint.engine.arguments import literal, set_options
-from redislint.engine.lifetime import gives_ttl
-from redislint.engine.model import Command
 from redislint.keys.shape import Hole, KeyShape, Part, Relation, compare, shape_of
+from redislint.semantic.arguments import literal, set_options
+from redislint.semantic.lifetime import gives_ttl
+from redislint.semantic.model import Command
 
 # Boolean options worth remembering about a command (``set(nx=True)``, ``xreadgroup(noack=True)``);
 # commands that give their key an expiry also carry the flag "ttl".

@@ -28,8 +28,8 @@ from redislint.clients.types import (
     Value,
     merge,
 )
-from redislint.engine.index import CallSite, ClassFacts, FunctionFacts, ModuleFacts
-from redislint.engine.reach import Reach
+from redislint.semantic.index import CallSite, ClassFacts, FunctionFacts, ModuleFacts
+from redislint.semantic.reach import Reach
 
 _PROTOCOLS = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
 

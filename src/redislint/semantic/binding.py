@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from redislint.clients.types import Kind
 from redislint.commands import client_method_params
-from redislint.engine.model import BoundArgs
+from redislint.semantic.model import BoundArgs
 
 if TYPE_CHECKING:
     import libcst as cst

@@ -42,11 +42,12 @@ from redislint.commands import (
     module_method_info,
     module_methods,
 )
-from redislint.engine.arguments import literal
-from redislint.engine.binding import bind_args, client_params
-from redislint.engine.key_helpers import helper_call
-from redislint.engine.loops import is_wait
-from redislint.engine.model import (
+from redislint.keys.shape import KeyShape, code, shape_of
+from redislint.semantic.arguments import literal
+from redislint.semantic.binding import bind_args, client_params
+from redislint.semantic.key_helpers import helper_call
+from redislint.semantic.loops import is_wait
+from redislint.semantic.model import (
     BoundArgs,
     Command,
     Construction,
@@ -59,8 +60,7 @@ from redislint.engine.model import (
     TxMode,
     execute_command_info,
 )
-from redislint.engine.project import Project
-from redislint.keys.shape import KeyShape, code, shape_of
+from redislint.semantic.project import Project
 
 _SKIPPED_FIELDS = frozenset(
     {
@@ -659,7 +659,7 @@ class Analyzer:
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if self._imports_indexed() or isinstance(node.names, cst.ImportStar):
             return
-        from redislint.engine.index import absolute_import
+        from redislint.semantic.index import absolute_import
 
         facts = self.project.by_path.get(self.path)
         package = facts.package if facts is not None else ""

@@ -14,10 +14,10 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Literal
 
-from redislint.engine.context import FileContext
-from redislint.engine.model import Command, Scope
-from redislint.engine.treefacts import portable
 from redislint.keys.shape import Relation, compare
+from redislint.semantic.context import FileContext
+from redislint.semantic.model import Command, Scope
+from redislint.semantic.treefacts import portable
 
 Reach = Literal["tree", "class", "scope"]
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from redislint.clients.sym import SConst
-from redislint.engine.context import FileContext
-from redislint.engine.literals import value_offsets
-from redislint.engine.model import Command
+from redislint.semantic.context import FileContext
+from redislint.semantic.literals import value_offsets
+from redislint.semantic.model import Command
 
 if TYPE_CHECKING:
     import libcst as cst

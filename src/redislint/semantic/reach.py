@@ -23,7 +23,7 @@ from redislint.clients.types import (
 )
 
 if TYPE_CHECKING:
-    from redislint.engine.project import Project
+    from redislint.semantic.project import Project
 
 
 class Reach:

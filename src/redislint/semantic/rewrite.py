@@ -1,6 +1,6 @@
 """Building fixes: transformed copies of calls and where two commands stand in the code.
 
-Rules describe a fix with the nodes of ``engine/edits.py``; these helpers build the new
+Rules describe a fix with the nodes of ``semantic/edits.py``; these helpers build the new
 nodes so that only what must change changes (``with_changes`` keeps every other token,
 whitespace and comment), and answer the structural questions fixes share: is an
 ``expire`` the statement right after a ``set``, can its TTL expression be evaluated
@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from redislint.engine.edits import Change, Remove, Replace
-from redislint.engine.model import Command
+from redislint.semantic.edits import Change, Remove, Replace
+from redislint.semantic.model import Command
 
 if TYPE_CHECKING:
     import libcst as cst
