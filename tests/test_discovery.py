@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from harness import run_fixture
-from redislint.config import DEFAULT_TEST_PATHS
+from redislint.settings import DEFAULT_TEST_PATHS
 from redislint.engine.discovery import matches_any
 
 ROOT = Path("/proj")

@@ -19,8 +19,9 @@ from harness import FIXTURES, file_config, tomllib
 from redislint.config import parse_config
 from redislint.diagnostics import Finding, Position
 from redislint.engine.focus import focus
-from redislint.engine.runner import Runner, index_source
+from redislint.engine.runner import Runner
 from redislint.rules import ALL_RULES
+from redislint.semantic.index import index_source
 from redislint.semantic.project import Project
 
 ALL_CODES = frozenset(r.code for r in ALL_RULES)

@@ -21,7 +21,7 @@ from test_conf_fixtures import CONF_CASES, lint_case
 from harness import ConfCase, run_fixture
 from redislint import redisconf
 from redislint.commands import command_info
-from redislint.rules.config_files import DANGEROUS
+from redislint.rules.config_files.common import DANGEROUS
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").rglob("*.conf"))
 PROBE = ["--user", "redislint-probe", "on", ">probe", "~*", "&*", "+@all"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from redislint.clients.names import DEFAULT_PATTERNS
+from redislint.settings import Settings
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -21,34 +21,11 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 CONFIG_FILES = ("redislint.toml", ".redislint.toml", "pyproject.toml")
-DEFAULT_TEST_PATHS = (
-    "tests/",
-    "test/",
-    "test_*.py",
-    "*_test.py",
-    "tests.py",
-    "test.py",
-    "conftest.py",
-)
 _VERSION = re.compile(r"^\d+(\.\d+){0,2}$")
 
 
 class ConfigError(Exception):
     """A configuration mistake; the message names the file, the key and what is allowed."""
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The configuration rules see."""
-
-    client_name_patterns: tuple[str, ...] = DEFAULT_PATTERNS
-    persistent_key_patterns: tuple[str, ...] = ()
-    test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
-    cluster: bool = False
-    # The cluster is reached through a proxy (Envoy, redis-cluster-proxy...) that follows
-    # MOVED/ASK itself: plain clients are right, and the proxy splits MGET/MSET/DEL/...
-    cluster_proxy: bool = False
-    target_redis_version: tuple[int, ...] | None = None
 
 
 @dataclass
@@ -65,6 +42,7 @@ class Config:
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     file_timeout: float = 60.0
     config_files: list[str] = field(default_factory=list)  # extra redis.conf globs
+    plugins: list[str] = field(default_factory=list)  # modules of the project's own rules
     settings: Settings = field(default_factory=Settings)
 
 
@@ -87,6 +65,8 @@ KEYS: dict[str, str] = {
     "file-timeout": "a positive number of seconds (the time one file may take to analyse)",
     "cluster-proxy": "true or false (with cluster = true)",
     "target-redis-version": 'a version string such as "7.2"',
+    "plugins": _STR_LIST
+    + " (modules holding rules of your own, importable or next to the configuration file)",
 }
 
 
@@ -142,8 +122,20 @@ def config_file_in(directory: Path) -> Path | None:
     return None
 
 
+def installed_plugins() -> None:
+    """Register the rules of installed packages (entry points of ``redislint.rules``): every
+    configuration, even none, runs with them."""
+    from redislint.rules import plugins
+
+    try:
+        plugins.load_entry_points()
+    except plugins.PluginError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
 def load_config(path: Path | None = None, start: Path | None = None) -> Config:
     """Load the configuration from ``path``, or the nearest config file above ``start``."""
+    installed_plugins()
     explicit = path is not None
     if path is None:
         path = find_config_file(start or Path.cwd())
@@ -176,6 +168,9 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
 
 def parse_config(data: dict[str, Any], path: Path | None, table: str = "") -> Config:
     """Validate a configuration table."""
+    from redislint.rules import plugins
+
+    installed_plugins()
     where = _where(path, table)
     config = Config(path=path, root=path.parent.absolute() if path else Path.cwd().absolute())
     unknown = sorted(set(data) - set(KEYS))
@@ -229,6 +224,13 @@ def parse_config(data: dict[str, Any], path: Path | None, table: str = "") -> Co
             settings["cluster_proxy"] = value
         elif key == "target-redis-version":
             settings["target_redis_version"] = parse_version(value, where)
+        elif key == "plugins":
+            for name in _string_list(value, key, where):
+                try:
+                    plugins.load(name, config.root, f"{where}: plugin {name!r}")
+                except plugins.PluginError as exc:
+                    raise ConfigError(str(exc)) from exc
+            config.plugins = _string_list(value, key, where)
     if settings.get("cluster_proxy") and not settings.get("cluster"):
         raise ConfigError(
             f"{where}: 'cluster-proxy = true' describes how the code reaches Redis Cluster; "

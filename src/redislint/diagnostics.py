@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Protocol
 
 
 class Severity(str, enum.Enum):
@@ -12,6 +13,19 @@ class Severity(str, enum.Enum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
+
+
+class RuleMeta(Protocol):
+    """What a finding needs of its rule: a rule class or instance, or an engine code."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def severity(self) -> Severity: ...
 
 
 @dataclass(frozen=True, order=True)
@@ -66,3 +80,19 @@ class Finding:
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.start.line, self.start.column, self.code, self.message)
+
+
+@dataclass(frozen=True)
+class EngineCode:
+    """A diagnostic the engine emits itself (not a rule about Redis): its name and severity,
+    known without importing the rules (``rules/engine_codes/`` documents them)."""
+
+    code: str
+    name: str
+    severity: Severity
+
+
+ENGINE_CODES = {
+    "RL000": EngineCode("RL000", "parse-error", Severity.ERROR),
+    "RL001": EngineCode("RL001", "unused-suppression", Severity.INFO),
+}

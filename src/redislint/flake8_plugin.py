@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from redislint import __version__
-from redislint.config import Config, config_file_in, enabled_codes, load_config
+from redislint.config import Config, config_file_in, enabled_codes, installed_plugins, load_config
 from redislint.engine.discovery import exclude_patterns, excluded_below
 from redislint.engine.prefilter import (
     may_define_keys,
@@ -91,7 +91,11 @@ def _setup_for(directory: Path) -> _Setup:
     setup = _SETUPS.get(path)
     if setup is None:
         # No configuration file: paths are relative to where flake8 runs, like the CLI.
-        config = load_config(path) if path is not None else Config(root=Path.cwd().absolute())
+        if path is None:
+            installed_plugins()  # what load_config does first
+            config = Config(root=Path.cwd().absolute())
+        else:
+            config = load_config(path)
         exclude = exclude_patterns(config.exclude, config.extend_exclude)
         setup = _SETUPS[path] = _Setup(config, exclude, prefilter_tokens(config.settings))
     return setup

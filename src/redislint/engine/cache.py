@@ -14,7 +14,6 @@ import contextlib
 import dataclasses
 import enum
 import functools
-import hashlib
 import json
 import os
 import tempfile
@@ -28,6 +27,7 @@ from redislint.diagnostics import Edit, Finding, Fix, Position, Severity
 from redislint.engine.results import FileResult
 from redislint.keys.shape import Hole, KeyShape
 from redislint.semantic import index
+from redislint.semantic.digest import digest
 from redislint.semantic.keyspace import KeyUse
 from redislint.semantic.treefacts import CommandFact, TreeCondition, TreeQuery
 
@@ -156,14 +156,6 @@ def _code_stamp() -> str:
                 continue
             stamps.append(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}")
     return digest(*stamps)
-
-
-def digest(*parts: str | bytes) -> str:
-    hasher = hashlib.sha256()
-    for part in parts:
-        hasher.update(part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part)
-        hasher.update(b"\x00")
-    return hasher.hexdigest()
 
 
 class Cache:

@@ -24,12 +24,11 @@ from redislint import redisconf
 from redislint.diagnostics import Finding, Position
 from redislint.engine.discovery import matches_any
 from redislint.engine.suppressions import file_ignored, line_suppressions, suppresses
-from redislint.redisconf import Conf, Directive
+from redislint.redisconf import Conf
+from redislint.semantic.confcontext import ConfContext, ConfFinding
 
 if TYPE_CHECKING:
-    from redislint.config import Settings
     from redislint.engine.results import RuleSet
-    from redislint.rules.base import Rule
 
 CONF_NAMES = frozenset({"redis.conf", "valkey.conf"})
 CONF_SUFFIXES = (".redis.conf", ".valkey.conf")
@@ -41,34 +40,6 @@ def is_conf_file(path: str | os.PathLike[str], patterns: Sequence[str], root: Pa
     if name in CONF_NAMES or name.endswith(CONF_SUFFIXES):
         return True
     return bool(patterns) and matches_any(path, patterns, root)
-
-
-@dataclass(frozen=True)
-class ConfFinding:
-    rule: type[Rule]
-    path: str
-    line: int
-    message: str
-    missing: bool  # about a directive that is absent: anchored at line 1 of the root file
-
-
-@dataclass
-class ConfContext:
-    """What a configuration rule sees: the expanded file and the settings."""
-
-    conf: Conf
-    settings: Settings
-    findings: list[ConfFinding] = field(default_factory=list)
-
-    def report(self, rule: Rule | type[Rule], directive: Directive | None, message: str) -> None:
-        """Report at ``directive``'s line, or at line 1 when the problem is a missing one."""
-        rule_type = rule if isinstance(rule, type) else type(rule)
-        if directive is None:
-            self.findings.append(ConfFinding(rule_type, self.conf.path, 1, message, True))
-        else:
-            self.findings.append(
-                ConfFinding(rule_type, directive.path, directive.line, message, False)
-            )
 
 
 def _is_comment(line: str) -> bool:
@@ -134,7 +105,7 @@ class ShowPath:
         self.cwd = cwd
 
     def __call__(self, path: str) -> str:
-        from redislint.engine.runner import display_path
+        from redislint.engine.discovery import display_path
 
         return display_path(Path(path), self.cwd)
 

@@ -210,3 +210,36 @@ def excluded_below(path: Path, patterns: Sequence[str], root: Path) -> bool:
     except ValueError:
         return False
     return matches_any(path, patterns, root)
+
+
+def display_path(path: Path, cwd: Path, absolute: Path | None = None) -> str:
+    """Paths below the current directory are shown relative to it.
+
+    Bytes of a file name that are not UTF-8 are shown as ``\\xff``: every report is
+    valid Unicode (Python keeps them as lone surrogates, which no encoder accepts).
+    ``absolute`` is ``path.absolute()`` when the caller has it already.
+    """
+    if absolute is None:
+        absolute = path.absolute()
+    try:
+        shown = absolute.relative_to(cwd).as_posix()
+    except ValueError:
+        shown = str(path)
+    return valid_unicode(shown)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_unicode(text: str) -> str:
+    """``text`` with lone surrogates (undecodable file-name bytes) as backslash escapes."""
+    if text.isascii() or _SURROGATE.search(text) is None:
+        return text
+    return _SURROGATE.sub(_escape_surrogate, text)
+
+
+def _escape_surrogate(match: re.Match[str]) -> str:
+    point = ord(match.group())
+    if 0xDC80 <= point <= 0xDCFF:  # an undecodable byte, as os.fsdecode() keeps it
+        return f"\\x{point - 0xDC00:02x}"
+    return f"\\u{point:04x}"

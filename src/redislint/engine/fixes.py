@@ -164,7 +164,7 @@ def fix_files(
 
     Returns the changed files and warnings (files that could not be fixed).
     """
-    from redislint.engine.runner import read_source
+    from redislint.engine.source import read_source
 
     by_path: dict[str, list[Finding]] = {}
     for finding in findings:

@@ -124,7 +124,7 @@ def _with_codes(body: str, existing: list[Suppression], codes: list[str]) -> str
 
 def add_noqa(findings: list[Finding], cwd: Path) -> Added:
     """Add noqa comments to the files of ``findings`` (nothing is written here)."""
-    from redislint.engine.runner import read_source
+    from redislint.engine.source import read_source
 
     by_path: dict[str, list[Finding]] = {}
     for finding in findings:

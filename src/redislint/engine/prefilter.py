@@ -6,11 +6,11 @@ must not import the engine for the (many) files that never mention Redis.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from redislint.clients.names import without_lookalikes
-from redislint.config import Settings
+from redislint.semantic.mentions import may_define_keys, names_redis
+from redislint.settings import Settings
 
 
 def prefilter_tokens(settings: Settings) -> tuple[str, ...]:
@@ -24,24 +24,4 @@ def may_use_redis(text: str, tokens: Sequence[str]) -> bool:
     return any(token in lowered for token in tokens)
 
 
-def names_redis(text: str) -> bool:
-    """Whether ``text`` names Redis itself (the default tokens, whatever the settings):
-    ``ModuleFacts.mentions_redis``."""
-    return may_use_redis(text, ("redis", "valkey"))
-
-
-# What a module imported by the linted files must hold to be worth indexing for them: a
-# function returning a string template (a key helper), or a constant named like a key,
-# channel, queue, stream or topic.
-_KEY_SOURCES = re.compile(
-    r"""^[ \t]+return[ \t]+(?:[rbuRB]?[fF][rR]?["']|["'][^"'\n]*["'][ \t]*(?:%|\.format\(|\+))"""
-    r"""|^[A-Z][A-Z0-9_]*(?:KEY|CHANNEL|QUEUE|PREFIX|TOPIC|STREAM)S?[ \t]*(?::[^=\n]*)?=[ \t]*"""
-    r"""[rbuRB]?[fF]?["']""",
-    re.MULTILINE,
-)
-
-
-def may_define_keys(text: str) -> bool:
-    """Whether ``text`` may define key helpers or key and channel constants (read from
-    the text: modules with no Redis token are indexed only when this holds)."""
-    return _KEY_SOURCES.search(text) is not None
+__all__ = ["may_define_keys", "may_use_redis", "names_redis", "prefilter_tokens"]

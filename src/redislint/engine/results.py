@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from redislint.config import Settings
-from redislint.diagnostics import Finding, Position
+from redislint import rules as registry
+from redislint.diagnostics import ENGINE_CODES, Finding, Position
 from redislint.engine.prefilter import prefilter_tokens
-from redislint.rules import ALL_RULES, BY_CODE
 from redislint.rules.base import Rule
 from redislint.semantic.treefacts import CommandFact, TreeCondition
+from redislint.settings import Settings
 
 if TYPE_CHECKING:
     from redislint.semantic.keyspace import KeyUse
@@ -33,7 +33,7 @@ class RuleSet:
         self.codes = codes
         self.settings = settings
         self.keyspace = keyspace  # also record every command on a key template
-        self.rules: list[Rule] = [r(settings) for r in ALL_RULES if r.code in codes]
+        self.rules: list[Rule] = [r(settings) for r in registry.ALL_RULES if r.code in codes]
         self.command_rules = [r for r in self.rules if type(r).overrides("check_command")]
         self.construction_rules = [r for r in self.rules if type(r).overrides("check_construction")]
         self.scope_rules = [r for r in self.rules if type(r).overrides("check_scope")]
@@ -44,7 +44,8 @@ class RuleSet:
 
 
 def engine_finding(path: str, code: str, message: str, line: int = 1, column: int = 1) -> Finding:
-    rule = BY_CODE[code]
+    """A finding of the engine's own (RL000, RL001)."""
+    rule = ENGINE_CODES[code]
     return Finding(
         path=path,
         code=code,

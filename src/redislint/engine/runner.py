@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import errno
 import gc
 import json
 import os
-import re
 import stat
 import sys
 import time
@@ -20,20 +18,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from redislint import rules as registry
 from redislint.config import Config
 from redislint.diagnostics import Finding, Position
-from redislint.engine.cache import Cache, digest, encode
+from redislint.engine.cache import Cache, encode
 from redislint.engine.conffiles import is_conf_file, lint_conf_files, lint_conf_text
-from redislint.engine.discovery import discover, exclude_patterns, matches_any
+from redislint.engine.discovery import (
+    discover,
+    display_path,
+    exclude_patterns,
+    matches_any,
+    valid_unicode,
+)
 from redislint.engine.importers import ClientModules
 from redislint.engine.prefilter import (
     may_define_keys,
     may_use_redis,
-    names_redis,
     prefilter_tokens,
 )
 from redislint.engine.results import FileResult, RuleSet, engine_finding
-from redislint.engine.source import Source, decode
+from redislint.engine.source import decode, read_source
 from redislint.engine.suppressions import FileSuppressions
 from redislint.engine.workers import (
     IndexTask,
@@ -44,12 +48,12 @@ from redislint.engine.workers import (
     default_jobs,
 )
 from redislint.keys.shape import KeyShape
-from redislint.rules import ALL_RULES
-from redislint.semantic.index import ModuleFacts, extract, names_a_key
+from redislint.rules import plugins
+from redislint.semantic.digest import digest
+from redislint.semantic.index import ModuleFacts, index_source, names_a_key
 from redislint.semantic.keyspace import build_map, value_type
-from redislint.semantic.modules import is_package_init, module_name
+from redislint.semantic.modules import module_name
 from redislint.semantic.project import Project
-from redislint.semantic.pyparse import lenient_parse
 from redislint.semantic.treefacts import TreeFacts
 
 DEFAULT_FILE_TIMEOUT = 60.0
@@ -75,97 +79,6 @@ class RunResult:
     @property
     def has_parse_errors(self) -> bool:
         return any(f.code == "RL000" for f in self.findings)
-
-
-def display_path(path: Path, cwd: Path, absolute: Path | None = None) -> str:
-    """Paths below the current directory are shown relative to it.
-
-    Bytes of a file name that are not UTF-8 are shown as ``\\xff``: every report is
-    valid Unicode (Python keeps them as lone surrogates, which no encoder accepts).
-    ``absolute`` is ``path.absolute()`` when the caller has it already.
-    """
-    if absolute is None:
-        absolute = path.absolute()
-    try:
-        shown = absolute.relative_to(cwd).as_posix()
-    except ValueError:
-        shown = str(path)
-    return valid_unicode(shown)
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def valid_unicode(text: str) -> str:
-    """``text`` with lone surrogates (undecodable file-name bytes) as backslash escapes."""
-    if text.isascii() or _SURROGATE.search(text) is None:
-        return text
-    return _SURROGATE.sub(_escape_surrogate, text)
-
-
-def _escape_surrogate(match: re.Match[str]) -> str:
-    point = ord(match.group())
-    if 0xDC80 <= point <= 0xDCFF:  # an undecodable byte, as os.fsdecode() keeps it
-        return f"\\x{point - 0xDC00:02x}"
-    return f"\\u{point:04x}"
-
-
-def index_source(text: str, path: Path, key: str) -> ModuleFacts | None:
-    """Module-level facts of one file (None when the standard parser rejects it).
-
-    A tree too deep for this process's recursion limit raises RecursionError: the caller
-    retries in a worker, so the result never depends on where indexing ran.
-    """
-    return index_tree(text, path, key)[0]
-
-
-def index_tree(text: str, path: Path, key: str) -> tuple[ModuleFacts | None, ast.Module | None]:
-    """``index_source`` and the ``ast`` tree it read (which ``engine/focus.py`` reuses)."""
-    try:
-        tree = lenient_parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None, None
-    name, _root = module_name(path)
-    facts = extract(tree, key, name, is_package_init(path))
-    facts.mentions_redis = names_redis(text)
-    facts.defines_keys = may_define_keys(text)
-    return facts, tree
-
-
-def read_source(path: Path) -> tuple[bytes, Source]:
-    """The file's bytes and their decoding (or why it cannot be read)."""
-    try:
-        with path.open("rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        return b"", Source(None, "utf-8", _unreadable(path, exc))
-    return data, decode(data)
-
-
-def _unreadable(path: Path, exc: OSError) -> str:
-    """Why ``path`` cannot be read, in words."""
-    if path.is_dir():  # a directory whose listing failed while walking
-        try:
-            with os.scandir(path):
-                pass
-        except OSError as listing:
-            return f"cannot list the directory: {_reason(listing)}; its files were not checked"
-        return "is a directory"
-    if isinstance(exc, FileNotFoundError):
-        if path.is_symlink():
-            return "broken symbolic link: its target does not exist"
-        return "no such file or directory"
-    if exc.errno == errno.ELOOP:
-        return "symbolic link loop: too many levels of symbolic links"
-    if isinstance(exc, PermissionError):
-        return "permission denied; cannot read the file"
-    return f"cannot read the file: {_reason(exc)}"
-
-
-def _reason(exc: OSError) -> str:
-    if isinstance(exc, PermissionError):
-        return "permission denied"
-    return (exc.strerror or str(exc)).lower()
 
 
 @dataclass
@@ -241,7 +154,14 @@ class Runner:
         """Everything besides a file's content that its results depend on."""
         settings = encode(dataclasses.asdict(self.settings))
         return json.dumps(
-            [sorted(self.codes), settings, str(self.config.root), self.isolated, self.keyspace],
+            [
+                sorted(self.codes),
+                settings,
+                str(self.config.root),
+                self.isolated,
+                self.keyspace,
+                plugins.fingerprint(),
+            ],
             sort_keys=True,
         )
 
@@ -720,7 +640,9 @@ class Runner:
                         for selector in selectors:
                             ignored |= matching_codes(selector)
                             ignored |= {
-                                r.code for r in ALL_RULES if r.code.startswith(selector.upper())
+                                r.code
+                                for r in registry.ALL_RULES
+                                if r.code.startswith(selector.upper())
                             }
                 if finding.code in ignored:
                     continue

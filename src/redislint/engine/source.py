@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import codecs
+import errno
 import io
+import os
 import re
 import tokenize
 from dataclasses import dataclass
+from pathlib import Path
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -75,3 +78,39 @@ def decode(data: bytes) -> Source:
             None, encoding, "file contains a NUL byte; it is not Python source", line, column
         )
     return Source(text, encoding)
+
+
+def read_source(path: Path) -> tuple[bytes, Source]:
+    """The file's bytes and their decoding (or why it cannot be read)."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        return b"", Source(None, "utf-8", _unreadable(path, exc))
+    return data, decode(data)
+
+
+def _unreadable(path: Path, exc: OSError) -> str:
+    """Why ``path`` cannot be read, in words."""
+    if path.is_dir():  # a directory whose listing failed while walking
+        try:
+            with os.scandir(path):
+                pass
+        except OSError as listing:
+            return f"cannot list the directory: {_reason(listing)}; its files were not checked"
+        return "is a directory"
+    if isinstance(exc, FileNotFoundError):
+        if path.is_symlink():
+            return "broken symbolic link: its target does not exist"
+        return "no such file or directory"
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop: too many levels of symbolic links"
+    if isinstance(exc, PermissionError):
+        return "permission denied; cannot read the file"
+    return f"cannot read the file: {_reason(exc)}"
+
+
+def _reason(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return (exc.strerror or str(exc)).lower()

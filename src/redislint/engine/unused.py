@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from redislint import rules as registry
 from redislint.diagnostics import Edit, Finding, Fix, Position
 from redislint.engine.suppressions import FileSuppressions, Suppression, matching, normalise
-from redislint.rules import ALL_RULES, BY_CODE
 from redislint.semantic.treefacts import TreeCondition
 
 UNUSED = "RL001"
@@ -41,7 +41,7 @@ class Usage:
 
 def _known(code: str) -> list[str]:
     """The rule codes a listed code covers (itself, or every code it is a prefix of)."""
-    return [r.code for r in ALL_RULES if code.startswith("RL") and r.code.startswith(code)]
+    return [r.code for r in registry.ALL_RULES if code.startswith("RL") and r.code.startswith(code)]
 
 
 def _judged(code: str, enabled: frozenset[str]) -> bool:
@@ -49,13 +49,15 @@ def _judged(code: str, enabled: frozenset[str]) -> bool:
     for a run that enables them, nor are the keyspace rules'. Unknown codes always are."""
     known = _known(code)
     # a keyspace rule (RL405) finds after every file is linted: not judged file by file
-    per_file = [c for c in known if not BY_CODE[c].overrides("check_keyspace")]
+    per_file = [c for c in known if not registry.BY_CODE[c].overrides("check_keyspace")]
     return not known or any(c in enabled for c in per_file)
 
 
 def _full(enabled: frozenset[str]) -> bool:
     """Every rule that is on by default is enabled: a bare ignore can be judged."""
-    return all(r.code in enabled for r in ALL_RULES if r.default_enabled and r.code != "RL000")
+    return all(
+        r.code in enabled for r in registry.ALL_RULES if r.default_enabled and r.code != "RL000"
+    )
 
 
 def _reason(code: str) -> str:
@@ -120,7 +122,7 @@ def _finding(
     shown: str,
     reasons: list[str] | None = None,
 ) -> Finding:
-    rule = BY_CODE[UNUSED]
+    rule = registry.BY_CODE[UNUSED]
     directive = "# noqa" if suppression.kind == "noqa" else "# redislint: ignore"
     kept = [t for t in suppression.tokens if normalise(t) not in codes]
     if not codes:

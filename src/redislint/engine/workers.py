@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
-from redislint.config import Settings
 from redislint.engine.results import FileResult, engine_finding
 from redislint.semantic.index import ModuleFacts
+from redislint.settings import Settings
 
 # Deeply nested code recurses deeply in the parser and the analyzer; a worker has its own
 # stack, so it can afford a higher limit than the default 1000.
@@ -106,7 +106,7 @@ class _State:
         if isinstance(task, IndexTask):
             from pathlib import Path
 
-            from redislint.engine.runner import index_tree
+            from redislint.semantic.index import index_tree
 
             facts, tree = index_tree(task.text, Path(task.path), task.key)
             if tree is not None and self._tree_chars + len(task.text) <= _TREE_CHARS:

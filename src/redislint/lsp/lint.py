@@ -22,19 +22,15 @@ from pathlib import Path
 
 from redislint.config import enabled_codes, load_config
 from redislint.diagnostics import Edit, Finding, Position
-from redislint.engine.cache import digest
-from redislint.engine.discovery import exclude_patterns, excluded_below, matches_any
+from redislint.engine.discovery import display_path, exclude_patterns, excluded_below, matches_any
 from redislint.engine.fixes import fix_text
 from redislint.engine.importers import ClientModules
 from redislint.engine.prefilter import may_use_redis
 from redislint.engine.results import FileResult
-from redislint.engine.runner import (
-    Runner,
-    display_path,
-    index_source,
-)
+from redislint.engine.runner import Runner
 from redislint.engine.suppressions import split_lines
-from redislint.semantic.index import ModuleFacts
+from redislint.semantic.digest import digest
+from redislint.semantic.index import ModuleFacts, index_source
 from redislint.semantic.project import Project
 from redislint.semantic.treefacts import CommandFact, TreeFacts
 

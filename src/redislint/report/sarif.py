@@ -13,11 +13,11 @@ from typing import Any
 from urllib.parse import quote, urljoin
 
 from redislint import __version__
+from redislint import rules as registry
 from redislint.diagnostics import Finding, Fix, Position, Severity
 from redislint.engine.runner import RunResult
 from redislint.report.base import ReportContext
 from redislint.report.locations import fingerprints
-from redislint.rules import ALL_RULES
 from redislint.rules.base import Rule
 from redislint.rules.docs import rule_page
 
@@ -130,7 +130,7 @@ def result_object(finding: Finding, index: int, fingerprint: str) -> dict[str, A
 
 def sarif_log(result: RunResult, context: ReportContext) -> dict[str, Any]:
     reported = {f.code for f in result.findings}
-    rules = [r for r in ALL_RULES if r.code in context.codes or r.code in reported]
+    rules = [r for r in registry.ALL_RULES if r.code in context.codes or r.code in reported]
     index = {rule.code: i for i, rule in enumerate(rules)}
     prints = fingerprints(result.findings, context)
     notifications = [

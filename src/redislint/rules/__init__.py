@@ -1,4 +1,4 @@
-"""The rule registry: every rule class, by code. One module per category."""
+"""The rule registry: every rule class, by code. One package per category, one file per rule."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from redislint.rules import (
     connections,
     engine_codes,
     expiration,
-    key_type_conflict,
     memory,
     messaging,
     persistence,
@@ -23,7 +22,6 @@ _MODULES = (
     atomicity,
     blocking,
     memory,
-    key_type_conflict,
     messaging,
     persistence,
     cluster,
@@ -33,6 +31,7 @@ _MODULES = (
 
 
 def _collect() -> tuple[type[Rule], ...]:
+    """Every rule class a category defines (in the category's own files), once."""
     found: dict[str, type[Rule]] = {}
     for module in _MODULES:
         for value in vars(module).values():
@@ -40,7 +39,10 @@ def _collect() -> tuple[type[Rule], ...]:
             if (
                 issubclass(type(value), type)
                 and issubclass(value, Rule)
-                and value.__module__ == module.__name__
+                and (
+                    value.__module__ == module.__name__
+                    or value.__module__.startswith(module.__name__ + ".")
+                )
             ):
                 found[value.code] = value
     return tuple(found[code] for code in sorted(found))

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, ClassVar
 from redislint.diagnostics import Severity
 
 if TYPE_CHECKING:
-    from redislint.config import Settings
-    from redislint.engine.conffiles import ConfContext
     from redislint.redisconf import Conf
+    from redislint.semantic.confcontext import ConfContext
     from redislint.semantic.context import FileContext
     from redislint.semantic.keyspace import TemplateRow
     from redislint.semantic.model import Command, Construction, Scope
+    from redislint.settings import Settings
 
 DOC_SECTIONS = (
     "What it does",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from redislint.clients.cst_sym import from_cst
 from redislint.clients.types import Value
+from redislint.diagnostics import RuleMeta
 from redislint.keys.shape import KeyShape
 from redislint.semantic.edits import FixPlan
 from redislint.semantic.loops import LoopFacts, inspect_loop
@@ -23,10 +24,9 @@ else:
     from redislint._lazy import cst
 
 if TYPE_CHECKING:
-    from redislint.config import Settings
-    from redislint.rules.base import Rule
     from redislint.semantic.analyzer import Analyzer
     from redislint.semantic.project import Project
+    from redislint.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class Anchor:
 class RawFinding:
     """A finding before positions are known (they are computed only for reported nodes)."""
 
-    rule: type[Rule]
+    rule: RuleMeta
     anchor: Anchor
     message: str
     condition: TreeCondition | None = None
@@ -143,7 +143,7 @@ class FileContext:
 
     def report(
         self,
-        rule: type[Rule] | Rule,
+        rule: RuleMeta,
         node: cst.CSTNode,
         message: str,
         inner: tuple[int, int] | None = None,
@@ -158,15 +158,14 @@ class FileContext:
         reporters must mask where they print source lines. ``fix`` describes how to fix
         it (``semantic/edits.py``); the engine turns it into text edits if it is reported.
         """
-        rule_type = rule if isinstance(rule, type) else type(rule)
-        key = (id(node), rule_type.code + (str(inner) if inner else ""))
+        key = (id(node), rule.code + (str(inner) if inner else ""))
         if key in self._reported:
             return
         self._reported.add(key)
         cmd = self.analyzer.command_by_node.get(node) if isinstance(node, cst.Call) else None
         recognised = cmd.receiver.recognised if cmd is not None else ""
         self.findings.append(
-            RawFinding(rule_type, Anchor(node, inner), message, when, fix, redact, recognised)
+            RawFinding(rule, Anchor(node, inner), message, when, fix, redact, recognised)
         )
 
     def reported(self, node: cst.CSTNode, code: str) -> bool:

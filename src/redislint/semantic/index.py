@@ -4,6 +4,10 @@ These facts (imports, module-level bindings, functions and what they return, cla
 with their bases and attributes) are all that other files need to know about this one,
 and all the rule pass needs about its own module-level names. They are plain data so
 they can be cached and sent between processes.
+
+Longer than the other modules (about 950 lines) on purpose: it is one ``ast`` visitor whose
+statement and expression cases feed the same facts; split, each part would need the
+visitor's whole state.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import re
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from redislint.clients.evidence import is_evidence, receiver_text
 from redislint.clients.sym import (
@@ -36,6 +41,9 @@ from redislint.clients.sym import (
 )
 from redislint.commands import all_methods
 from redislint.credentials import secret_name
+from redislint.semantic.mentions import may_define_keys, names_redis
+from redislint.semantic.modules import is_package_init, module_name
+from redislint.semantic.pyparse import lenient_parse
 
 # Imported names worth following into a module with no Redis token (``session_key``,
 # ``JOBS_CHANNEL``, ``from app import keys``).
@@ -920,3 +928,25 @@ def _is_template(node: ast.expr) -> bool:
             and isinstance(base.value, str)
         )
     return False
+
+
+def index_source(text: str, path: Path, key: str) -> ModuleFacts | None:
+    """Module-level facts of one file (None when the standard parser rejects it).
+
+    A tree too deep for this process's recursion limit raises RecursionError: the caller
+    retries in a worker, so the result never depends on where indexing ran.
+    """
+    return index_tree(text, path, key)[0]
+
+
+def index_tree(text: str, path: Path, key: str) -> tuple[ModuleFacts | None, ast.Module | None]:
+    """``index_source`` and the ``ast`` tree it read (which ``engine/focus.py`` reuses)."""
+    try:
+        tree = lenient_parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None, None
+    name, _root = module_name(path)
+    facts = extract(tree, key, name, is_package_init(path))
+    facts.mentions_redis = names_redis(text)
+    facts.defines_keys = may_define_keys(text)
+    return facts, tree

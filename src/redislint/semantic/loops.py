@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from redislint.clients.names import words
 from redislint.semantic.arguments import literal
 from redislint.semantic.model import Command
+from redislint.semantic.nodes import children
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -183,8 +184,6 @@ def inspect_loop(loop: cst.CSTNode, waits: Sequence[cst.Call] = ()) -> LoopFacts
 
 def _nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     """``node`` and the expressions below it, not entering lambdas (small: one test)."""
-    from redislint.semantic.analyzer import children
-
     found: list[cst.CSTNode] = []
     todo = [node]
     while todo:

@@ -3,6 +3,9 @@
 It answers what a name imported from another module of the tree is, what a function of
 the tree returns, which attributes a class (and its bases, wherever they are defined)
 gives its instances, and whether a class subclasses a Redis client.
+
+Longer than the other modules (about 850 lines) on purpose: its questions call each other
+through one memo (``_cached``), whose cut of a cycle must be shared by all of them.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from redislint.clients.types import (
     Value,
     merge,
 )
+from redislint.semantic.digest import digest
 from redislint.semantic.index import CallSite, ClassFacts, FunctionFacts, ModuleFacts
 from redislint.semantic.reach import Reach
 
@@ -818,7 +822,6 @@ def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> int:
 
 
 def _facts_digest(parts: list[str]) -> str:
-    from redislint.engine.cache import digest
 
     return digest(*parts)
 

@@ -8,7 +8,8 @@ called), or through an attribute that is one somewhere in the tree. Answers err 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Protocol
 
 from redislint.clients import knowledge
 from redislint.clients.types import (
@@ -21,9 +22,22 @@ from redislint.clients.types import (
     TreeInstance,
     Value,
 )
+from redislint.semantic.index import ModuleFacts
 
-if TYPE_CHECKING:
-    from redislint.semantic.project import Project
+
+class Index(Protocol):
+    """What ``Reach`` asks of the project index (``semantic/project.py``, which owns it)."""
+
+    @property
+    def by_path(self) -> Mapping[str, ModuleFacts]: ...
+
+    def function_return(self, module: str, qualname: str) -> Value: ...
+
+    def class_redis_base(self, module: str, cls: str) -> RedisType | None: ...
+
+    def instance_attr(self, module: str, cls: str, attr: str) -> Value: ...
+
+    def module_attr(self, path: str, name: str) -> Value: ...
 
 
 class Reach:
@@ -35,7 +49,7 @@ class Reach:
     an attribute, and ``attributes()`` holds every attribute name that can.
     """
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Index) -> None:
         self.project = project
         self._memo: dict[tuple[str, str], bool] = {}
         self._attributes: frozenset[str] | None = None

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from redislint.clients.sym import SConst
+from redislint.diagnostics import RuleMeta
 from redislint.semantic.context import FileContext
 from redislint.semantic.literals import value_offsets
 from redislint.semantic.model import Command
@@ -14,7 +15,6 @@ from redislint.semantic.model import Command
 if TYPE_CHECKING:
     import libcst as cst
 
-    from redislint.rules.base import Rule
 else:
     from redislint._lazy import cst
 
@@ -242,7 +242,7 @@ def _segments(
 
 def report_in_script(
     ctx: FileContext,
-    rule: type[Rule] | Rule,
+    rule: RuleMeta,
     cmd: Command,
     source: ScriptSource,
     span: tuple[int, int],
