@@ -1,6 +1,6 @@
 """RL704 non-cluster-client: run with the cluster configuration of examples/cluster.toml.
 
-redislint --config examples/cluster.toml examples/cluster_client.py
+    redislint --config examples/cluster.toml examples/cluster_client.py
 """
 
 import os

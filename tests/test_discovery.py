@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from harness import run_fixture
-from redislint.settings import DEFAULT_TEST_PATHS
 from redislint.engine.discovery import matches_any
+from redislint.settings import DEFAULT_TEST_PATHS
 
 ROOT = Path("/proj")
 

@@ -225,12 +225,12 @@ def parse_config(data: dict[str, Any], path: Path | None, table: str = "") -> Co
         elif key == "target-redis-version":
             settings["target_redis_version"] = parse_version(value, where)
         elif key == "plugins":
-            for name in _string_list(value, key, where):
+            config.plugins = _string_list(value, key, where)
+            for name in config.plugins:
                 try:
                     plugins.load(name, config.root, f"{where}: plugin {name!r}")
                 except plugins.PluginError as exc:
                     raise ConfigError(str(exc)) from exc
-            config.plugins = _string_list(value, key, where)
     if settings.get("cluster_proxy") and not settings.get("cluster"):
         raise ConfigError(
             f"{where}: 'cluster-proxy = true' describes how the code reaches Redis Cluster; "

@@ -102,13 +102,18 @@ def load(name: str, search: Path | None = None, origin: str = "") -> tuple[type[
     if name in _loaded:
         return _loaded[name]
     origin = origin or f"plugin {name!r}"
-    added_path = search is not None and str(search) not in sys.path
-    if added_path:
-        sys.path.insert(0, str(search))
+    # The configuration's folder is searched for this import only: left on sys.path, a
+    # module of the linted project (``click.py``) could shadow one redislint imports later.
+    added = str(search) if search is not None and str(search) not in sys.path else None
+    if added is not None:
+        sys.path.insert(0, added)
     try:
         module = importlib.import_module(name)
     except Exception as exc:  # a plugin's own error, whatever it is, is the user's to see
         raise PluginError(f"{origin} cannot be imported: {type(exc).__name__}: {exc}") from exc
+    finally:
+        if added is not None and added in sys.path:
+            sys.path.remove(added)
     found = rules_of(module)
     if not found:
         raise PluginError(f"{origin} defines no rule (no subclass of redislint.rules.base.Rule)")
