@@ -464,3 +464,27 @@ def test_a_module_whose_classes_hand_out_clients_makes_its_importers_candidates(
         "table.py": "from store import Table\n\n\ndef use():\n    Table().rows.keys()\n",
     }
     assert keys_lines(tmp_path, files) == {("use.py", 5), ("use.py", 7)}
+
+
+def test_a_protocol_declaring_redis_py_api_types_a_client(tmp_path: Path) -> None:
+    """Code typed with a Protocol of redis-py's own methods (to avoid importing redis) talks
+    to a client; a cache Protocol with ``get(self, key)``/``set(self, key, value)`` does not
+    declare redis-py's API and stays unknown. Across modules too."""
+    protocols = (
+        "from typing import Protocol\n\n\n"
+        "class RedisCommands(Protocol):\n"
+        "    def set(self, name: str, value: str, *, nx: bool = False, px: int = 0): ...\n"
+        "    def keys(self, pattern: str = '*'): ...\n\n\n"
+        "class Cache(Protocol):\n"
+        "    def set(self, key: str, value: str): ...\n"
+        "    def keys(self, prefix: str): ...\n"
+    )
+    user = (
+        "from dataclasses import dataclass\n\n"
+        "from protocols import Cache, RedisCommands\n\n\n"
+        "@dataclass\nclass Store:\n    client: RedisCommands\n    cache: Cache\n\n"
+        "    def names(self):\n"
+        "        self.cache.keys('*')\n"
+        "        return self.client.keys('*')\n"
+    )
+    assert keys_lines(tmp_path, {"protocols.py": protocols, "store.py": user}) == {("store.py", 13)}

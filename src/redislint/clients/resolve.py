@@ -149,6 +149,8 @@ class World(Protocol):
 
     def is_protocol(self, module: str, cls: str) -> bool: ...
 
+    def protocol_client(self, module: str, cls: str) -> RedisType | None: ...
+
     def lazy_client(self, module: str, qualname: str) -> RedisType | None: ...
 
     def function_return(self, module: str, qualname: str) -> Value: ...
@@ -441,7 +443,9 @@ class Resolver:
             if base is not None:
                 return base
             if self.world.is_protocol(cls.module, cls.name):
-                return UNKNOWN  # a structural type: whatever has the methods (a client too)
+                # a structural type: whatever has the methods; one declaring redis-py's API
+                # is a client
+                return self.world.protocol_client(cls.module, cls.name) or UNKNOWN
             return TreeInstance(cls.module, cls.name)
         if cls is NONE:
             return NONE

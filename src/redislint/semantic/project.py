@@ -31,6 +31,7 @@ from redislint.clients.types import (
     Value,
     merge,
 )
+from redislint.commands import method_info
 from redislint.semantic.digest import digest
 from redislint.semantic.index import CallSite, ClassFacts, FunctionFacts, ModuleFacts
 from redislint.semantic.reach import Reach
@@ -111,6 +112,7 @@ class Project:
         self._evidence: dict[str, bool] = {}
         self._redis_packages: set[str] | None = None
         self._key_helpers: set[str] = set()  # names of the tree's key helpers
+        self._protocols: dict[tuple[str, str], RedisType | None] = {}
         for facts in modules:
             self.add(facts)
 
@@ -146,6 +148,7 @@ class Project:
         self._reach = None
         self._evidence = {}
         self._redis_packages = None
+        self._protocols = {}
 
     @property
     def reach(self) -> Reach:
@@ -422,6 +425,35 @@ class Project:
         facts = self._class(module, cls)
         return facts is not None and any(
             isinstance(b, Ref) and b.qualname in _PROTOCOLS for b in self._bases(module, facts)
+        )
+
+    def protocol_client(self, module: str, cls: str) -> RedisType | None:
+        """A ``typing.Protocol`` of the tree that declares redis-py's own API: two or more
+        methods named as Redis commands, each taking only redis-py's parameters of that
+        method, the first one first (``async def set(self, name, value, *, nx, px)``,
+        ``def eval(self, script, numkeys, *keys_and_args)``). Code typed with it talks to
+        a client without importing redis; a cache protocol's ``get(self, key)`` is not one."""
+        return self._protocols.setdefault((module, cls), self._protocol_client(module, cls))
+
+    def _protocol_client(self, module: str, cls: str) -> RedisType | None:
+        facts = self._class(module, cls)
+        if facts is None or not self.is_protocol(module, cls):
+            return None
+        matched = []
+        for name, method in facts.methods.items():
+            info = method_info(name)
+            params = [p for p in method.params if p != method.self_name]
+            if info is None or info.command is None or not params or not info.params:
+                continue
+            if params[0] == info.params[0][0] and set(params) <= {p for p, _ in info.params}:
+                matched.append(method)
+        if len(matched) < 2:
+            return None
+        asynchronous = {m.is_async for m in matched}
+        return RedisType(
+            kind=Kind.CLIENT,
+            is_async=asynchronous.pop() if len(asynchronous) == 1 else None,
+            is_cluster=None,
         )
 
     def instance_value(self, path: str, cls: str) -> Value:
