@@ -38,6 +38,10 @@ CASES = {
         "def use():\n    for c in clients():\n        c.keys('*')\n"
     ),
     "with a client": "def use():\n    with redis.Redis() as c:\n        c.keys('*')\n",
+    "a factory annotated with the class": (
+        "def client_class() -> 'type[redis.Redis]':\n    from redis import Redis as R\n"
+        "    return R\n\n\ndef use():\n    client_class().from_url(URL).keys('*')\n"
+    ),
     "bound in a try whose handler raises": (
         "def use():\n    try:\n        c = redis.Redis.from_url(URL)\n"
         "    except KeyError:\n        raise ValueError('no url')\n    c.keys('*')\n"
@@ -187,6 +191,10 @@ LOOKALIKES = {
         "def use():\n    for t in TABLES.values():\n        t.keys()\n"
     ),
     "annotated plain dict": "CACHE: dict = {}\n\n\ndef use():\n    CACHE.keys()\n",
+    "a factory annotated with the dict class": (
+        "def table_class() -> type[dict]:\n    return dict\n\n\n"
+        "def use():\n    table_class()().keys()\n"
+    ),
     "a handler falling through with a dict": (
         "def use():\n    try:\n        c = redis.Redis.from_url(URL)\n"
         "    except KeyError:\n        c = {}\n    c.keys()\n"

@@ -98,6 +98,12 @@ _SAY_NOTHING = frozenset({"typing.Any", "typing.TypeAlias", "typing.Final", "typ
 _WRAPPERS = frozenset(
     {"typing.ClassVar", "typing.Final", "typing.Annotated", "typing_extensions.Annotated"}
 )
+_CLASS_OF = frozenset({"builtins.type", "typing.Type"})
+
+
+def _alternatives(sym: Sym) -> tuple[Sym, ...]:
+    """The members of an annotation's union (``A | B``), or the annotation itself."""
+    return sym.options if isinstance(sym, SAlt) else (sym,)
 
 
 def _says_nothing(value: Value) -> bool:
@@ -424,11 +430,21 @@ class Resolver:
                 return merge([self.annotation(a) for a in args])
             if name in _WRAPPERS:
                 return self.annotation(args[0])
+            if name in _CLASS_OF:  # ``-> type[Redis]``: the class itself, not an instance
+                classes = [self._class_of(a) for a in _alternatives(args[0])]
+                return classes[0] if len(set(classes)) == 1 else merge_classes(self, classes)
             if name in _MAPPINGS:
                 return Container(self.annotation(args[-1]))
             if name in _SEQUENCES:
                 return Container(self.annotation(args[0]))
         return self.instance_of(origin)
+
+    def _class_of(self, sym: Sym) -> Value:
+        """What ``type[sym]`` stands for: the class ``sym`` names, when it is one."""
+        if isinstance(sym, SConst) and isinstance(sym.value, str):
+            sym = parse_annotation_string(sym.value)
+        value = self.value(sym)
+        return value if isinstance(value, Ref | TreeClass) else UNKNOWN
 
     def instance_of(self, cls: Value) -> Value:
         if isinstance(cls, Ref):
