@@ -4,19 +4,22 @@ define key helpers or key constants (the index records both; the prefilter reads
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from redislint.clients.names import without_lookalikes
+
+
+def may_use_redis(text: str, tokens: Sequence[str]) -> bool:
+    """Whether ``text`` holds one of ``tokens`` once lookalike words are set aside (the
+    prefilter's first stage)."""
+    lowered = without_lookalikes(text)
+    return any(token in lowered for token in tokens)
 
 
 def names_redis(text: str) -> bool:
     """Whether ``text`` names Redis itself (the default tokens, whatever the settings):
     ``ModuleFacts.mentions_redis``."""
-    return _mentions(text, ("redis", "valkey"))
-
-
-def _mentions(text: str, tokens: tuple[str, ...]) -> bool:
-    lowered = without_lookalikes(text)
-    return any(token in lowered for token in tokens)
+    return may_use_redis(text, ("redis", "valkey"))
 
 
 # What a module imported by the linted files must hold to be worth indexing for them: a

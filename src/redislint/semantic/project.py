@@ -433,7 +433,10 @@ class Project:
         method, the first one first (``async def set(self, name, value, *, nx, px)``,
         ``def eval(self, script, numkeys, *keys_and_args)``). Code typed with it talks to
         a client without importing redis; a cache protocol's ``get(self, key)`` is not one."""
-        return self._protocols.setdefault((module, cls), self._protocol_client(module, cls))
+        key = (module, cls)
+        if key not in self._protocols:
+            self._protocols[key] = self._protocol_client(module, cls)
+        return self._protocols[key]
 
     def _protocol_client(self, module: str, cls: str) -> RedisType | None:
         facts = self._class(module, cls)
